@@ -1,0 +1,170 @@
+"""The `sim` command: parse, call one library function, render.
+
+Errors the user can act on (``SimError``) are printed as one located message
+and exit with status 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import math
+import shlex
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from sim.errors import SimError
+from sim.model.recorder import OUTCOMES
+from sim.params import parameter_table
+from sim.results import default_directory
+from sim.runs import RunReport, run_scenario
+from sim.scenario import Scenario, default_scenario_path
+from sim.timeline import load_scenario
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Simulate England's regime for failing children's services.")
+console = Console()
+errors = Console(stderr=True)
+T = TypeVar("T")
+
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file", show_default=True)]
+Replications = Annotated[int | None, typer.Option(help="Replications per variant", min=1)]
+Seed = Annotated[int | None, typer.Option(help="Root seed (overrides run.seed)", min=0)]
+Workers = Annotated[int, typer.Option(help="Worker processes (same numbers for any count)",
+                                      min=1)]
+OutDir = Annotated[Path | None, typer.Option("--out", help="Results directory "
+                                             "[default: results/<scenario>/<timestamp>]")]
+Trace = Annotated[bool, typer.Option(help="Also store the full event log (events.parquet)")]
+
+
+def guarded(action: Callable[[], T]) -> T:
+    """Run a command body; print a SimError as one message and exit 1."""
+    try:
+        return action()
+    except SimError as err:
+        errors.print(f"[bold red]error:[/] {err}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def run(
+    scenario: ScenarioArg = default_scenario_path(),
+    replications: Replications = None,
+    seed: Seed = None,
+    workers: Workers = 1,
+    out: OutDir = None,
+    trace: Trace = False,
+) -> None:
+    """Run a scenario's variants and replications; write a results directory."""
+    overrides: dict[str, Any] = {}
+    if replications is not None:
+        overrides["run.replications"] = replications
+    if seed is not None:
+        overrides["run.seed"] = seed
+    loaded = guarded(lambda: load_scenario(scenario, overrides))
+    directory = out or default_directory(Path("results"), loaded.name)
+    command = shlex.join(["sim", *sys.argv[1:]])
+    try:
+        report = guarded(lambda: _run_with_progress(loaded, directory, workers, trace, command))
+    except KeyboardInterrupt:
+        errors.print(f"interrupted: finished replications are kept in {directory}/parts")
+        raise typer.Exit(130) from None
+    render_report(report)
+
+
+def _run_with_progress(
+    scenario: Scenario, directory: Path, workers: int, trace: bool, command: str
+) -> RunReport:
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("ETA"), TimeRemainingColumn())
+    with Progress(*columns, console=errors, transient=False) as bar:
+        task = bar.add_task(f"{scenario.name}: replications", total=None)
+
+        def advance(step: int, total: int) -> None:
+            bar.update(task, advance=step, total=total)
+
+        return run_scenario(scenario, directory, workers=workers, trace=trace,
+                            command=command, progress=advance)
+
+
+def _number(value: float) -> str:
+    """Readable digits: thousands separators for large values, 2 decimals for small ones."""
+    size = abs(value)
+    return f"{value:,.0f}" if size >= 1000 else f"{value:.1f}" if size >= 10 else f"{value:.2f}"
+
+
+def _cell(mean: float, low: float, high: float) -> str:
+    if math.isnan(mean):
+        return "-"
+    if math.isnan(low):
+        return _number(mean)
+    return f"{_number(mean)} [{_number(low)}, {_number(high)}]"
+
+
+def render_report(report: RunReport) -> None:
+    """Print the outcome table, the comparison (if any) and where the results are."""
+    table = Table(title=f"Outcomes: mean [95% CI] over {report.replications} replications")
+    table.add_column("outcome", no_wrap=True)
+    table.add_column("unit")
+    for variant in report.variants:
+        table.add_column(variant, justify="right")
+    summary = report.summary.set_index(["metric", "variant"])
+    for metric in dict.fromkeys(report.summary["metric"]):
+        row = [summary.loc[(metric, v)] for v in report.variants]
+        table.add_row(metric, _unit(metric), *(_cell(r["mean"], r["ci_low"], r["ci_high"])
+                                              for r in row))
+    console.print(table)
+    if report.comparison is not None:
+        render_comparison(report.comparison)
+    console.print(f"results: {report.directory}  ({report.seconds:.1f} s)")
+
+
+def render_comparison(comparison: pd.DataFrame) -> None:
+    """Paired differences from the baseline, one column per variant."""
+    variants = list(dict.fromkeys(comparison["variant"]))
+    baseline = comparison["baseline"].iloc[0]
+    table = Table(title=f"Difference from baseline '{baseline}': paired mean [95% CI]")
+    table.add_column("outcome", no_wrap=True)
+    for variant in variants:
+        table.add_column(variant, justify="right")
+    indexed = comparison.set_index(["metric", "variant"])
+    for metric in dict.fromkeys(comparison["metric"]):
+        cells = [indexed.loc[(metric, v)] for v in variants]
+        table.add_row(metric, *(_cell(c["mean_diff"], c["ci_low"], c["ci_high"]) for c in cells))
+    console.print(table)
+
+
+def _unit(metric: str) -> str:
+    outcome = OUTCOMES.get(metric)
+    return outcome.unit if outcome else ""
+
+
+@app.command()
+def validate(scenario: ScenarioArg) -> None:
+    """Check a scenario file (schema, variants, timeline) without running it."""
+    loaded = guarded(lambda: load_scenario(scenario))
+    console.print(f"{scenario}: valid ({len(loaded.variants)} variants, "
+                  f"{len(loaded.timeline)} timeline entries)")
+
+
+@app.command()
+def params(scenario: ScenarioArg = default_scenario_path()) -> None:
+    """List every input with its value, unit, kind (fact, assumption, lever) and source."""
+    loaded = guarded(lambda: load_scenario(scenario))
+    table = Table(title=f"Parameters of {loaded.name}")
+    for column in ("path", "value", "unit", "kind", "source or reason"):
+        table.add_column(column, overflow="fold")
+    for row in parameter_table(loaded):
+        table.add_row(row.path, str(row.value), row.unit, row.kind, row.note or row.description)
+    console.print(table)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,210 @@
+"""Ofsted: inspection teams, routine and re-inspections, monitoring visits, emergency inspections.
+
+Each council has one inspection cycle process that waits until its next
+inspection falls due and then queues for a team (a SimPy PriorityResource:
+emergency first, then re-inspections and monitoring, then routine work, most
+overdue first). A concern signal or a monitoring visit that shows improvement
+interrupts the wait; the council's ``inspection_underway`` and
+``interrupt_pending`` flags make sure a cycle is never interrupted while it
+queues for or holds a team.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+import simpy
+
+from sim.model.council import INADEQUATE, Council, grade_of
+from sim.scenario import GRADES
+
+if TYPE_CHECKING:
+    from sim.model.world import World
+
+PRIORITY = {"emergency": 0, "reinspection": 1, "monitoring": 1, "routine": 2}
+
+
+def start(world: World) -> None:
+    """Schedule every council's first inspection and start Ofsted's processes."""
+    for council in world.councils:
+        council.next_due = max(0.0, due_after_judgement(world, council))
+        world.cycles[council.index] = world.env.process(inspection_cycle(world, council))
+        if council.judged == INADEQUATE:
+            world.env.process(monitoring(world, council, council.judgement_id))
+    world.env.process(concern_signals(world, signal_candidates(world)))
+
+
+def due_after_judgement(world: World, council: Council) -> float:
+    """When the next graded inspection falls due after the council's last judgement."""
+    policy = world.policy.ofsted
+    grade = GRADES[council.judged]
+    due = council.judged_at + getattr(policy.cadence, grade)
+    if council.judged != INADEQUATE:
+        jitter = policy.cadence_jitter_months
+        due += world.streams["schedule"].uniform(-jitter, jitter)
+    return float(due)
+
+
+def inspection_cycle(world: World, council: Council) -> simpy.events.ProcessGenerator:
+    """Wait for the next inspection (or an interruption), inspect, repeat."""
+    while True:
+        kind = "reinspection" if council.judged == INADEQUATE else "routine"
+        try:
+            yield world.env.timeout(max(0.0, council.next_due - world.env.now))
+        except simpy.Interrupt as interrupt:
+            council.interrupt_pending = False
+            if interrupt.cause == "reschedule":
+                continue
+            kind = "emergency"
+        yield from graded_inspection(world, council, kind)
+
+
+def interrupt_cycle(world: World, council: Council, cause: str) -> bool:
+    """Interrupt a council's waiting cycle; False if it is already queued, inspecting or called."""
+    if council.inspection_underway or council.interrupt_pending:
+        return False
+    council.interrupt_pending = True
+    world.cycles[council.index].interrupt(cause)
+    return True
+
+
+def graded_inspection(world: World, council: Council, kind: str) -> simpy.events.ProcessGenerator:
+    """Queue for a team, hold it for the inspection, then publish the judgement."""
+    council.inspection_underway = True
+    asked = world.env.now
+    with world.teams.request(priority=(PRIORITY[kind], council.next_due)) as request:
+        yield request
+        world.recorder.observe("inspection_wait_months", world.env.now - asked)
+        yield world.env.timeout(world.params.inspections.inspection_months)
+    council.inspection_underway = False
+    judge(world, council, kind)
+
+
+def judge(world: World, council: Council, kind: str) -> None:
+    """Publish a judgement: a noisy reading of q graded by the cutpoints."""
+    now = world.env.now
+    reading = world.reading(council)
+    grade = grade_of(reading, world.params.performance.cutpoints)
+    truly = world.true_grade(council)
+    previous = council.judged
+    record_judgement(world, council, grade, truly, kind, reading)
+    council.judged, council.judged_at, council.last_graded_at = grade, now, now
+    council.judgement_id += 1
+    council.next_due = due_after_judgement(world, council)
+    if grade == INADEQUATE:
+        world.env.process(monitoring(world, council, council.judgement_id))
+    for listener in world.judgement_listeners:
+        listener(world, council, previous, kind)
+
+
+def record_judgement(
+    world: World, council: Council, grade: int, truly: int, kind: str, reading: float
+) -> None:
+    """Count the inspection, the time judged inadequate, and the detection delay."""
+    rec, now = world.recorder, world.env.now
+    rec.count(f"inspections_{kind}", council.index)
+    if council.judged == INADEQUATE:
+        rec.count("months_judged_inadequate", council.index, now - max(council.judged_at, 0.0))
+    if grade == INADEQUATE:
+        rec.count("inadequate_judgements")
+        if truly == INADEQUATE and council.onset is not None:
+            rec.observe("detection_delay_months", now - council.onset)
+            rec.count("detections")
+        council.onset = None
+    if rec.trace:
+        rec.log(now, council.name, "judgement", kind=kind, grade=GRADES[grade],
+                previous=GRADES[council.judged], reading=round(reading, 4),
+                true_grade=GRADES[truly], q=round(council.q, 4))
+
+
+def monitoring(world: World, council: Council, judgement: int) -> simpy.events.ProcessGenerator:
+    """Quarterly monitoring visits while the inadequate judgement stands.
+
+    A reading at or above the inadequate cutpoint brings the re-inspection
+    forward to the earliest the regime allows.
+    """
+    policy = world.policy.ofsted
+    interval = policy.monitoring_interval_months
+    first = max(1, math.ceil((world.env.now - council.judged_at) / interval - 1e-9))
+    for visit in range(first, policy.monitoring_max_visits + 1):
+        yield world.env.timeout(max(0.0, council.judged_at + visit * interval - world.env.now))
+        if council.judgement_id != judgement:
+            return
+        with world.teams.request(priority=(PRIORITY["monitoring"], world.env.now)) as request:
+            yield request
+            yield world.env.timeout(world.params.inspections.monitoring_visit_months)
+        if council.judgement_id != judgement:
+            return
+        reading = world.reading(council)
+        world.recorder.count("monitoring_visits", council.index)
+        world.recorder.log(world.env.now, council.name, "monitoring_visit", visit=visit,
+                           reading=round(reading, 4))
+        if reading >= world.params.performance.cutpoints[0]:
+            bring_forward(world, council)
+
+
+def bring_forward(world: World, council: Council) -> None:
+    """Re-inspect an improving inadequate council at the earliest the regime allows."""
+    earliest = council.judged_at + world.policy.ofsted.early_reinspection_min_months
+    if earliest < council.next_due:
+        council.next_due = max(world.env.now, earliest)
+        interrupt_cycle(world, council, "reschedule")
+
+
+def signal_candidates(world: World) -> list[tuple[float, int, float, float]]:
+    """Candidate signal times (time, council, u_accept, u_act) at the capped rate, drawn up front.
+
+    Drawing candidates up front from their own stream, and thinning them by the
+    rate at q, gives an exact inhomogeneous Poisson process whose candidate
+    times do not depend on the policy (common random numbers across variants).
+    """
+    rng = world.streams["signals"]
+    bound, horizon = world.params.signals.max_rate, world.horizon
+    counts = rng.poisson(bound * horizon, size=len(world.councils))
+    times = rng.uniform(0.0, horizon, size=int(counts.sum()))
+    owners = np.repeat(np.arange(len(world.councils)), counts)
+    uniforms = rng.uniform(size=(int(counts.sum()), 2))
+    order = np.argsort(times, kind="stable")
+    return [
+        (float(times[k]), int(owners[k]), float(uniforms[k, 0]), float(uniforms[k, 1]))
+        for k in order
+    ]
+
+
+def signal_rate(world: World, q: float) -> float:
+    """Concern-signal rate at score q: rises exponentially as q falls, capped."""
+    sig = world.params.signals
+    rate = sig.rate_at_inadequate * math.exp(-sig.slope * (q - world.params.performance.cutpoints[0]))
+    return min(rate, sig.max_rate, world.signal_bound)
+
+
+def concern_signals(
+    world: World, candidates: list[tuple[float, int, float, float]]
+) -> simpy.events.ProcessGenerator:
+    """Thin the candidates by the rate at each council's q; act on accepted signals."""
+    for time, index, accept, act in candidates:
+        yield world.env.timeout(time - world.env.now)
+        council = world.councils[index]
+        if accept * world.signal_bound >= signal_rate(world, world.advance(council)):
+            continue
+        world.recorder.count("signals", index)
+        triggers = world.policy.sharper_triggers
+        acted = triggers.enabled and act < triggers.act_probability
+        world.recorder.log(world.env.now, council.name, "signal", acted=acted,
+                           q=round(council.q, 4))
+        if acted:
+            world.env.process(emergency_after(world, council, triggers.lead_time_months))
+
+
+def emergency_after(world: World, council: Council, lead: float) -> simpy.events.ProcessGenerator:
+    """After the lead time, call an emergency inspection unless one is pointless or too soon."""
+    yield world.env.timeout(lead)
+    gap = world.env.now - council.last_graded_at
+    if council.judged == INADEQUATE or gap < world.policy.sharper_triggers.min_gap_months:
+        world.recorder.log(world.env.now, council.name, "emergency_declined",
+                           months_since_judgement=round(gap, 3))
+        return
+    if interrupt_cycle(world, council, "emergency"):
+        world.recorder.log(world.env.now, council.name, "emergency_called")

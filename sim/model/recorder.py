@@ -1,0 +1,117 @@
+"""What a replication measures: the outcome registry, counters, monthly counts, event log.
+
+Every outcome a replication reports is declared once in ``OUTCOMES`` with its
+unit and which direction is better, so tables and plots can label it and the
+documentation of ``replications.parquet`` has one source.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from sim.scenario import GRADES
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An outcome of a replication: its unit, meaning and which direction is better."""
+
+    name: str
+    unit: str
+    description: str
+    better: Literal["lower", "higher", "neither"] = "lower"
+
+
+OUTCOMES: dict[str, Outcome] = {
+    o.name: o
+    for o in (
+        Outcome("child_years_truly_inadequate", "child-years",
+                "Children in need x years in councils whose true grade is inadequate "
+                "(true grade read at each month end)"),
+        Outcome("child_years_judged_inadequate", "child-years",
+                "Children in need x years in councils judged inadequate (exact)"),
+        Outcome("council_years_truly_inadequate", "council-years",
+                "Council-years with a true grade of inadequate (month-end readings)"),
+        Outcome("detection_delay_months_mean", "months",
+                "Mean months from a council truly turning inadequate (first month-end "
+                "reading) to its inadequate judgement; NaN when none was detected"),
+        Outcome("detections", "judgements",
+                "Inadequate judgements of councils that were truly inadequate", "neither"),
+        Outcome("inadequate_judgements", "judgements", "Graded inspections judging inadequate",
+                "neither"),
+        Outcome("inspections_routine", "inspections", "Routine graded inspections", "neither"),
+        Outcome("inspections_reinspection", "inspections",
+                "Re-inspections of councils judged inadequate", "neither"),
+        Outcome("inspections_emergency", "inspections",
+                "Emergency inspections triggered by concern signals", "neither"),
+        Outcome("monitoring_visits", "visits", "Monitoring visits to inadequate councils",
+                "neither"),
+        Outcome("signals", "signals", "Concern signals received by Ofsted", "neither"),
+        Outcome("inspection_wait_months_mean", "months",
+                "Mean wait for an inspection team, from request to start"),
+        Outcome("judged_inadequate_end", "councils", "Councils judged inadequate at the end"),
+        Outcome("truly_inadequate_end", "councils", "Councils truly inadequate at the end"),
+    )
+}
+
+COUNCIL_COLUMNS: tuple[str, ...] = (
+    "months_truly_inadequate", "months_judged_inadequate", "inspections_routine",
+    "inspections_reinspection", "inspections_emergency", "monitoring_visits", "signals",
+)
+
+MONTHLY_COLUMNS: tuple[str, ...] = (
+    *(f"true_{g}" for g in GRADES),
+    *(f"judged_{g}" for g in GRADES),
+)
+
+
+@dataclass
+class ReplicationResult:
+    """Everything one replication produced: plain numbers and arrays that pickle cleanly."""
+
+    metrics: dict[str, float]
+    monthly: dict[str, np.ndarray]
+    councils: dict[str, np.ndarray]
+    events: list[tuple[float, str, str, str]] | None = None
+
+
+@dataclass
+class Recorder:
+    """Counts and integrals gathered while a replication runs."""
+
+    council_names: list[str]
+    trace: bool = False
+    counts: Counter[str] = field(default_factory=Counter)
+    sums: Counter[str] = field(default_factory=Counter)
+    per_council: dict[str, np.ndarray] = field(default_factory=dict)
+    monthly_rows: list[dict[str, float]] = field(default_factory=list)
+    events: list[tuple[float, str, str, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        n = len(self.council_names)
+        self.per_council = {name: np.zeros(n) for name in COUNCIL_COLUMNS}
+
+    def log(self, time: float, council: str, event: str, **details: Any) -> None:
+        """Append to the event log when tracing (callers check ``trace`` for costly details)."""
+        if self.trace:
+            self.events.append((time, council, event, json.dumps(details, default=float)))
+
+    def count(self, name: str, council: int | None = None, amount: float = 1.0) -> None:
+        """Add to a replication counter and, when given a council, to its column too."""
+        self.counts[name] += amount
+        if council is not None and name in self.per_council:
+            self.per_council[name][council] += amount
+
+    def observe(self, name: str, value: float) -> None:
+        """Add one observation to a mean outcome (``<name>_mean``)."""
+        self.sums[name] += value
+        self.counts[f"{name}#n"] += 1
+
+    def mean(self, name: str) -> float:
+        n = self.counts[f"{name}#n"]
+        return self.sums[name] / n if n else float("nan")

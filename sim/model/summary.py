@@ -1,0 +1,80 @@
+"""Month-end snapshots and the end-of-run summary of one replication."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.model.council import INADEQUATE
+from sim.model.recorder import COUNCIL_COLUMNS, MONTHLY_COLUMNS, OUTCOMES, ReplicationResult
+from sim.scenario import GRADES
+
+if TYPE_CHECKING:
+    from sim.model.world import World
+
+
+def snapshot(world: World, month: int) -> None:
+    """Read every council's true and judged grade at a month end.
+
+    The true grade is read here, so child-years truly inadequate are a month-end
+    Riemann sum (resolution one month); detection onsets are the first month-end
+    reading of a truly inadequate council not yet judged inadequate.
+    """
+    rec = world.recorder
+    row: dict[str, float] = dict.fromkeys(MONTHLY_COLUMNS, 0)
+    row["month"] = month
+    for council in world.councils:
+        truly = world.true_grade(council)
+        row[f"true_{GRADES[truly]}"] += 1
+        row[f"judged_{GRADES[council.judged]}"] += 1
+        judged_inadequate = council.judged == INADEQUATE
+        if truly == INADEQUATE and not judged_inadequate and council.onset is None:
+            council.onset = float(month)
+        elif truly != INADEQUATE and not judged_inadequate:
+            council.onset = None
+        if month > 0 and truly == INADEQUATE:
+            rec.count("months_truly_inadequate", council.index)
+    rec.monthly_rows.append(row)
+
+
+def close_open_spells(world: World) -> None:
+    """Credit councils still judged inadequate at the horizon with their time so far."""
+    for council in world.councils:
+        if council.judged == INADEQUATE:
+            elapsed = world.horizon - max(council.judged_at, 0.0)
+            world.recorder.count("months_judged_inadequate", council.index, elapsed)
+
+
+def summarise(world: World) -> ReplicationResult:
+    """Turn the recorder's counts into the registered outcomes and tables."""
+    close_open_spells(world)
+    rec = world.recorder
+    children = np.array([c.children_in_need for c in world.councils], dtype=float)
+    truly_months = rec.per_council["months_truly_inadequate"]
+    judged_months = rec.per_council["months_judged_inadequate"]
+    last = rec.monthly_rows[-1]
+    metrics = {
+        "child_years_truly_inadequate": float(children @ truly_months) / 12.0,
+        "child_years_judged_inadequate": float(children @ judged_months) / 12.0,
+        "council_years_truly_inadequate": float(truly_months.sum()) / 12.0,
+        "detection_delay_months_mean": rec.mean("detection_delay_months"),
+        "inspection_wait_months_mean": rec.mean("inspection_wait_months"),
+        "judged_inadequate_end": float(sum(c.judged == INADEQUATE for c in world.councils)),
+        "truly_inadequate_end": float(last["true_inadequate"]),
+    }
+    for name in OUTCOMES:
+        metrics.setdefault(name, float(rec.counts[name]))
+    monthly = {
+        key: np.array([row[key] for row in rec.monthly_rows])
+        for key in ("month", *MONTHLY_COLUMNS)
+    }
+    councils: dict[str, np.ndarray] = {"council": np.array(rec.council_names)}
+    councils.update({name: rec.per_council[name].copy() for name in COUNCIL_COLUMNS})
+    councils["final_judged_grade"] = np.array([c.judged for c in world.councils])
+    return ReplicationResult(
+        metrics={name: metrics[name] for name in OUTCOMES},
+        monthly=monthly,
+        councils=councils,
+        events=rec.events if rec.trace else None,
+    )

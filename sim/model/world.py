@@ -1,0 +1,140 @@
+"""The World owns one replication's state; ``run_replication`` is the model's only door.
+
+Institutions (Ofsted here; the Department for Education and the workforce plug
+in the same way) are small SimPy processes that take the world and act on its
+councils. The world keeps the latent scores exact: ``advance`` moves a
+council's q to the present with the exact OU transition, using one shared
+standard normal per council and month boundary (drawn up front from the
+``drift`` stream) so that variants of a scenario see the same shocks, and a
+separate stream for the part of an interval inside a month.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import simpy
+
+from sim.model import ofsted
+from sim.model.council import Council, grade_of, ou_step
+from sim.model.recorder import Recorder, ReplicationResult
+from sim.model.setup import build_councils
+from sim.model.summary import summarise
+from sim.population import CouncilTable
+from sim.scenario import Policy, Scenario, World as WorldParams
+from sim.streams import SeedKey, Streams
+from sim.timeline import timeline_states
+
+JudgementListener = Callable[["World", Council, int, str], None]
+
+
+class TeamPool(simpy.PriorityResource):
+    """Inspection teams whose number a timeline entry may change mid-run (0 pauses inspections)."""
+
+    def __init__(self, env: simpy.Environment, teams: int) -> None:
+        super().__init__(env, capacity=max(teams, 1))
+        self.set_capacity(teams)
+
+    def set_capacity(self, teams: int) -> None:
+        """Change the number of teams; inspections under way finish, queued ones wait."""
+        self._capacity = teams
+        self._trigger_put(None)
+
+
+class World:
+    """One replication's environment, councils, teams, random streams and recorder."""
+
+    def __init__(
+        self, scenario: Scenario, key: SeedKey, table: CouncilTable, *, trace: bool = False
+    ) -> None:
+        self.env = simpy.Environment()
+        self.scenario = scenario
+        self.horizon = scenario.run.horizon_months
+        initial, self._changes = timeline_states(scenario)
+        self.params: WorldParams = initial.world
+        self.policy: Policy = initial.policy
+        self.streams = Streams(key)
+        self.councils: list[Council] = build_councils(initial, table, self.streams)
+        self.recorder = Recorder([c.name for c in self.councils], trace=trace)
+        self.teams = TeamPool(self.env, self.policy.ofsted.teams)
+        self.judgement_listeners: list[JudgementListener] = []
+        self.cycles: dict[int, simpy.Process] = {}
+        self.signal_bound = self.params.signals.max_rate
+        boundaries = math.ceil(self.horizon) + 1
+        self._shocks = self.streams["drift"].standard_normal((len(self.councils), boundaries + 1))
+        self._within = self.streams["drift_within_month"]
+
+    # --- latent performance -------------------------------------------------------------
+    def advance(self, council: Council, time: float | None = None) -> float:
+        """Move a council's q exactly to ``time`` (default now) and return it."""
+        target = self.env.now if time is None else time
+        perf = self.params.performance
+        theta, sigma, level = perf.reversion_rate, perf.volatility, council.level
+        while council.q_time < target - 1e-12:
+            boundary = math.floor(council.q_time + 1e-9) + 1
+            if boundary <= target + 1e-9 and boundary < self._shocks.shape[1]:
+                z, end = float(self._shocks[council.index, boundary]), float(boundary)
+            else:
+                z, end = float(self._within.standard_normal()), target
+            council.q = ou_step(council.q, level, theta, sigma, end - council.q_time, z)
+            council.q_time = end
+        return council.q
+
+    def set_uplift(self, council: Council, name: str, value: float) -> None:
+        """Change one term of a council's long-run level from now on (0 removes it)."""
+        self.advance(council)
+        if value == 0.0:
+            council.uplifts.pop(name, None)
+        else:
+            council.uplifts[name] = value
+
+    def set_base(self, council: Council, base: float) -> None:
+        """Replace a council's base level from now on (a leadership change)."""
+        self.advance(council)
+        council.base = base
+
+    def true_grade(self, council: Council) -> int:
+        return grade_of(self.advance(council), self.params.performance.cutpoints)
+
+    def reading(self, council: Council) -> float:
+        """A noisy reading of q now: what an inspection or a review sees."""
+        noise = self.params.performance.judgement_noise_sd
+        return self.advance(council) + noise * float(self.streams["judgements"].standard_normal())
+
+    # --- processes ------------------------------------------------------------------------
+    def apply_timeline(self, at: float, scenario: Scenario) -> simpy.events.ProcessGenerator:
+        """At ``at``, bring every council up to date under the old rules, then switch rules."""
+        yield self.env.timeout(at)
+        for council in self.councils:
+            self.advance(council)
+        self.params, self.policy = scenario.world, scenario.policy
+        self.teams.set_capacity(self.policy.ofsted.teams)
+        self.recorder.log(self.env.now, "", "timeline", month=at)
+
+    def run(self) -> ReplicationResult:
+        """Start every process, run to the horizon and summarise."""
+        for at, state in self._changes:
+            self.env.process(self.apply_timeline(at, state))
+        ofsted.start(self)
+        self.env.process(monthly_snapshots(self))
+        self.env.run(until=self.horizon)
+        return summarise(self)
+
+
+def monthly_snapshots(world: World) -> simpy.events.ProcessGenerator:
+    """Record counts by true and judged grade at month 0 and every month end."""
+    from sim.model.summary import snapshot
+
+    snapshot(world, 0)
+    for month in range(1, math.floor(world.horizon + 1e-9) + 1):
+        yield world.env.timeout(month - world.env.now)
+        snapshot(world, month)
+
+
+def run_replication(
+    scenario: Scenario, key: SeedKey, table: CouncilTable, *, trace: bool = False
+) -> ReplicationResult:
+    """Run one replication of one (variant) scenario: no I/O, no printing, deterministic in key."""
+    return World(scenario, key, table, trace=trace).run()
+

@@ -1,0 +1,88 @@
+"""The starting councils: England on 14 December 2015 (read once, outside the model).
+
+The table ships with the package (``sim/data/councils_2015.csv``; sources in
+``calibration/README.md``). The model never reads files: the experiment layer
+loads this table and hands it to ``run_replication``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from sim.errors import ScenarioError
+from sim.scenario import GRADES
+
+DAYS_PER_MONTH = 365.25 / 12
+COLUMNS = (
+    "la_code", "name", "region", "grade", "grade_date", "status_2015", "status_since",
+    "partner_in_practice", "children_in_need", "social_workers_fte", "vacancy_rate",
+    "turnover_rate", "agency_rate",
+)
+
+
+@dataclass(frozen=True)
+class CouncilTable:
+    """Starting data of each council, one tuple entry per council (picklable, immutable)."""
+
+    la_code: tuple[str, ...]
+    name: tuple[str, ...]
+    region: tuple[str, ...]
+    grade: tuple[int, ...]
+    grade_date: tuple[str, ...]
+    status: tuple[str, ...]
+    status_since: tuple[str, ...]
+    partner_in_practice: tuple[bool, ...]
+    children_in_need: tuple[int, ...]
+    social_workers_fte: tuple[float, ...]
+    vacancy_rate: tuple[float, ...]
+    turnover_rate: tuple[float, ...]
+    agency_rate: tuple[float, ...]
+
+    def __len__(self) -> int:
+        return len(self.name)
+
+
+def months_between(earlier: str, start_month: str) -> float:
+    """Months from a date 'YYYY-MM-DD' to the first day of 'YYYY-MM' (positive if earlier)."""
+    start = date.fromisoformat(f"{start_month}-01")
+    return (start - date.fromisoformat(earlier[:10])).days / DAYS_PER_MONTH
+
+
+def england_2015_path() -> Path:
+    """Path of the shipped table of the 152 councils."""
+    return Path(str(resources.files("sim") / "data" / "councils_2015.csv"))
+
+
+def load_councils(path: Path | None = None) -> CouncilTable:
+    """Read a councils table with the columns of ``councils_2015.csv``."""
+    path = path or england_2015_path()
+    try:
+        frame = pd.read_csv(path, keep_default_na=False)
+    except (OSError, ValueError) as err:
+        raise ScenarioError(f"{path}: cannot read the councils table ({err})", path=str(path)) from None
+    missing = [c for c in COLUMNS if c not in frame.columns]
+    if missing:
+        raise ScenarioError(f"{path}: missing columns {missing}", path=str(path))
+    bad = sorted(set(frame["grade"]) - set(GRADES))
+    if bad:
+        raise ScenarioError(f"{path}: unknown grades {bad}; expected one of {GRADES}", path=str(path))
+    return CouncilTable(
+        la_code=tuple(frame["la_code"].astype(str)),
+        name=tuple(frame["name"].astype(str)),
+        region=tuple(frame["region"].astype(str)),
+        grade=tuple(GRADES.index(g) for g in frame["grade"]),
+        grade_date=tuple(frame["grade_date"].astype(str)),
+        status=tuple(frame["status_2015"].astype(str)),
+        status_since=tuple(frame["status_since"].astype(str)),
+        partner_in_practice=tuple(frame["partner_in_practice"].astype(str) == "True"),
+        children_in_need=tuple(int(v) for v in frame["children_in_need"]),
+        social_workers_fte=tuple(float(v) for v in frame["social_workers_fte"]),
+        vacancy_rate=tuple(float(v) for v in frame["vacancy_rate"]),
+        turnover_rate=tuple(float(v) for v in frame["turnover_rate"]),
+        agency_rate=tuple(float(v) for v in frame["agency_rate"]),
+    )
