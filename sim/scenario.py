@@ -211,8 +211,9 @@ class Cadence(Frozen):
 class OfstedPolicy(Frozen):
     """How Ofsted inspects: capacity, cadence and monitoring of inadequate councils."""
 
-    teams: int = lever(4, unit="teams", ge=1, le=1000,
-                       description="Inspection teams working at once (an inspection holds one)")
+    teams: int = lever(4, unit="teams", ge=0, le=1000,
+                       description="Inspection teams working at once (an inspection holds one; "
+                                   "0 pauses inspections, as from March 2020)")
     cadence: Cadence = Field(default_factory=Cadence)
     cadence_jitter_months: float = fact(
         6.0, unit="months", ge=0, le=60,

@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.stats import truncnorm
+from scipy.special import ndtr, ndtri
 
 from sim.scenario import GRADES, Performance
 
@@ -64,6 +64,18 @@ def new_base_level(base: float, perf: Performance, z: float) -> float:
     return rho * base + math.sqrt(1.0 - rho * rho) * perf.base_sd * z
 
 
+def truncated_standard_normal(low: float, high: float, u: float) -> float:
+    """Inverse-CDF draw of N(0, 1) restricted to [low, high) from a uniform ``u``.
+
+    An interval in the upper tail is mirrored into the lower tail, where the
+    normal CDF keeps its precision.
+    """
+    if low > 0:
+        return -truncated_standard_normal(-high, -low, 1.0 - u)
+    p_low, p_high = float(ndtr(low)), float(ndtr(high))
+    return float(ndtri(p_low + u * (p_high - p_low)))
+
+
 def draw_given_grade(
     grade: int, perf: Performance, rng: np.random.Generator
 ) -> tuple[float, float]:
@@ -81,7 +93,7 @@ def draw_given_grade(
     if y_sd == 0.0:
         return 0.0, 0.0
     lo, hi = bounds[grade] / y_sd, bounds[grade + 1] / y_sd
-    y = float(truncnorm.rvs(lo, hi, scale=y_sd, random_state=rng))
+    y = y_sd * truncated_standard_normal(lo, hi, float(rng.uniform()))
     cov = np.array([[tau2, tau2], [tau2, q_var]])
     cross = np.array([tau2, q_var])
     mean = cross * y / y_sd**2

@@ -1,0 +1,34 @@
+"""Shared fixtures: the real councils table and small scenarios built in code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from sim.population import CouncilTable, load_councils
+from sim.scenario import Scenario
+
+
+@pytest.fixture(scope="session")
+def england() -> CouncilTable:
+    return load_councils()
+
+
+def make_scenario(**overrides: Any) -> Scenario:
+    """A default scenario with dotted-path overrides (validated like a variant)."""
+    from sim.yamlio import Marks, with_overrides
+
+    return with_overrides(Scenario(), overrides, path="<test>", marks=Marks())
+
+
+def quiet_world(**overrides: Any) -> Scenario:
+    """Deterministic dynamics: no drift noise, no judgement noise, no jitter, no leadership."""
+    settings: dict[str, Any] = {
+        "world.performance.volatility": 0.0,
+        "world.performance.judgement_noise_sd": 0.0,
+        "world.performance.leadership_change_rate": 0.0,
+        "policy.ofsted.cadence_jitter_months": 0.0,
+    }
+    settings.update(overrides)
+    return make_scenario(**settings)

@@ -1,0 +1,206 @@
+"""The council and Ofsted model: exact traces on tiny worlds, theory, and invariants."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.model import world as world_module
+from sim.model.council import Council, grade_of
+from sim.model.world import TeamPool, World, run_replication
+from sim.streams import SeedKey
+from tests.conftest import make_scenario, quiet_world
+
+GRADE_SHARES = {"inadequate": 0.0, "requires_improvement": 0.0, "good": 0.0, "outstanding": 0.0}
+
+
+def tiny_world(table, grade: str, *, base: float, horizon: float = 40, **overrides) -> World:
+    """One synthetic council with a fixed latent level, judged ``grade`` one month before start."""
+    shares = {**GRADE_SHARES, grade: 1.0}
+    scenario = quiet_world(**{
+        "world.population.source": "synthetic", "world.population.councils": 1,
+        "world.population.grade_shares": shares, "run.horizon_months": horizon,
+        "world.signals.rate_at_inadequate": 0.0, **overrides,
+    })
+    world = World(scenario, SeedKey(1, 0, 0), table, trace=True)
+    council = world.councils[0]
+    council.base = council.q = base
+    council.judged_at = council.last_graded_at = -1.0
+    return world
+
+
+def trace(world: World) -> list[tuple[float, str, dict]]:
+    return [(round(t, 6), event, json.loads(details)) for t, _, event, details in
+            world.recorder.events]
+
+
+def test_inadequate_council_without_improvement_exact_trace(england):
+    world = tiny_world(england, "inadequate", base=-3.0)
+    result = world.run()
+    events = trace(world)
+    visits = [t for t, e, _ in events if e == "monitoring_visit"]
+    assert visits == [2.1, 5.1, 8.1, 11.1, 14.1, 17.1, 33.1, 36.1, 39.1]
+    judgements = [(t, d["kind"], d["grade"]) for t, e, d in events if e == "judgement"]
+    assert judgements == [(30.0, "reinspection", "inadequate")]
+    assert result.metrics["child_years_judged_inadequate"] == pytest.approx(
+        world.councils[0].children_in_need * 40 / 12)
+    assert result.metrics["monitoring_visits"] == 9
+
+
+def test_improving_council_is_reinspected_at_the_earliest_date(england):
+    world = tiny_world(england, "inadequate", base=1.0, **{"policy.ofsted.teams": 2})
+    world.run()
+    events = trace(world)
+    visits = [t for t, e, _ in events if e == "monitoring_visit"]
+    assert visits == [2.1, 5.1, 8.1, 11.1, 14.1, 17.1]
+    judgements = [(t, d["kind"], d["grade"]) for t, e, d in events if e == "judgement"]
+    # earliest re-inspection 18 months after the judgement at -1: starts at 17, published at 18
+    assert judgements == [(18.0, "reinspection", "good")]
+
+
+def test_detection_delay_of_a_hidden_failure_is_exact(england):
+    world = tiny_world(england, "good", base=-3.0)
+    result = world.run()
+    judgements = [(t, d["kind"], d["grade"]) for t, e, d in trace(world) if e == "judgement"]
+    assert judgements == [(36.0, "routine", "inadequate")]
+    # truly inadequate from the first reading (month 0) to the judgement at 36
+    assert result.metrics["detection_delay_months_mean"] == pytest.approx(36.0)
+    assert result.metrics["detections"] == 1
+
+
+def test_signal_triggers_emergency_inspection_after_lead_time_and_gap(england):
+    world = tiny_world(england, "good", base=-3.0, **{
+        "world.signals.rate_at_inadequate": 1.0, "world.signals.slope": 0.0,
+        "policy.sharper_triggers.act_probability": 1.0,
+        "policy.sharper_triggers.lead_time_months": 1.0,
+        "policy.sharper_triggers.min_gap_months": 12.0,
+    })
+    world.run()
+    events = trace(world)
+    signals = [t for t, e, _ in events if e == "signal"]
+    first_eligible = next(t for t in signals if t + 1.0 - (-1.0) >= 12.0)
+    called = [t for t, e, _ in events if e == "emergency_called"]
+    assert called[0] == pytest.approx(first_eligible + 1.0)
+    declined = [t for t, e, _ in events if e == "emergency_declined"]
+    assert all(t < called[0] or t > called[0] for t in declined)
+    first = next((t, d) for t, e, d in events if e == "judgement")
+    assert first[0] == pytest.approx(called[0] + 1.0)
+    assert (first[1]["kind"], first[1]["grade"]) == ("emergency", "inadequate")
+
+
+def test_no_triggers_no_emergencies(england):
+    scenario = make_scenario(**{"policy.sharper_triggers.enabled": False,
+                                "run.horizon_months": 36})
+    result = run_replication(scenario, SeedKey(3, 0, 0), england)
+    assert result.metrics["signals"] > 0
+    assert result.metrics["inspections_emergency"] == 0
+
+
+def test_month_zero_is_england_in_december_2015(england):
+    result = run_replication(make_scenario(**{"run.horizon_months": 1}), SeedKey(1, 0, 0), england)
+    month0 = {k: int(v[0]) for k, v in result.monthly.items() if k.startswith("judged_")}
+    assert month0 == {"judged_inadequate": 20, "judged_requires_improvement": 77,
+                      "judged_good": 52, "judged_outstanding": 3}
+
+
+def test_starting_scores_agree_with_the_real_grades_on_average(england):
+    """Councils judged worse start lower on average (the draw is conditional on the grade)."""
+    means = {g: [] for g in range(4)}
+    for rep in range(5):
+        w = World(make_scenario(), SeedKey(1, 0, rep), england)
+        for council in w.councils:
+            means[council.judged].append(council.q)
+    ordered = [np.mean(means[g]) for g in range(4)]
+    assert ordered == sorted(ordered)
+
+
+def test_signal_counts_match_the_poisson_expectation(england):
+    horizon = 120.0
+    scenario = make_scenario(**{
+        "world.performance.reversion_rate": 0.0, "world.performance.volatility": 0.0,
+        "world.performance.leadership_change_rate": 0.0, "run.horizon_months": horizon,
+        "policy.sharper_triggers.enabled": False, "world.signals.rate_at_inadequate": 0.1,
+    })
+    observed = expected = 0.0
+    for rep in range(4):
+        world = World(scenario, SeedKey(11, 0, rep), england)
+        result = world.run()
+        sig, c1 = scenario.world.signals, scenario.world.performance.cutpoints[0]
+        rates = [min(sig.rate_at_inadequate * math.exp(-sig.slope * (c.q - c1)), sig.max_rate)
+                 for c in world.councils]
+        observed += result.metrics["signals"]
+        expected += sum(rates) * horizon
+    # Poisson: the standard deviation of the total is sqrt(expected); allow 4 of them.
+    assert expected > 500
+    assert abs(observed - expected) < 4 * math.sqrt(expected)
+
+
+class CheckedTeams(TeamPool):
+    """A team pool that fails the test if it ever has more users than teams."""
+
+    peak = 0
+
+    def _do_put(self, event):  # type: ignore[override]
+        result = super()._do_put(event)
+        assert len(self.users) <= self.capacity
+        CheckedTeams.peak = max(CheckedTeams.peak, len(self.users))
+        return result
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(teams=st.integers(1, 6), seed=st.integers(0, 10_000))
+def test_inspection_teams_never_over_capacity_and_one_grade_each(england, monkeypatch, teams, seed):
+    monkeypatch.setattr(world_module, "TeamPool", CheckedTeams)
+    CheckedTeams.peak = 0
+    scenario = make_scenario(**{"policy.ofsted.teams": teams, "run.horizon_months": 36})
+    world = World(scenario, SeedKey(seed, 0, 0), england)
+    result = world.run()
+    assert 1 <= CheckedTeams.peak <= teams
+    judged = np.vstack([result.monthly[f"judged_{g}"] for g in
+                        ("inadequate", "requires_improvement", "good", "outstanding")])
+    assert (judged.sum(axis=0) == len(england)).all()
+    assert all(c.judged in range(4) for c in world.councils)
+
+
+def test_timeline_changes_team_count_mid_run(england):
+    scenario = make_scenario(**{"run.horizon_months": 30})
+    from sim.yamlio import Marks, with_overrides
+
+    paused = with_overrides(scenario, {"timeline": [
+        {"at": "2017-01", "set": {"policy.ofsted.teams": 0}}]}, path="<t>", marks=Marks())
+    world = World(paused, SeedKey(2, 0, 0), england, trace=True)
+    world.run()
+    starts = [t for t, _, e, d in world.recorder.events if e == "judgement"]
+    # inspections under way at month 12 finish within one inspection length; none after
+    assert starts and max(starts) <= 12.0 + 1.0 + 1e-9
+
+
+def test_sigma_zero_world_follows_the_closed_form(england):
+    scenario = quiet_world(**{"run.horizon_months": 24})
+    world = World(scenario, SeedKey(4, 0, 0), england)
+    council: Council = world.councils[7]
+    q0, m, theta = council.q, council.level, scenario.world.performance.reversion_rate
+    assert world.advance(council, 17.3) == pytest.approx(m + (q0 - m) * math.exp(-theta * 17.3))
+
+
+def test_synthetic_population_of_a_thousand_councils(england):
+    scenario = make_scenario(**{"world.population.source": "synthetic",
+                                "world.population.councils": 1000, "run.horizon_months": 12})
+    result = run_replication(scenario, SeedKey(1, 0, 0), england)
+    totals = sum(result.monthly[f"judged_{g}"][0] for g in
+                 ("inadequate", "requires_improvement", "good", "outstanding"))
+    assert totals == 1000
+    share = 20 / 152  # binomial draw of grades from the December 2015 shares: within 4 sd
+    assert abs(result.monthly["judged_inadequate"][0] - 1000 * share) < 4 * math.sqrt(
+        1000 * share * (1 - share))
+
+
+def test_true_grade_matches_cutpoints(england):
+    world = World(make_scenario(), SeedKey(1, 0, 0), england)
+    for council in world.councils[:20]:
+        assert world.true_grade(council) == grade_of(council.q, world.params.performance.cutpoints)
