@@ -46,24 +46,42 @@ def summarise(replications: pd.DataFrame) -> pd.DataFrame:
     for variant, group in replications.groupby("variant", sort=False):
         for metric in metric_columns(replications):
             mean, low, high, sd, n = mean_ci(group[metric].to_numpy(dtype=float))
-            rows.append({"variant": variant, "metric": metric, "mean": mean, "ci_low": low,
-                         "ci_high": high, "sd": sd, "n": n})
+            rows.append(
+                {
+                    "variant": variant,
+                    "metric": metric,
+                    "mean": mean,
+                    "ci_low": low,
+                    "ci_high": high,
+                    "sd": sd,
+                    "n": n,
+                }
+            )
     return pd.DataFrame(rows, columns=["variant", "metric", "mean", "ci_low", "ci_high", "sd", "n"])
 
 
 def compare(replications: pd.DataFrame, baseline: str) -> pd.DataFrame:
     """Each variant minus the baseline, paired by (point, replication), with a 95% CI."""
     keys = ["point", "replication"]
-    base = replications[replications["variant"] == baseline].set_index(keys)
+    base = replications[replications["variant"] == baseline]
     rows = []
     for variant, group in replications.groupby("variant", sort=False):
         if variant == baseline:
             continue
-        paired = group.set_index(keys).join(base, how="inner", rsuffix="#base")
+        paired = group.merge(base, on=keys, how="inner", suffixes=("", "#base"))
         for metric in metric_columns(replications):
             diff = (paired[metric] - paired[f"{metric}#base"]).to_numpy(dtype=float)
             mean, low, high, _, n = mean_ci(diff)
-            rows.append({"variant": variant, "baseline": baseline, "metric": metric,
-                         "mean_diff": mean, "ci_low": low, "ci_high": high, "n": n})
+            rows.append(
+                {
+                    "variant": variant,
+                    "baseline": baseline,
+                    "metric": metric,
+                    "mean_diff": mean,
+                    "ci_low": low,
+                    "ci_high": high,
+                    "n": n,
+                }
+            )
     columns = ["variant", "baseline", "metric", "mean_diff", "ci_low", "ci_high", "n"]
     return pd.DataFrame(rows, columns=columns)

@@ -27,8 +27,11 @@ from sim.runs import RunReport, run_scenario
 from sim.scenario import Scenario, default_scenario_path
 from sim.timeline import load_scenario
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Simulate England's regime for failing children's services.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Simulate England's regime for failing children's services.",
+)
 console = Console()
 errors = Console(stderr=True)
 T = TypeVar("T")
@@ -36,10 +39,11 @@ T = TypeVar("T")
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file", show_default=True)]
 Replications = Annotated[int | None, typer.Option(help="Replications per variant", min=1)]
 Seed = Annotated[int | None, typer.Option(help="Root seed (overrides run.seed)", min=0)]
-Workers = Annotated[int, typer.Option(help="Worker processes (same numbers for any count)",
-                                      min=1)]
-OutDir = Annotated[Path | None, typer.Option("--out", help="Results directory "
-                                             "[default: results/<scenario>/<timestamp>]")]
+Workers = Annotated[int, typer.Option(help="Worker processes (same numbers for any count)", min=1)]
+OutDir = Annotated[
+    Path | None,
+    typer.Option("--out", help="Results directory [default: results/<scenario>/<timestamp>]"),
+]
 Trace = Annotated[bool, typer.Option(help="Also store the full event log (events.parquet)")]
 
 
@@ -81,16 +85,22 @@ def run(
 def _run_with_progress(
     scenario: Scenario, directory: Path, workers: int, trace: bool, command: str
 ) -> RunReport:
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("ETA"), TimeRemainingColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=errors, transient=False) as bar:
         task = bar.add_task(f"{scenario.name}: replications", total=None)
 
         def advance(step: int, total: int) -> None:
             bar.update(task, advance=step, total=total)
 
-        return run_scenario(scenario, directory, workers=workers, trace=trace,
-                            command=command, progress=advance)
+        return run_scenario(
+            scenario, directory, workers=workers, trace=trace, command=command, progress=advance
+        )
 
 
 def _number(value: float) -> str:
@@ -117,8 +127,9 @@ def render_report(report: RunReport) -> None:
     summary = report.summary.set_index(["metric", "variant"])
     for metric in dict.fromkeys(report.summary["metric"]):
         row = [summary.loc[(metric, v)] for v in report.variants]
-        table.add_row(metric, _unit(metric), *(_cell(r["mean"], r["ci_low"], r["ci_high"])
-                                              for r in row))
+        table.add_row(
+            metric, _unit(metric), *(_cell(r["mean"], r["ci_low"], r["ci_high"]) for r in row)
+        )
     console.print(table)
     if report.comparison is not None:
         render_comparison(report.comparison)
@@ -149,8 +160,10 @@ def _unit(metric: str) -> str:
 def validate(scenario: ScenarioArg) -> None:
     """Check a scenario file (schema, variants, timeline) without running it."""
     loaded = guarded(lambda: load_scenario(scenario))
-    console.print(f"{scenario}: valid ({len(loaded.variants)} variants, "
-                  f"{len(loaded.timeline)} timeline entries)")
+    console.print(
+        f"{scenario}: valid ({len(loaded.variants)} variants, "
+        f"{len(loaded.timeline)} timeline entries)"
+    )
 
 
 @app.command()

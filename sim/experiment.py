@@ -70,19 +70,28 @@ def month_dates(start: str, months: np.ndarray) -> list[str]:
 def run_task(task: Task, scenario: Scenario, table: CouncilTable, trace: bool) -> TaskOutput:
     """Run one task and shape its result into tables that carry their inputs."""
     result = run_replication(scenario, task.seed_key, table, trace=trace)
-    ids = {"variant": task.variant, "point": task.point, "replication": task.replication}
+    ids: dict[str, str | int] = {
+        "variant": task.variant,
+        "point": task.point,
+        "replication": task.replication,
+    }
     replication = pd.DataFrame([{**ids, "seed": task.seed, **result.metrics}])
     monthly = pd.DataFrame(result.monthly)
-    monthly.insert(0, "date", month_dates(scenario.run.start, result.monthly["month"]))
+    monthly.insert(1, "date", month_dates(scenario.run.start, result.monthly["month"]))
     councils = pd.DataFrame(result.councils)
     events = None
     if result.events is not None:
         events = pd.DataFrame(result.events, columns=["time", "council", "event", "details"])
-    return TaskOutput(task, replication, _front(monthly, ids), _front(councils, ids),
-                      None if events is None else _front(events, ids))
+    return TaskOutput(
+        task,
+        replication,
+        _front(monthly, ids),
+        _front(councils, ids),
+        None if events is None else _front(events, ids),
+    )
 
 
-def _front(frame: pd.DataFrame, ids: dict[str, object]) -> pd.DataFrame:
+def _front(frame: pd.DataFrame, ids: dict[str, str | int]) -> pd.DataFrame:
     """Put the identifying columns first."""
     for position, (name, value) in enumerate(ids.items()):
         frame.insert(position, name, value)
@@ -117,6 +126,8 @@ def execute(
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 yield future.result()
-                task = next(queue, None)
-                if task is not None:
-                    pending.add(pool.submit(run_task, task, scenarios[task.variant], table, trace))
+                following = next(queue, None)
+                if following is not None:
+                    pending.add(
+                        pool.submit(run_task, following, scenarios[following.variant], table, trace)
+                    )

@@ -14,16 +14,44 @@ The kind, unit and source live in the field's JSON-schema extras, so
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Any, Literal, get_args, get_origin
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+GRADES: tuple[str, ...] = ("inadequate", "requires_improvement", "good", "outstanding")
+_YEAR_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+SIF_SOURCE = "calibration_targets.csv sif_first_* (Ofsted, first SIF judgements 2014-17)"
+
+
+class Frozen(BaseModel):
+    """Base of every scenario section: immutable and strict about unknown keys."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def month_index(year_month: str) -> int:
+    """Months since year 0 of a 'YYYY-MM' string (for differences between dates)."""
+    match = _YEAR_MONTH.match(year_month)
+    if match is None:
+        raise ValueError(f"expected a month as 'YYYY-MM', got {year_month!r}")
+    return int(match.group(1)) * 12 + int(match.group(2)) - 1
+
+
+def check_year_month(value: Any) -> str:
+    """Accept 'YYYY-MM' (YAML may hand us a date for '2018-01-01': refuse it clearly)."""
+    if not isinstance(value, str):
+        raise ValueError(f"expected a month as 'YYYY-MM' in quotes, got {value!r}")
+    month_index(value)
+    return value
+
 
 Kind = Literal["setting", "fact", "assumption", "fitted", "lever"]
 
 
 def _field(default: Any, kind: Kind, unit: str, description: str, note: str, **kw: Any) -> Any:
-    extra = {"kind": kind, "unit": unit, "note": note}
+    extra: Any = {"kind": kind, "unit": unit, "note": note}
     return Field(default, description=f"{description} [{unit}]", json_schema_extra=extra, **kw)
 
 
@@ -78,10 +106,3 @@ def parameter_table(model: BaseModel, prefix: str = "") -> list[ParameterRow]:
             )
         )
     return rows
-
-
-def is_model_type(annotation: Any) -> bool:
-    """Whether a field annotation is a pydantic model class (used to walk schemas)."""
-    if get_origin(annotation) is not None:
-        return any(is_model_type(arg) for arg in get_args(annotation))
-    return isinstance(annotation, type) and issubclass(annotation, BaseModel)

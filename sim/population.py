@@ -19,9 +19,19 @@ from sim.scenario import GRADES
 
 DAYS_PER_MONTH = 365.25 / 12
 COLUMNS = (
-    "la_code", "name", "region", "grade", "grade_date", "status_2015", "status_since",
-    "partner_in_practice", "children_in_need", "social_workers_fte", "vacancy_rate",
-    "turnover_rate", "agency_rate",
+    "la_code",
+    "name",
+    "region",
+    "grade",
+    "grade_date",
+    "status_2015",
+    "status_since",
+    "partner_in_practice",
+    "children_in_need",
+    "social_workers_fte",
+    "vacancy_rate",
+    "turnover_rate",
+    "agency_rate",
 )
 
 
@@ -64,13 +74,13 @@ def load_councils(path: Path | None = None) -> CouncilTable:
     try:
         frame = pd.read_csv(path, keep_default_na=False)
     except (OSError, ValueError) as err:
-        raise ScenarioError(f"{path}: cannot read the councils table ({err})", path=str(path)) from None
+        raise ScenarioError(f"cannot read the councils table ({err})", path=str(path)) from None
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
-        raise ScenarioError(f"{path}: missing columns {missing}", path=str(path))
+        raise ScenarioError(f"missing columns {missing}", path=str(path))
     bad = sorted(set(frame["grade"]) - set(GRADES))
     if bad:
-        raise ScenarioError(f"{path}: unknown grades {bad}; expected one of {GRADES}", path=str(path))
+        raise ScenarioError(f"unknown grades {bad}; expected one of {GRADES}", path=str(path))
     return CouncilTable(
         la_code=tuple(frame["la_code"].astype(str)),
         name=tuple(frame["name"].astype(str)),

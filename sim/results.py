@@ -101,8 +101,9 @@ class RunDirectory:
             if not present:
                 continue
             frame = pd.concat([pd.read_parquet(f) for f in present], ignore_index=True)
-            frame = frame.sort_values(["variant", "point", "replication"], kind="stable",
-                                      key=_plan_order(tasks))
+            frame = frame.sort_values(
+                ["variant", "point", "replication"], kind="stable", key=_plan_order(tasks)
+            )
             frame = frame.reset_index(drop=True)
             frame.to_parquet(self.path / COMBINED[name], index=False)
             frames[name] = frame

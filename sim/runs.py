@@ -86,12 +86,25 @@ def run_scenario(
     if len(scenarios) > 1:
         comparison = analysis.compare(frames["replication"], scenario.run.baseline)
         comparison.to_csv(run_dir.path / "comparison.csv", index=False)
-    plots.save(plots.fan_chart(frames["monthly"], "judged_inadequate", units={
-        "judged_inadequate": "councils"}, start=scenario.run.start),
-        run_dir.path / "judged_inadequate")
+    plots.save(
+        plots.fan_chart(
+            frames["monthly"],
+            "judged_inadequate",
+            units={"judged_inadequate": "councils"},
+            start=scenario.run.start,
+        ),
+        run_dir.path / "judged_inadequate",
+    )
     seconds = time.perf_counter() - began
-    run_dir.write_manifest({**info, "seconds": round(seconds, 3),
-                            "seconds_per_replication": round(seconds / max(len(todo), 1), 4),
-                            "tasks": len(tasks), "tasks_run": len(todo)})
-    return RunReport(run_dir.path, summary, comparison, seconds, scenario.run.replications,
-                     list(scenarios))
+    run_dir.write_manifest(
+        {
+            **info,
+            "seconds": round(seconds, 3),
+            "seconds_per_replication": round(seconds / max(len(todo), 1), 4),
+            "tasks": len(tasks),
+            "tasks_run": len(todo),
+        }
+    )
+    return RunReport(
+        run_dir.path, summary, comparison, seconds, scenario.run.replications, list(scenarios)
+    )

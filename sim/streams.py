@@ -50,7 +50,9 @@ class Streams:
 
     def __init__(self, key: SeedKey) -> None:
         self.key = key
-        self._generators = {name: np.random.default_rng(key.sequence(name)) for name in STREAM_NAMES}
+        self._generators = {
+            name: np.random.default_rng(key.sequence(name)) for name in STREAM_NAMES
+        }
 
     def __getitem__(self, name: str) -> np.random.Generator:
         return self._generators[name]

@@ -16,7 +16,11 @@ from sim.yamlio import Marks, load_yaml, validate, with_overrides
 
 # Inputs drawn or fixed when the world is built; changing them mid-run would be ignored.
 FIXED_AT_START = (
-    "run", "variants", "timeline", "world.population", "world.signals.max_rate",
+    "run",
+    "variants",
+    "timeline",
+    "world.population",
+    "world.signals.max_rate",
     "world.performance.leadership_change_rate",
 )
 # Inputs a variant may not change: they define the experiment, not a policy.
@@ -45,15 +49,24 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     return scenario
 
 
-def _refuse(dotted: str, prefixes: tuple[str, ...], where: str, path: str, marks: Marks,
-            loc: tuple[Any, ...]) -> None:
+def _refuse(
+    dotted: str,
+    prefixes: tuple[str, ...],
+    where: str,
+    path: str,
+    marks: Marks,
+    loc: tuple[Any, ...],
+) -> None:
     for prefix in prefixes:
         if dotted == prefix or dotted.startswith(prefix + "."):
             line, column = marks.key(loc) or (None, None)
             raise ScenarioError(
                 f"{dotted}: cannot be changed {where}; expected a path under world or policy "
                 f"other than {', '.join(prefixes)}",
-                path=path, line=line, column=column, field=dotted,
+                path=path,
+                line=line,
+                column=column,
+                field=dotted,
             )
 
 
@@ -64,14 +77,17 @@ def check_variants(scenario: Scenario, path: str, marks: Marks) -> None:
         raise ScenarioError(
             f"variants.{scenario.run.baseline}: a variant may not take the baseline's name; "
             "expected another name (the base scenario is the baseline)",
-            path=path, line=line, column=column, field=f"variants.{scenario.run.baseline}",
+            path=path,
+            line=line,
+            column=column,
+            field=f"variants.{scenario.run.baseline}",
         )
     for name, overrides in scenario.variants.items():
         for dotted in overrides:
-            _refuse(dotted, NOT_IN_VARIANTS, "by a variant", path, marks,
-                    ("variants", name, dotted))
-        with_overrides(scenario, overrides, path=path, marks=marks,
-                       marks_prefix=("variants", name))
+            _refuse(
+                dotted, NOT_IN_VARIANTS, "by a variant", path, marks, ("variants", name, dotted)
+            )
+        with_overrides(scenario, overrides, path=path, marks=marks, marks_prefix=("variants", name))
 
 
 def check_timeline(scenario: Scenario, path: str, marks: Marks) -> None:
@@ -80,10 +96,17 @@ def check_timeline(scenario: Scenario, path: str, marks: Marks) -> None:
         current = base
         for index, entry in enumerate(scenario.timeline):
             for dotted in entry.set:
-                _refuse(dotted, FIXED_AT_START, "by the timeline", path, marks,
-                        ("timeline", index, "set", dotted))
-            current = with_overrides(current, entry.set, path=path, marks=marks,
-                                     marks_prefix=("timeline", index, "set"))
+                _refuse(
+                    dotted,
+                    FIXED_AT_START,
+                    "by the timeline",
+                    path,
+                    marks,
+                    ("timeline", index, "set", dotted),
+                )
+            current = with_overrides(
+                current, entry.set, path=path, marks=marks, marks_prefix=("timeline", index, "set")
+            )
 
 
 def variant_scenarios(scenario: Scenario) -> dict[str, Scenario]:

@@ -13,10 +13,12 @@ def test_same_key_same_draws_and_different_keys_differ():
     for name in STREAM_NAMES:
         assert np.array_equal(a[name].random(5), b[name].random(5))
     other = Streams(SeedKey(1, 0, 4))
-    assert not np.array_equal(Streams(SeedKey(1, 0, 3))["drift"].random(5),
-                              other["drift"].random(5))
-    assert not np.array_equal(Streams(SeedKey(2, 0, 3))["drift"].random(5),
-                              Streams(SeedKey(1, 0, 3))["drift"].random(5))
+    assert not np.array_equal(
+        Streams(SeedKey(1, 0, 3))["drift"].random(5), other["drift"].random(5)
+    )
+    assert not np.array_equal(
+        Streams(SeedKey(2, 0, 3))["drift"].random(5), Streams(SeedKey(1, 0, 3))["drift"].random(5)
+    )
 
 
 def test_streams_of_one_key_are_distinct():

@@ -22,11 +22,16 @@ GRADE_SHARES = {"inadequate": 0.0, "requires_improvement": 0.0, "good": 0.0, "ou
 def tiny_world(table, grade: str, *, base: float, horizon: float = 40, **overrides) -> World:
     """One synthetic council with a fixed latent level, judged ``grade`` one month before start."""
     shares = {**GRADE_SHARES, grade: 1.0}
-    scenario = quiet_world(**{
-        "world.population.source": "synthetic", "world.population.councils": 1,
-        "world.population.grade_shares": shares, "run.horizon_months": horizon,
-        "world.signals.rate_at_inadequate": 0.0, **overrides,
-    })
+    scenario = quiet_world(
+        **{
+            "world.population.source": "synthetic",
+            "world.population.councils": 1,
+            "world.population.grade_shares": shares,
+            "run.horizon_months": horizon,
+            "world.signals.rate_at_inadequate": 0.0,
+            **overrides,
+        }
+    )
     world = World(scenario, SeedKey(1, 0, 0), table, trace=True)
     council = world.councils[0]
     council.base = council.q = base
@@ -35,8 +40,9 @@ def tiny_world(table, grade: str, *, base: float, horizon: float = 40, **overrid
 
 
 def trace(world: World) -> list[tuple[float, str, dict]]:
-    return [(round(t, 6), event, json.loads(details)) for t, _, event, details in
-            world.recorder.events]
+    return [
+        (round(t, 6), event, json.loads(details)) for t, _, event, details in world.recorder.events
+    ]
 
 
 def test_inadequate_council_without_improvement_exact_trace(england):
@@ -48,7 +54,8 @@ def test_inadequate_council_without_improvement_exact_trace(england):
     judgements = [(t, d["kind"], d["grade"]) for t, e, d in events if e == "judgement"]
     assert judgements == [(30.0, "reinspection", "inadequate")]
     assert result.metrics["child_years_judged_inadequate"] == pytest.approx(
-        world.councils[0].children_in_need * 40 / 12)
+        world.councils[0].children_in_need * 40 / 12
+    )
     assert result.metrics["monitoring_visits"] == 9
 
 
@@ -74,12 +81,18 @@ def test_detection_delay_of_a_hidden_failure_is_exact(england):
 
 
 def test_signal_triggers_emergency_inspection_after_lead_time_and_gap(england):
-    world = tiny_world(england, "good", base=-3.0, **{
-        "world.signals.rate_at_inadequate": 1.0, "world.signals.slope": 0.0,
-        "policy.sharper_triggers.act_probability": 1.0,
-        "policy.sharper_triggers.lead_time_months": 1.0,
-        "policy.sharper_triggers.min_gap_months": 12.0,
-    })
+    world = tiny_world(
+        england,
+        "good",
+        base=-3.0,
+        **{
+            "world.signals.rate_at_inadequate": 1.0,
+            "world.signals.slope": 0.0,
+            "policy.sharper_triggers.act_probability": 1.0,
+            "policy.sharper_triggers.lead_time_months": 1.0,
+            "policy.sharper_triggers.min_gap_months": 12.0,
+        },
+    )
     world.run()
     events = trace(world)
     signals = [t for t, e, _ in events if e == "signal"]
@@ -94,8 +107,7 @@ def test_signal_triggers_emergency_inspection_after_lead_time_and_gap(england):
 
 
 def test_no_triggers_no_emergencies(england):
-    scenario = make_scenario(**{"policy.sharper_triggers.enabled": False,
-                                "run.horizon_months": 36})
+    scenario = make_scenario(**{"policy.sharper_triggers.enabled": False, "run.horizon_months": 36})
     result = run_replication(scenario, SeedKey(3, 0, 0), england)
     assert result.metrics["signals"] > 0
     assert result.metrics["inspections_emergency"] == 0
@@ -104,8 +116,12 @@ def test_no_triggers_no_emergencies(england):
 def test_month_zero_is_england_in_december_2015(england):
     result = run_replication(make_scenario(**{"run.horizon_months": 1}), SeedKey(1, 0, 0), england)
     month0 = {k: int(v[0]) for k, v in result.monthly.items() if k.startswith("judged_")}
-    assert month0 == {"judged_inadequate": 20, "judged_requires_improvement": 77,
-                      "judged_good": 52, "judged_outstanding": 3}
+    assert month0 == {
+        "judged_inadequate": 20,
+        "judged_requires_improvement": 77,
+        "judged_good": 52,
+        "judged_outstanding": 3,
+    }
 
 
 def test_starting_scores_agree_with_the_real_grades_on_average(england):
@@ -121,18 +137,25 @@ def test_starting_scores_agree_with_the_real_grades_on_average(england):
 
 def test_signal_counts_match_the_poisson_expectation(england):
     horizon = 120.0
-    scenario = make_scenario(**{
-        "world.performance.reversion_rate": 0.0, "world.performance.volatility": 0.0,
-        "world.performance.leadership_change_rate": 0.0, "run.horizon_months": horizon,
-        "policy.sharper_triggers.enabled": False, "world.signals.rate_at_inadequate": 0.1,
-    })
+    scenario = make_scenario(
+        **{
+            "world.performance.reversion_rate": 0.0,
+            "world.performance.volatility": 0.0,
+            "world.performance.leadership_change_rate": 0.0,
+            "run.horizon_months": horizon,
+            "policy.sharper_triggers.enabled": False,
+            "world.signals.rate_at_inadequate": 0.1,
+        }
+    )
     observed = expected = 0.0
     for rep in range(4):
         world = World(scenario, SeedKey(11, 0, rep), england)
         result = world.run()
         sig, c1 = scenario.world.signals, scenario.world.performance.cutpoints[0]
-        rates = [min(sig.rate_at_inadequate * math.exp(-sig.slope * (c.q - c1)), sig.max_rate)
-                 for c in world.councils]
+        rates = [
+            min(sig.rate_at_inadequate * math.exp(-sig.slope * (c.q - c1)), sig.max_rate)
+            for c in world.councils
+        ]
         observed += result.metrics["signals"]
         expected += sum(rates) * horizon
     # Poisson: the standard deviation of the total is sqrt(expected); allow 4 of them.
@@ -152,7 +175,9 @@ class CheckedTeams(TeamPool):
         return result
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(teams=st.integers(1, 6), seed=st.integers(0, 10_000))
 def test_inspection_teams_never_over_capacity_and_one_grade_each(england, monkeypatch, teams, seed):
     monkeypatch.setattr(world_module, "TeamPool", CheckedTeams)
@@ -161,8 +186,12 @@ def test_inspection_teams_never_over_capacity_and_one_grade_each(england, monkey
     world = World(scenario, SeedKey(seed, 0, 0), england)
     result = world.run()
     assert 1 <= CheckedTeams.peak <= teams
-    judged = np.vstack([result.monthly[f"judged_{g}"] for g in
-                        ("inadequate", "requires_improvement", "good", "outstanding")])
+    judged = np.vstack(
+        [
+            result.monthly[f"judged_{g}"]
+            for g in ("inadequate", "requires_improvement", "good", "outstanding")
+        ]
+    )
     assert (judged.sum(axis=0) == len(england)).all()
     assert all(c.judged in range(4) for c in world.councils)
 
@@ -171,8 +200,12 @@ def test_timeline_changes_team_count_mid_run(england):
     scenario = make_scenario(**{"run.horizon_months": 30})
     from sim.yamlio import Marks, with_overrides
 
-    paused = with_overrides(scenario, {"timeline": [
-        {"at": "2017-01", "set": {"policy.ofsted.teams": 0}}]}, path="<t>", marks=Marks())
+    paused = with_overrides(
+        scenario,
+        {"timeline": [{"at": "2017-01", "set": {"policy.ofsted.teams": 0}}]},
+        path="<t>",
+        marks=Marks(),
+    )
     world = World(paused, SeedKey(2, 0, 0), england, trace=True)
     world.run()
     starts = [t for t, _, e, d in world.recorder.events if e == "judgement"]
@@ -189,15 +222,23 @@ def test_sigma_zero_world_follows_the_closed_form(england):
 
 
 def test_synthetic_population_of_a_thousand_councils(england):
-    scenario = make_scenario(**{"world.population.source": "synthetic",
-                                "world.population.councils": 1000, "run.horizon_months": 12})
+    scenario = make_scenario(
+        **{
+            "world.population.source": "synthetic",
+            "world.population.councils": 1000,
+            "run.horizon_months": 12,
+        }
+    )
     result = run_replication(scenario, SeedKey(1, 0, 0), england)
-    totals = sum(result.monthly[f"judged_{g}"][0] for g in
-                 ("inadequate", "requires_improvement", "good", "outstanding"))
+    totals = sum(
+        result.monthly[f"judged_{g}"][0]
+        for g in ("inadequate", "requires_improvement", "good", "outstanding")
+    )
     assert totals == 1000
     share = 20 / 152  # binomial draw of grades from the December 2015 shares: within 4 sd
     assert abs(result.monthly["judged_inadequate"][0] - 1000 * share) < 4 * math.sqrt(
-        1000 * share * (1 - share))
+        1000 * share * (1 - share)
+    )
 
 
 def test_true_grade_matches_cutpoints(england):

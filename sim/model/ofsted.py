@@ -26,6 +26,11 @@ if TYPE_CHECKING:
 PRIORITY = {"emergency": 0, "reinspection": 1, "monitoring": 1, "routine": 2}
 
 
+def team_request(world: World, kind: str, due: float) -> simpy.resources.resource.PriorityRequest:
+    """Ask for a team: by kind of work, then most overdue first (SimPy orders any comparable)."""
+    return world.teams.request(priority=(PRIORITY[kind], due))  # type: ignore[arg-type]
+
+
 def start(world: World) -> None:
     """Schedule every council's first inspection and start Ofsted's processes."""
     for council in world.councils:
@@ -74,7 +79,7 @@ def graded_inspection(world: World, council: Council, kind: str) -> simpy.events
     """Queue for a team, hold it for the inspection, then publish the judgement."""
     council.inspection_underway = True
     asked = world.env.now
-    with world.teams.request(priority=(PRIORITY[kind], council.next_due)) as request:
+    with team_request(world, kind, council.next_due) as request:
         yield request
         world.recorder.observe("inspection_wait_months", world.env.now - asked)
         yield world.env.timeout(world.params.inspections.inspection_months)
@@ -114,9 +119,17 @@ def record_judgement(
             rec.count("detections")
         council.onset = None
     if rec.trace:
-        rec.log(now, council.name, "judgement", kind=kind, grade=GRADES[grade],
-                previous=GRADES[council.judged], reading=round(reading, 4),
-                true_grade=GRADES[truly], q=round(council.q, 4))
+        rec.log(
+            now,
+            council.name,
+            "judgement",
+            kind=kind,
+            grade=GRADES[grade],
+            previous=GRADES[council.judged],
+            reading=round(reading, 4),
+            true_grade=GRADES[truly],
+            q=round(council.q, 4),
+        )
 
 
 def monitoring(world: World, council: Council, judgement: int) -> simpy.events.ProcessGenerator:
@@ -132,15 +145,16 @@ def monitoring(world: World, council: Council, judgement: int) -> simpy.events.P
         yield world.env.timeout(max(0.0, council.judged_at + visit * interval - world.env.now))
         if council.judgement_id != judgement:
             return
-        with world.teams.request(priority=(PRIORITY["monitoring"], world.env.now)) as request:
+        with team_request(world, "monitoring", world.env.now) as request:
             yield request
             yield world.env.timeout(world.params.inspections.monitoring_visit_months)
         if council.judgement_id != judgement:
             return
         reading = world.reading(council)
         world.recorder.count("monitoring_visits", council.index)
-        world.recorder.log(world.env.now, council.name, "monitoring_visit", visit=visit,
-                           reading=round(reading, 4))
+        world.recorder.log(
+            world.env.now, council.name, "monitoring_visit", visit=visit, reading=round(reading, 4)
+        )
         if reading >= world.params.performance.cutpoints[0]:
             bring_forward(world, council)
 
@@ -176,7 +190,9 @@ def signal_candidates(world: World) -> list[tuple[float, int, float, float]]:
 def signal_rate(world: World, q: float) -> float:
     """Concern-signal rate at score q: rises exponentially as q falls, capped."""
     sig = world.params.signals
-    rate = sig.rate_at_inadequate * math.exp(-sig.slope * (q - world.params.performance.cutpoints[0]))
+    rate = sig.rate_at_inadequate * math.exp(
+        -sig.slope * (q - world.params.performance.cutpoints[0])
+    )
     return min(rate, sig.max_rate, world.signal_bound)
 
 
@@ -192,8 +208,9 @@ def concern_signals(
         world.recorder.count("signals", index)
         triggers = world.policy.sharper_triggers
         acted = triggers.enabled and act < triggers.act_probability
-        world.recorder.log(world.env.now, council.name, "signal", acted=acted,
-                           q=round(council.q, 4))
+        world.recorder.log(
+            world.env.now, council.name, "signal", acted=acted, q=round(council.q, 4)
+        )
         if acted:
             world.env.process(emergency_after(world, council, triggers.lead_time_months))
 
@@ -203,8 +220,9 @@ def emergency_after(world: World, council: Council, lead: float) -> simpy.events
     yield world.env.timeout(lead)
     gap = world.env.now - council.last_graded_at
     if council.judged == INADEQUATE or gap < world.policy.sharper_triggers.min_gap_months:
-        world.recorder.log(world.env.now, council.name, "emergency_declined",
-                           months_since_judgement=round(gap, 3))
+        world.recorder.log(
+            world.env.now, council.name, "emergency_declined", months_since_judgement=round(gap, 3)
+        )
         return
     if interrupt_cycle(world, council, "emergency"):
         world.recorder.log(world.env.now, council.name, "emergency_called")

@@ -8,7 +8,7 @@ documentation of ``replications.parquet`` has one source.
 from __future__ import annotations
 
 import json
-from collections import Counter
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -30,38 +30,75 @@ class Outcome:
 OUTCOMES: dict[str, Outcome] = {
     o.name: o
     for o in (
-        Outcome("child_years_truly_inadequate", "child-years",
-                "Children in need x years in councils whose true grade is inadequate "
-                "(true grade read at each month end)"),
-        Outcome("child_years_judged_inadequate", "child-years",
-                "Children in need x years in councils judged inadequate (exact)"),
-        Outcome("council_years_truly_inadequate", "council-years",
-                "Council-years with a true grade of inadequate (month-end readings)"),
-        Outcome("detection_delay_months_mean", "months",
-                "Mean months from a council truly turning inadequate (first month-end "
-                "reading) to its inadequate judgement; NaN when none was detected"),
-        Outcome("detections", "judgements",
-                "Inadequate judgements of councils that were truly inadequate", "neither"),
-        Outcome("inadequate_judgements", "judgements", "Graded inspections judging inadequate",
-                "neither"),
+        Outcome(
+            "child_years_truly_inadequate",
+            "child-years",
+            "Children in need x years in councils whose true grade is inadequate "
+            "(true grade read at each month end)",
+        ),
+        Outcome(
+            "child_years_judged_inadequate",
+            "child-years",
+            "Children in need x years in councils judged inadequate (exact)",
+        ),
+        Outcome(
+            "council_years_truly_inadequate",
+            "council-years",
+            "Council-years with a true grade of inadequate (month-end readings)",
+        ),
+        Outcome(
+            "detection_delay_months_mean",
+            "months",
+            "Mean months from a council truly turning inadequate (first month-end "
+            "reading) to its inadequate judgement; NaN when none was detected",
+        ),
+        Outcome(
+            "detections",
+            "judgements",
+            "Inadequate judgements of councils that were truly inadequate",
+            "neither",
+        ),
+        Outcome(
+            "inadequate_judgements",
+            "judgements",
+            "Graded inspections judging inadequate",
+            "neither",
+        ),
         Outcome("inspections_routine", "inspections", "Routine graded inspections", "neither"),
-        Outcome("inspections_reinspection", "inspections",
-                "Re-inspections of councils judged inadequate", "neither"),
-        Outcome("inspections_emergency", "inspections",
-                "Emergency inspections triggered by concern signals", "neither"),
-        Outcome("monitoring_visits", "visits", "Monitoring visits to inadequate councils",
-                "neither"),
+        Outcome(
+            "inspections_reinspection",
+            "inspections",
+            "Re-inspections of councils judged inadequate",
+            "neither",
+        ),
+        Outcome(
+            "inspections_emergency",
+            "inspections",
+            "Emergency inspections triggered by concern signals",
+            "neither",
+        ),
+        Outcome(
+            "monitoring_visits", "visits", "Monitoring visits to inadequate councils", "neither"
+        ),
         Outcome("signals", "signals", "Concern signals received by Ofsted", "neither"),
-        Outcome("inspection_wait_months_mean", "months",
-                "Mean wait for an inspection team, from request to start"),
+        Outcome(
+            "inspection_wait_months_mean",
+            "months",
+            "Mean wait for an inspection team, from request to start",
+        ),
         Outcome("judged_inadequate_end", "councils", "Councils judged inadequate at the end"),
         Outcome("truly_inadequate_end", "councils", "Councils truly inadequate at the end"),
     )
 }
 
 COUNCIL_COLUMNS: tuple[str, ...] = (
-    "months_truly_inadequate", "months_judged_inadequate", "inspections_routine",
-    "inspections_reinspection", "inspections_emergency", "monitoring_visits", "signals",
+    "months_truly_inadequate",
+    "months_judged_inadequate",
+    "inspections_routine",
+    "inspections_reinspection",
+    "inspections_emergency",
+    "monitoring_visits",
+    "signals",
 )
 
 MONTHLY_COLUMNS: tuple[str, ...] = (
@@ -86,8 +123,8 @@ class Recorder:
 
     council_names: list[str]
     trace: bool = False
-    counts: Counter[str] = field(default_factory=Counter)
-    sums: Counter[str] = field(default_factory=Counter)
+    counts: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+    sums: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     per_council: dict[str, np.ndarray] = field(default_factory=dict)
     monthly_rows: list[dict[str, float]] = field(default_factory=list)
     events: list[tuple[float, str, str, str]] = field(default_factory=list)

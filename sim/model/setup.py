@@ -81,9 +81,16 @@ def build_councils(scenario: Scenario, table: CouncilTable, streams: Streams) ->
         base, q = carry_forward(base, q, row["age"], perf, rng)
         councils.append(
             Council(
-                index=index, name=row["name"], children_in_need=row["children_in_need"],
-                base=base, q=q, q_time=0.0, judged=row["grade"], judged_at=-row["age"],
-                status=row["status"], partner_in_practice=row["partner_in_practice"],
+                index=index,
+                name=row["name"],
+                children_in_need=row["children_in_need"],
+                base=base,
+                q=q,
+                q_time=0.0,
+                judged=row["grade"],
+                judged_at=-row["age"],
+                status=row["status"],
+                partner_in_practice=row["partner_in_practice"],
                 last_graded_at=-row["age"],
             )
         )

@@ -66,8 +66,7 @@ def summarise(world: World) -> ReplicationResult:
     for name in OUTCOMES:
         metrics.setdefault(name, float(rec.counts[name]))
     monthly = {
-        key: np.array([row[key] for row in rec.monthly_rows])
-        for key in ("month", *MONTHLY_COLUMNS)
+        key: np.array([row[key] for row in rec.monthly_rows]) for key in ("month", *MONTHLY_COLUMNS)
     }
     councils: dict[str, np.ndarray] = {"council": np.array(rec.council_names)}
     councils.update({name: rec.per_council[name].copy() for name in COUNCIL_COLUMNS})

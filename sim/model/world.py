@@ -22,7 +22,8 @@ from sim.model.recorder import Recorder, ReplicationResult
 from sim.model.setup import build_councils
 from sim.model.summary import summarise
 from sim.population import CouncilTable
-from sim.scenario import Policy, Scenario, World as WorldParams
+from sim.scenario import Policy, Scenario
+from sim.scenario import World as WorldParams
 from sim.streams import SeedKey, Streams
 from sim.timeline import timeline_states
 
@@ -137,4 +138,3 @@ def run_replication(
 ) -> ReplicationResult:
     """Run one replication of one (variant) scenario: no I/O, no printing, deterministic in key."""
     return World(scenario, key, table, trace=trace).run()
-

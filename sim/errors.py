@@ -1,0 +1,129 @@
+"""Errors the user can act on.
+
+Every problem caused by the user's input (a scenario file, a results directory) is raised as a
+``SimError`` subclass so that the command line can print ``str(err)`` and exit with status 1
+instead of showing a traceback. Programming errors stay ordinary exceptions.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+
+_REPR_LIMIT = 60
+
+
+class _NotGiven(enum.Enum):
+    """Marker type for "no offending value was given" (``None`` is a legitimate value)."""
+
+    NOT_GIVEN = "NOT_GIVEN"
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN = _NotGiven.NOT_GIVEN
+
+
+def short_repr(value: object, limit: int = _REPR_LIMIT) -> str:
+    """Return ``repr(value)`` cut to ``limit`` characters.
+
+    Offending values can be whole sub-mappings; a one-line message stays readable only if they
+    are truncated.
+    """
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class SimError(Exception):
+    """Base of every error the user can act on; the CLI prints str(err) and exits 1."""
+
+
+class ScenarioError(SimError):
+    """A scenario (or override) that cannot be read or does not validate.
+
+    One instance may carry several problems (``errors``), so that a user fixing a file sees
+    all of them at once; ``str()`` prints one problem per line, first one first. For a single
+    problem ``errors == [self]``. The location attributes of a combined error are those of its
+    first problem.
+
+    Attributes:
+        message: What is wrong, in words (may be empty when value/expected say it all).
+        path: The file (or other source, e.g. ``"<command line>"``) the problem is in.
+        line: 1-based line number, if known.
+        column: 1-based column number, if known.
+        field: Dotted path of the offending field, e.g. ``"world.drift.theta"``.
+        value: The offending input, or ``NOT_GIVEN``.
+        expected: What would have been accepted.
+        errors: Every problem carried by this error (``[self]`` for a single one).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        field: str | None = None,
+        value: object = NOT_GIVEN,
+        expected: str | None = None,
+    ) -> None:
+        self.message = message
+        self.path = path
+        self.line = line
+        self.column = column
+        self.field = field
+        self.value = value
+        self.expected = expected
+        self.errors: list[ScenarioError] = [self]
+        super().__init__(self.describe())
+
+    @property
+    def has_value(self) -> bool:
+        """Whether an offending value was recorded (it may be ``None``)."""
+        return self.value is not NOT_GIVEN
+
+    def describe(self) -> str:
+        """Render this one problem as ``path:line:column: field: message; got X; expected Y``."""
+        where = ":".join(str(p) for p in (self.path, self.line, self.column) if p is not None)
+        details = [self.message] if self.message else []
+        if self.has_value:
+            details.append(f"got {short_repr(self.value)}")
+        if self.expected:
+            details.append(f"expected {self.expected}")
+        parts = [where, self.field or "", "; ".join(details)]
+        return ": ".join(part for part in parts if part)
+
+    def __str__(self) -> str:
+        return "\n".join(err.describe() for err in self.errors)
+
+    @classmethod
+    def combine(cls, errors: Sequence[ScenarioError]) -> ScenarioError:
+        """Merge several problems into one raisable error, keeping their order.
+
+        Raises:
+            ValueError: If ``errors`` is empty (a caller bug, not a user error).
+        """
+        leaves = [leaf for err in errors for leaf in err.errors]
+        if not leaves:
+            raise ValueError("ScenarioError.combine needs at least one error")
+        if len(leaves) == 1:
+            return leaves[0]
+        first = leaves[0]
+        combined = cls(
+            first.message,
+            path=first.path,
+            line=first.line,
+            column=first.column,
+            field=first.field,
+            value=first.value,
+            expected=first.expected,
+        )
+        combined.errors = leaves
+        combined.args = (str(combined),)
+        return combined
+
+
+class ResultsError(SimError):
+    """A results directory that is missing, incomplete or from another model version."""

@@ -1,0 +1,1 @@
+"""Sections of the scenario schema, one module per institution."""
