@@ -22,8 +22,7 @@ def snapshot(world: World, month: int) -> None:
     reading of a truly inadequate council not yet judged inadequate.
     """
     rec = world.recorder
-    row: dict[str, float] = dict.fromkeys(MONTHLY_COLUMNS, 0)
-    row["month"] = month
+    row: dict[str, float] = {"month": month, **dict.fromkeys(MONTHLY_COLUMNS, 0)}
     for council in world.councils:
         truly = world.true_grade(council)
         row[f"true_{GRADES[truly]}"] += 1
@@ -35,6 +34,8 @@ def snapshot(world: World, month: int) -> None:
             council.onset = None
         if month > 0 and truly == INADEQUATE:
             rec.count("months_truly_inadequate", council.index)
+    for probe in world.monthly_probes:
+        row.update(probe(world))
     rec.monthly_rows.append(row)
 
 
@@ -63,11 +64,14 @@ def summarise(world: World) -> ReplicationResult:
         "judged_inadequate_end": float(sum(c.judged == INADEQUATE for c in world.councils)),
         "truly_inadequate_end": float(last["true_inadequate"]),
     }
+    for probe in world.final_probes:
+        metrics.update(probe(world))
+    unregistered = set(metrics) - set(OUTCOMES)
+    if unregistered:
+        raise KeyError(f"outcomes missing from the OUTCOMES registry: {sorted(unregistered)}")
     for name in OUTCOMES:
         metrics.setdefault(name, float(rec.counts[name]))
-    monthly = {
-        key: np.array([row[key] for row in rec.monthly_rows]) for key in ("month", *MONTHLY_COLUMNS)
-    }
+    monthly = {key: np.array([row[key] for row in rec.monthly_rows]) for key in rec.monthly_rows[0]}
     councils: dict[str, np.ndarray] = {"council": np.array(rec.council_names)}
     councils.update({name: rec.per_council[name].copy() for name in COUNCIL_COLUMNS})
     councils["final_judged_grade"] = np.array([c.judged for c in world.councils])

@@ -28,6 +28,11 @@ from sim.streams import SeedKey, Streams
 from sim.timeline import timeline_states
 
 JudgementListener = Callable[["World", Council, int, str], None]
+Probe = Callable[["World"], dict[str, float]]
+
+
+# Each institution's start(world) schedules its processes and registers its probes.
+INSTITUTIONS: tuple[Callable[[World], None], ...] = (ofsted.start,)
 
 
 class TeamPool(simpy.PriorityResource):
@@ -59,7 +64,11 @@ class World:
         self.councils: list[Council] = build_councils(initial, table, self.streams)
         self.recorder = Recorder([c.name for c in self.councils], trace=trace)
         self.teams = TeamPool(self.env, self.policy.ofsted.teams)
+        # Plug-in points for institutions: called on every judgement, at every month end
+        # (extra monthly columns) and at the end (extra outcomes, registered in OUTCOMES).
         self.judgement_listeners: list[JudgementListener] = []
+        self.monthly_probes: list[Probe] = []
+        self.final_probes: list[Probe] = []
         self.cycles: dict[int, simpy.Process] = {}
         self.signal_bound = self.params.signals.max_rate
         boundaries = math.ceil(self.horizon) + 1
@@ -117,7 +126,8 @@ class World:
         """Start every process, run to the horizon and summarise."""
         for at, state in self._changes:
             self.env.process(self.apply_timeline(at, state))
-        ofsted.start(self)
+        for start in INSTITUTIONS:
+            start(self)
         self.env.process(monthly_snapshots(self))
         self.env.run(until=self.horizon)
         return summarise(self)
