@@ -133,7 +133,7 @@ def render_report(report: RunReport) -> None:
     console.print(table)
     if report.comparison is not None:
         render_comparison(report.comparison)
-    console.print(f"results: {report.directory}  ({report.seconds:.1f} s)")
+    console.print(f"results: {report.directory}  ({report.seconds:.1f} s)", soft_wrap=True)
 
 
 def render_comparison(comparison: pd.DataFrame) -> None:
@@ -162,7 +162,8 @@ def validate(scenario: ScenarioArg) -> None:
     loaded = guarded(lambda: load_scenario(scenario))
     console.print(
         f"{scenario}: valid ({len(loaded.variants)} variants, "
-        f"{len(loaded.timeline)} timeline entries)"
+        f"{len(loaded.timeline)} timeline entries)",
+        soft_wrap=True,
     )
 
 

@@ -20,7 +20,7 @@ from sim.model import ofsted
 from sim.model.council import Council, grade_of, ou_step
 from sim.model.recorder import Recorder, ReplicationResult
 from sim.model.setup import build_councils
-from sim.model.summary import summarise
+from sim.model.summary import snapshot, summarise
 from sim.population import CouncilTable
 from sim.scenario import Policy, Scenario
 from sim.scenario import World as WorldParams
@@ -130,13 +130,14 @@ class World:
             start(self)
         self.env.process(monthly_snapshots(self))
         self.env.run(until=self.horizon)
+        last = math.floor(self.horizon + 1e-9)
+        if self.recorder.monthly_rows[-1]["month"] < last:
+            snapshot(self, last)  # the horizon's own month end: run(until=) stops just before it
         return summarise(self)
 
 
 def monthly_snapshots(world: World) -> simpy.events.ProcessGenerator:
     """Record counts by true and judged grade at month 0 and every month end."""
-    from sim.model.summary import snapshot
-
     snapshot(world, 0)
     for month in range(1, math.floor(world.horizon + 1e-9) + 1):
         yield world.env.timeout(month - world.env.now)

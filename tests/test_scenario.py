@@ -1,0 +1,116 @@
+"""Scenario files: the shipped ones run, and no input crashes the loader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.errors import ScenarioError
+from sim.experiment import Task, run_task
+from sim.params import parameter_table
+from sim.scenario import Scenario
+from sim.timeline import load_scenario, timeline_states, variant_scenarios
+
+SCENARIOS = sorted((Path(__file__).parent.parent / "scenarios").glob("*.yaml"))
+PATHS = [row.path for row in parameter_table(Scenario())]
+
+
+def test_there_are_shipped_scenarios():
+    assert any(p.name == "reform_2015.yaml" for p in SCENARIOS)
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.name)
+def test_shipped_scenario_validates_and_runs_briefly(path, england):
+    try:
+        scenario = load_scenario(path, {"run.horizon_months": 6})
+    except ScenarioError as err:
+        if "sweep" in path.name:
+            pytest.skip(f"{path.name} is a sweep file: {err}")
+        raise
+    for name, variant in variant_scenarios(scenario).items():
+        output = run_task(Task(name, 0, 0, scenario.run.seed), variant, england, False)
+        assert output.replication["child_years_judged_inadequate"].iloc[0] > 0
+
+
+def nested(dotted: str, value: object) -> dict:
+    head, _, rest = dotted.partition(".")
+    return {head: nested(rest, value) if rest else value}
+
+
+VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True),
+    st.text(max_size=12),
+    st.lists(st.integers(-3, 3), max_size=4),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(path=st.sampled_from(PATHS), value=VALUES, as_variant=st.booleans())
+def test_random_field_values_give_success_or_a_scenario_error(tmp_path, path, value, as_variant):
+    data = {"variants": {"v": {path: value}}} if as_variant else nested(path, value)
+    file = tmp_path / "fuzz.yaml"
+    file.write_text(yaml.safe_dump(data))
+    try:
+        load_scenario(file)
+    except ScenarioError as err:
+        assert err.line is not None or "cannot be changed" in str(err) or "variant" in str(err)
+
+
+def test_timeline_entries_before_the_start_apply_from_time_zero():
+    from sim.yamlio import Marks, with_overrides
+
+    scenario = with_overrides(
+        Scenario(),
+        {
+            "timeline": [
+                {"at": "2015-06", "set": {"policy.ofsted.teams": 2}},
+                {"at": "2018-01", "set": {"world.inspections.inspection_months": 0.5}},
+                {"at": "2040-01", "set": {"policy.ofsted.teams": 9}},
+            ]
+        },
+        path="<t>",
+        marks=Marks(),
+    )
+    initial, changes = timeline_states(scenario)
+    assert initial.policy.ofsted.teams == 2
+    assert [
+        (at, s.world.inspections.inspection_months, s.policy.ofsted.teams) for at, s in changes
+    ] == [(24.0, 0.5, 2)]
+
+
+def test_variant_overrides_make_new_scenarios_and_leave_the_base_alone(england):
+    from sim.yamlio import Marks, with_overrides
+
+    base = with_overrides(
+        Scenario(), {"variants": {"big": {"policy.ofsted.teams": 9}}}, path="<t>", marks=Marks()
+    )
+    resolved = variant_scenarios(base)
+    assert list(resolved) == ["baseline", "big"]
+    assert resolved["big"].policy.ofsted.teams == 9 and base.policy.ofsted.teams == 4
+
+
+def test_identical_variant_gives_identical_results(england):
+    """Common random numbers: a variant that changes nothing reproduces the baseline exactly."""
+    from sim.yamlio import Marks, with_overrides
+
+    base = with_overrides(
+        Scenario(),
+        {"run.horizon_months": 24, "variants": {"same": {"policy.ofsted.teams": 4}}},
+        path="<t>",
+        marks=Marks(),
+    )
+    outputs = [
+        run_task(Task(n, 0, 0, 5), s, england, False).replication.drop(columns="variant")
+        for n, s in variant_scenarios(base).items()
+    ]
+    assert outputs[0].equals(outputs[1])
