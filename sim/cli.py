@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sim.errors import SimError
-from sim.model.recorder import OUTCOMES
+from sim.model.recorder import HEADLINE, OUTCOMES
 from sim.params import parameter_table
 from sim.results import default_directory
 from sim.runs import RunReport, run_scenario
@@ -45,6 +45,7 @@ OutDir = Annotated[
     typer.Option("--out", help="Results directory [default: results/<scenario>/<timestamp>]"),
 ]
 Trace = Annotated[bool, typer.Option(help="Also store the full event log (events.parquet)")]
+AllMetrics = Annotated[bool, typer.Option(help="Print every outcome, not only the headline ones")]
 
 
 def guarded(action: Callable[[], T]) -> T:
@@ -64,6 +65,7 @@ def run(
     workers: Workers = 1,
     out: OutDir = None,
     trace: Trace = False,
+    all_metrics: AllMetrics = False,
 ) -> None:
     """Run a scenario's variants and replications; write a results directory."""
     overrides: dict[str, Any] = {}
@@ -79,7 +81,7 @@ def run(
     except KeyboardInterrupt:
         errors.print(f"interrupted: finished replications are kept in {directory}/parts")
         raise typer.Exit(130) from None
-    render_report(report)
+    render_report(report, all_metrics)
 
 
 def _run_with_progress(
@@ -103,51 +105,80 @@ def _run_with_progress(
         )
 
 
-def _number(value: float) -> str:
-    """Readable digits: thousands separators for large values, 2 decimals for small ones."""
-    size = abs(value)
-    return f"{value:,.0f}" if size >= 1000 else f"{value:.1f}" if size >= 10 else f"{value:.2f}"
-
-
-def _cell(mean: float, low: float, high: float) -> str:
-    if math.isnan(mean):
+def compact(value: float) -> str:
+    """A number in at most about six characters: 722.4k, 16.7M, 38.4, 0.80."""
+    if math.isnan(value):
         return "-"
-    if math.isnan(low):
-        return _number(mean)
-    return f"{_number(mean)} [{_number(low)}, {_number(high)}]"
+    size = abs(value)
+    for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e4, "k")):
+        if size >= limit:
+            return f"{value / limit:.1f}{suffix}" if suffix != "k" else f"{value / 1e3:.1f}k"
+    return f"{value:.0f}" if size >= 1000 else f"{value:.1f}" if size >= 10 else f"{value:.2f}"
 
 
-def render_report(report: RunReport) -> None:
+def estimate(mean: float, low: float, high: float) -> str:
+    """'mean ± half-width' of a symmetric 95% interval, or the mean alone when there is none."""
+    if math.isnan(low) or math.isnan(high):
+        return compact(mean)
+    return f"{compact(mean)} ± {compact((high - low) / 2)}"
+
+
+def difference(metric: str, mean: float, low: float, high: float) -> str:
+    """A paired difference, green when its interval shows the variant better, red when worse."""
+    text = estimate(mean, low, high)
+    outcome = OUTCOMES.get(metric)
+    if outcome is None or outcome.better == "neither" or math.isnan(low):
+        return text
+    lower, higher = high < 0, low > 0
+    if not (lower or higher):
+        return text
+    good = lower if outcome.better == "lower" else higher
+    return f"[green]{text}[/]" if good else f"[red]{text}[/]"
+
+
+def shown_metrics(metrics: list[str], everything: bool) -> list[str]:
+    return metrics if everything else [m for m in HEADLINE if m in metrics]
+
+
+def render_report(report: RunReport, everything: bool = False) -> None:
     """Print the outcome table, the comparison (if any) and where the results are."""
-    table = Table(title=f"Outcomes: mean [95% CI] over {report.replications} replications")
+    table = Table(title=f"Outcomes: mean ± 95% CI half-width, {report.replications} replications")
     table.add_column("outcome", no_wrap=True)
     table.add_column("unit")
     for variant in report.variants:
         table.add_column(variant, justify="right")
     summary = report.summary.set_index(["metric", "variant"])
-    for metric in dict.fromkeys(report.summary["metric"]):
-        row = [summary.loc[(metric, v)] for v in report.variants]
-        table.add_row(
-            metric, _unit(metric), *(_cell(r["mean"], r["ci_low"], r["ci_high"]) for r in row)
-        )
+    for metric in shown_metrics(list(dict.fromkeys(report.summary["metric"])), everything):
+        rows = [summary.loc[(metric, v)] for v in report.variants]
+        cells = [estimate(*(float(r[k]) for k in ("mean", "ci_low", "ci_high"))) for r in rows]
+        table.add_row(metric, _unit(metric), *cells)
     console.print(table)
     if report.comparison is not None:
-        render_comparison(report.comparison)
+        render_comparison(report.comparison, everything)
+    if not everything:
+        console.print("(headline outcomes; --all-metrics shows every one; all are in the files)")
     console.print(f"results: {report.directory}  ({report.seconds:.1f} s)", soft_wrap=True)
 
 
-def render_comparison(comparison: pd.DataFrame) -> None:
+def render_comparison(comparison: pd.DataFrame, everything: bool = False) -> None:
     """Paired differences from the baseline, one column per variant."""
     variants = list(dict.fromkeys(comparison["variant"]))
     baseline = comparison["baseline"].iloc[0]
-    table = Table(title=f"Difference from baseline '{baseline}': paired mean [95% CI]")
+    table = Table(
+        title=f"Variant minus baseline '{baseline}', paired by replication: mean ± 95% CI "
+        "(green: better, red: worse)"
+    )
     table.add_column("outcome", no_wrap=True)
     for variant in variants:
         table.add_column(variant, justify="right")
     indexed = comparison.set_index(["metric", "variant"])
-    for metric in dict.fromkeys(comparison["metric"]):
-        cells = [indexed.loc[(metric, v)] for v in variants]
-        table.add_row(metric, *(_cell(c["mean_diff"], c["ci_low"], c["ci_high"]) for c in cells))
+    for metric in shown_metrics(list(dict.fromkeys(comparison["metric"])), everything):
+        rows = [indexed.loc[(metric, v)] for v in variants]
+        cells = [
+            difference(metric, *(float(r[k]) for k in ("mean_diff", "ci_low", "ci_high")))
+            for r in rows
+        ]
+        table.add_row(metric, *cells)
     console.print(table)
 
 

@@ -54,5 +54,21 @@ class Streams:
             name: np.random.default_rng(key.sequence(name)) for name in STREAM_NAMES
         }
 
+        self._per_council: dict[tuple[str, int], np.random.Generator] = {}
+
     def __getitem__(self, name: str) -> np.random.Generator:
         return self._generators[name]
+
+    def council(self, name: str, index: int) -> np.random.Generator:
+        """A council's own sub-stream of a named stream.
+
+        A council's k-th judgement (or review, or jitter) uses the k-th draw of its own
+        sub-stream, so a policy that changes what happens to one council does not shift
+        the draws every other council sees: the common random numbers stay common.
+        """
+        key = (name, index)
+        if key not in self._per_council:
+            base = self.key.sequence(name)
+            sequence = np.random.SeedSequence(base.entropy, spawn_key=(*base.spawn_key, index))
+            self._per_council[key] = np.random.default_rng(sequence)
+        return self._per_council[key]

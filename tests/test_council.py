@@ -112,8 +112,9 @@ def test_draw_given_grade_without_noise_lands_in_the_grade(grade):
     perf = Performance(judgement_noise_sd=0.0)
     rng = np.random.default_rng(grade)
     for _ in range(300):
-        _, q = draw_given_grade(grade, perf, rng)
+        _, q, y = draw_given_grade(grade, perf, rng)
         assert grade_of(q, perf.cutpoints) == grade
+        assert q == pytest.approx(y, abs=1e-5)  # 1e-12 jitter on the Cholesky factor
 
 
 def test_draw_given_grade_orders_the_grades_and_shrinks_to_the_base():

@@ -34,3 +34,18 @@ def test_appending_a_stream_leaves_the_others_unchanged(monkeypatch):
     for name in STREAM_NAMES:
         assert np.array_equal(before[name], after[name].random(4))
     assert after["a_new_mechanism"].random() is not None
+
+
+def test_council_substreams_are_reproducible_and_distinct():
+    a, b = Streams(SeedKey(3, 0, 1)), Streams(SeedKey(3, 0, 1))
+    assert a.council("judgements", 5).random() == b.council("judgements", 5).random()
+    c = Streams(SeedKey(3, 0, 1))
+    draws = {c.council("judgements", i).random() for i in range(50)}
+    assert len(draws) == 50
+    # a council's sub-stream does not depend on which other councils drew first
+    d = Streams(SeedKey(3, 0, 1))
+    d.council("judgements", 9).random(100)
+    assert (
+        d.council("judgements", 5).random()
+        == Streams(SeedKey(3, 0, 1)).council("judgements", 5).random()
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from sim.model import world as world_module
 from sim.model.council import Council, grade_of
-from sim.model.world import TeamPool, World, run_replication
+from sim.model.world import StaffPool, World, run_replication
 from sim.streams import SeedKey
 from tests.conftest import make_scenario, quiet_world
 
@@ -163,15 +164,15 @@ def test_signal_counts_match_the_poisson_expectation(england):
     assert abs(observed - expected) < 4 * math.sqrt(expected)
 
 
-class CheckedTeams(TeamPool):
-    """A team pool that fails the test if it ever has more users than teams."""
+class CheckedTeams(StaffPool):
+    """A staff pool that fails the test if it ever has more users than its capacity."""
 
-    peak = 0
+    peaks: ClassVar[dict[int, int]] = {}
 
     def _do_put(self, event):  # type: ignore[override]
         result = super()._do_put(event)
         assert len(self.users) <= self.capacity
-        CheckedTeams.peak = max(CheckedTeams.peak, len(self.users))
+        CheckedTeams.peaks[id(self)] = max(CheckedTeams.peaks.get(id(self), 0), len(self.users))
         return result
 
 
@@ -180,12 +181,13 @@ class CheckedTeams(TeamPool):
 )
 @given(teams=st.integers(1, 6), seed=st.integers(0, 10_000))
 def test_inspection_teams_never_over_capacity_and_one_grade_each(england, monkeypatch, teams, seed):
-    monkeypatch.setattr(world_module, "TeamPool", CheckedTeams)
-    CheckedTeams.peak = 0
+    monkeypatch.setattr(world_module, "StaffPool", CheckedTeams)
+    CheckedTeams.peaks = {}
     scenario = make_scenario(**{"policy.ofsted.teams": teams, "run.horizon_months": 36})
     world = World(scenario, SeedKey(seed, 0, 0), england)
     result = world.run()
-    assert 1 <= CheckedTeams.peak <= teams
+    assert 1 <= CheckedTeams.peaks[id(world.teams)] <= teams
+    assert CheckedTeams.peaks.get(id(world.commissioners), 0) <= world.commissioners.capacity
     judged = np.vstack(
         [
             result.monthly[f"judged_{g}"]

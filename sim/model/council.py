@@ -78,8 +78,8 @@ def truncated_standard_normal(low: float, high: float, u: float) -> float:
 
 def draw_given_grade(
     grade: int, perf: Performance, rng: np.random.Generator
-) -> tuple[float, float]:
-    """Draw (base level, q) on a judgement date, given the grade that judgement gave.
+) -> tuple[float, float, float]:
+    """Draw (base level, q, judged score) on a judgement date, given the grade it gave.
 
     Prior: base ~ N(0, base_sd^2), q | base ~ N(base, stationary variance), and the
     judged score y = q + N(0, judgement_noise_sd^2) fell in the grade's interval.
@@ -91,7 +91,7 @@ def draw_given_grade(
     y_sd = math.sqrt(q_var + perf.judgement_noise_sd**2)
     bounds = (-math.inf, *perf.cutpoints, math.inf)
     if y_sd == 0.0:
-        return 0.0, 0.0
+        return 0.0, 0.0, 0.0
     lo, hi = bounds[grade] / y_sd, bounds[grade + 1] / y_sd
     y = y_sd * truncated_standard_normal(lo, hi, float(rng.uniform()))
     cov = np.array([[tau2, tau2], [tau2, q_var]])
@@ -100,7 +100,7 @@ def draw_given_grade(
     cond = cov - np.outer(cross, cross) / y_sd**2
     chol = np.linalg.cholesky(cond + 1e-12 * np.eye(2))
     base, q = mean + chol @ rng.standard_normal(2)
-    return float(base), float(q)
+    return float(base), float(q), y
 
 
 @dataclass(eq=False)
@@ -116,6 +116,7 @@ class Council:
     judged: int
     judged_at: float
     status: str = "none"
+    status_since: float | None = None
     partner_in_practice: bool = False
     uplifts: dict[str, float] = field(default_factory=dict)
     next_due: float = 0.0
@@ -124,6 +125,10 @@ class Council:
     inspection_underway: bool = False
     interrupt_pending: bool = False
     onset: float | None = None
+    judged_score: float = math.nan
+    inadequate_times: list[float] = field(default_factory=list)
+    spell_start: float | None = None
+    recovered: bool = False
 
     @property
     def level(self) -> float:

@@ -48,7 +48,7 @@ def due_after_judgement(world: World, council: Council) -> float:
     due = council.judged_at + getattr(policy.cadence, grade)
     if council.judged != INADEQUATE:
         jitter = policy.cadence_jitter_months
-        due += world.streams["schedule"].uniform(-jitter, jitter)
+        due += world.streams.council("schedule", council.index).uniform(-jitter, jitter)
     return float(due)
 
 
@@ -96,6 +96,7 @@ def judge(world: World, council: Council, kind: str) -> None:
     previous = council.judged
     record_judgement(world, council, grade, truly, kind, reading)
     council.judged, council.judged_at, council.last_graded_at = grade, now, now
+    council.judged_score = reading
     council.judgement_id += 1
     council.next_due = due_after_judgement(world, council)
     if grade == INADEQUATE:

@@ -27,6 +27,20 @@ class Outcome:
     better: Literal["lower", "higher", "neither"] = "lower"
 
 
+# The outcomes the console shows by default (every outcome is stored).
+HEADLINE = (
+    "child_years_truly_inadequate",
+    "child_years_judged_inadequate",
+    "detection_delay_months_mean",
+    "takeovers",
+    "sponsor_wait_months_mean",
+    "recovery_months_mean",
+    "cost_commissioners_gbp",
+    "cost_trusts_gbp",
+    "cost_inspections_gbp",
+)
+
+
 OUTCOMES: dict[str, Outcome] = {
     o.name: o
     for o in (
@@ -88,6 +102,56 @@ OUTCOMES: dict[str, Outcome] = {
         ),
         Outcome("judged_inadequate_end", "councils", "Councils judged inadequate at the end"),
         Outcome("truly_inadequate_end", "councils", "Councils truly inadequate at the end"),
+        Outcome(
+            "reviews_passed",
+            "reviews",
+            "Deadline reviews showing significant improvement",
+            "neither",
+        ),
+        Outcome(
+            "reviews_failed",
+            "reviews",
+            "Deadline reviews without significant improvement",
+            "neither",
+        ),
+        Outcome(
+            "takeover_decisions",
+            "councils",
+            "Decisions to take a council over (failed review or persistent failure)",
+            "neither",
+        ),
+        Outcome("takeovers", "trusts", "Trusts started during the run", "neither"),
+        Outcome("hand_backs", "trusts", "Services handed back by trusts", "neither"),
+        Outcome("trusts_active_end", "trusts", "Trusts running at the end", "neither"),
+        Outcome(
+            "sponsor_wait_months_mean",
+            "months",
+            "Mean wait from a takeover decision to a sponsor being found (councils still "
+            "waiting at the end are not included)",
+        ),
+        Outcome("sponsor_queue_max", "councils", "Longest sponsor queue"),
+        Outcome("sponsor_queue_end", "councils", "Councils still waiting for a sponsor at the end"),
+        Outcome("commissioner_months", "months", "Months of commissioners in post", "neither"),
+        Outcome(
+            "recovery_months_mean",
+            "months",
+            "Mean months from the first inadequate judgement of a spell to a better one",
+        ),
+        Outcome(
+            "relapses",
+            "judgements",
+            "Inadequate judgements of councils that had recovered during the run",
+        ),
+        Outcome(
+            "sponsors_fell_below_good",
+            "sponsors",
+            "Council sponsors judged below good after taking on a trust",
+        ),
+        Outcome("cost_commissioners_gbp", "GBP", "Commissioners: months x monthly cost"),
+        Outcome("cost_trusts_gbp", "GBP", "Trusts: set-up plus months x monthly cost"),
+        Outcome(
+            "cost_inspections_gbp", "GBP", "Graded inspections and monitoring visits x unit costs"
+        ),
     )
 }
 

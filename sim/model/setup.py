@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.council import Council, draw_given_grade, new_base_level, ou_step
+from sim.model.council import INADEQUATE, Council, draw_given_grade, new_base_level, ou_step
 from sim.population import CouncilTable, months_between
 from sim.scenario import GRADES, Performance, Scenario
 from sim.streams import Streams
@@ -46,10 +46,16 @@ def synthetic_rows(scenario: Scenario, table: CouncilTable, rng: np.random.Gener
             "age": float(ages[i]),
             "children_in_need": table.children_in_need[donors[i]],
             "status": "none",
+            "status_since": None,
             "partner_in_practice": False,
         }
         for i in range(pop.councils)
     ]
+
+
+def since_month(date_text: str, start: str) -> float | None:
+    """Simulated month of a status date 'YYYY-MM-DD' (None when the table gives none)."""
+    return -months_between(date_text, start) if date_text else None
 
 
 def england_rows(scenario: Scenario, table: CouncilTable) -> list[dict]:
@@ -61,6 +67,7 @@ def england_rows(scenario: Scenario, table: CouncilTable) -> list[dict]:
             "age": months_between(table.grade_date[i], scenario.run.start),
             "children_in_need": table.children_in_need[i],
             "status": table.status[i],
+            "status_since": since_month(table.status_since[i], scenario.run.start),
             "partner_in_practice": table.partner_in_practice[i],
         }
         for i in range(len(table))
@@ -77,21 +84,25 @@ def build_councils(scenario: Scenario, table: CouncilTable, streams: Streams) ->
         rows = england_rows(scenario, table)
     councils = []
     for index, row in enumerate(rows):
-        base, q = draw_given_grade(row["grade"], perf, rng)
+        base, q, score = draw_given_grade(row["grade"], perf, rng)
         base, q = carry_forward(base, q, row["age"], perf, rng)
-        councils.append(
-            Council(
-                index=index,
-                name=row["name"],
-                children_in_need=row["children_in_need"],
-                base=base,
-                q=q,
-                q_time=0.0,
-                judged=row["grade"],
-                judged_at=-row["age"],
-                status=row["status"],
-                partner_in_practice=row["partner_in_practice"],
-                last_graded_at=-row["age"],
-            )
+        council = Council(
+            index=index,
+            name=row["name"],
+            children_in_need=row["children_in_need"],
+            base=base,
+            q=q,
+            q_time=0.0,
+            judged=row["grade"],
+            judged_at=-row["age"],
+            status=row["status"],
+            partner_in_practice=row["partner_in_practice"],
+            last_graded_at=-row["age"],
+            judged_score=score,
+            status_since=row["status_since"],
         )
+        if council.judged == INADEQUATE:
+            council.inadequate_times.append(council.judged_at)
+            council.spell_start = council.judged_at
+        councils.append(council)
     return councils

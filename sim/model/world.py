@@ -16,10 +16,12 @@ from collections.abc import Callable
 
 import simpy
 
-from sim.model import ofsted
+from sim.model import dfe, ofsted
 from sim.model.council import Council, grade_of, ou_step
+from sim.model.dfe import Case
 from sim.model.recorder import Recorder, ReplicationResult
 from sim.model.setup import build_councils
+from sim.model.sponsors import SponsorPool
 from sim.model.summary import snapshot, summarise
 from sim.population import CouncilTable
 from sim.scenario import Policy, Scenario
@@ -32,19 +34,24 @@ Probe = Callable[["World"], dict[str, float]]
 
 
 # Each institution's start(world) schedules its processes and registers its probes.
-INSTITUTIONS: tuple[Callable[[World], None], ...] = (ofsted.start,)
+INSTITUTIONS: tuple[Callable[[World], None], ...] = (ofsted.start, dfe.start)
 
 
-class TeamPool(simpy.PriorityResource):
-    """Inspection teams whose number a timeline entry may change mid-run (0 pauses inspections)."""
+class StaffPool(simpy.PriorityResource):
+    """Inspection teams or commissioners, whose number a timeline entry may change mid-run.
 
-    def __init__(self, env: simpy.Environment, teams: int) -> None:
-        super().__init__(env, capacity=max(teams, 1))
-        self.set_capacity(teams)
+    A smaller number lets work under way finish and makes new requests wait; 0 pauses
+    the work (inspections from March 2020). SimPy fixes a resource's capacity at
+    creation, so this sets its protected ``_capacity`` and re-runs its put queue.
+    """
 
-    def set_capacity(self, teams: int) -> None:
-        """Change the number of teams; inspections under way finish, queued ones wait."""
-        self._capacity = teams
+    def __init__(self, env: simpy.Environment, size: int) -> None:
+        super().__init__(env, capacity=max(size, 1))
+        self.set_capacity(size)
+
+    def set_capacity(self, size: int) -> None:
+        """Change the number of teams or people from now on."""
+        self._capacity = size
         self._trigger_put(None)
 
 
@@ -63,7 +70,10 @@ class World:
         self.streams = Streams(key)
         self.councils: list[Council] = build_councils(initial, table, self.streams)
         self.recorder = Recorder([c.name for c in self.councils], trace=trace)
-        self.teams = TeamPool(self.env, self.policy.ofsted.teams)
+        self.teams = StaffPool(self.env, self.policy.ofsted.teams)
+        self.commissioners = StaffPool(self.env, self.policy.regime.commissioners)
+        self.cases: dict[int, Case] = {}
+        self.sponsor_pool = SponsorPool()
         # Plug-in points for institutions: called on every judgement, at every month end
         # (extra monthly columns) and at the end (extra outcomes, registered in OUTCOMES).
         self.judgement_listeners: list[JudgementListener] = []
@@ -73,7 +83,6 @@ class World:
         self.signal_bound = self.params.signals.max_rate
         boundaries = math.ceil(self.horizon) + 1
         self._shocks = self.streams["drift"].standard_normal((len(self.councils), boundaries + 1))
-        self._within = self.streams["drift_within_month"]
 
     # --- latent performance -------------------------------------------------------------
     def advance(self, council: Council, time: float | None = None) -> float:
@@ -86,7 +95,8 @@ class World:
             if boundary <= target + 1e-9 and boundary < self._shocks.shape[1]:
                 z, end = float(self._shocks[council.index, boundary]), float(boundary)
             else:
-                z, end = float(self._within.standard_normal()), target
+                within = self.streams.council("drift_within_month", council.index)
+                z, end = float(within.standard_normal()), target
             council.q = ou_step(council.q, level, theta, sigma, end - council.q_time, z)
             council.q_time = end
         return council.q
@@ -110,7 +120,8 @@ class World:
     def reading(self, council: Council) -> float:
         """A noisy reading of q now: what an inspection or a review sees."""
         noise = self.params.performance.judgement_noise_sd
-        return self.advance(council) + noise * float(self.streams["judgements"].standard_normal())
+        draw = self.streams.council("judgements", council.index).standard_normal()
+        return self.advance(council) + noise * float(draw)
 
     # --- processes ------------------------------------------------------------------------
     def apply_timeline(self, at: float, scenario: Scenario) -> simpy.events.ProcessGenerator:
@@ -120,6 +131,7 @@ class World:
             self.advance(council)
         self.params, self.policy = scenario.world, scenario.policy
         self.teams.set_capacity(self.policy.ofsted.teams)
+        self.commissioners.set_capacity(self.policy.regime.commissioners)
         self.recorder.log(self.env.now, "", "timeline", month=at)
 
     def run(self) -> ReplicationResult:

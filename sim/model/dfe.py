@@ -1,0 +1,324 @@
+"""The Department for Education: direction, commissioner, deadline review, takeover decision.
+
+On an inadequate judgement the council receives a statutory direction and, by
+policy, a commissioner (from a limited pool, after a delay) or an improvement
+notice. Under the reform a review ``deadline_months`` later reads performance
+with noise and asks for significant improvement; a failure leads (by policy) to
+a takeover, another deadline, or keeping the commissioner. Under either regime,
+persistent failure (inadequate more than once in five years) leads to a
+takeover. A judgement of requires improvement or better ends the intervention;
+a trust hands the service back after its minimum period once judged good.
+
+Council statuses (exactly one each): none, notice, direction (awaiting a
+commissioner), commissioner, awaiting_sponsor, trust_setup, trust.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import simpy
+
+from sim.model import sponsors
+from sim.model.council import GOOD, INADEQUATE, Council
+
+if TYPE_CHECKING:
+    from sim.model.world import World
+
+STATUSES = (
+    "none",
+    "notice",
+    "direction",
+    "commissioner",
+    "awaiting_sponsor",
+    "trust_setup",
+    "trust",
+)
+UNDER_INTERVENTION = ("notice", "direction", "commissioner")
+TAKEN_OVER = ("awaiting_sponsor", "trust_setup", "trust")
+
+
+@dataclass(eq=False)
+class Case:
+    """An open intervention: the judgement that opened (or renewed) it and its commissioner."""
+
+    judgement: int
+    score: float
+    extensions: int = 0
+    request: simpy.resources.resource.PriorityRequest | None = None
+    appointed_at: float | None = None
+
+
+def start(world: World) -> None:
+    """Register the regime with the world and set up England's interventions at the start."""
+    world.judgement_listeners.append(on_judgement)
+    world.monthly_probes.append(status_counts)
+    world.final_probes.append(regime_outcomes)
+    pool = world.sponsor_pool
+    pool.sponsors = sponsors.council_sponsors(world)
+    pool.sponsors += [
+        sponsors.Sponsor(f"Charity {i + 1}", "charity")
+        for i in range(world.policy.sponsors.initial_charities)
+    ]
+    world.env.process(sponsors.recruit_charities(world))
+    # Commissioners already in post take their places in the pool before new cases queue.
+    for council in sorted(world.councils, key=lambda c: c.status != "commissioner"):
+        starting_state(world, council)
+
+
+def starting_state(world: World, council: Council) -> None:
+    """Trusts (Doncaster, Slough) and commissioners (Sunderland, Norfolk, Sandwell) at time 0."""
+    if council.status == "trust":
+        since = council.status_since if council.status_since is not None else 0.0
+        sponsor = sponsors.Sponsor(f"{council.name} Children's Services Trust", "independent")
+        world.sponsor_pool.sponsors.append(sponsor)
+        sponsors.assign(world, council, sponsor)
+        sponsors.start_trust(world, council, min(since, 0.0))
+        world.env.process(sponsors.ramp(world, council, min(since, 0.0)))
+    elif council.status == "commissioner":
+        open_case(world, council, appoint_at_once=True)
+    elif council.judged == INADEQUATE:
+        if world.policy.regime.apply_to_existing:
+            open_case(world, council)
+        else:
+            council.status = "notice"
+            world.set_uplift(council, "intervention", world.policy.regime.notice_uplift)
+    else:
+        council.status = "none"
+
+
+def on_judgement(world: World, council: Council, previous: int, kind: str) -> None:
+    """React to a published judgement."""
+    note_recovery(world, council, previous)
+    sponsors.note_sponsor_judgement(world, council)
+    if council.judged == INADEQUATE:
+        on_inadequate(world, council)
+    else:
+        on_better(world, council)
+
+
+def note_recovery(world: World, council: Council, previous: int) -> None:
+    """Recovery time (inadequate judgement to a better one) and relapses after a recovery."""
+    rec, now = world.recorder, world.env.now
+    if council.judged == INADEQUATE and previous != INADEQUATE:
+        if council.recovered:
+            rec.count("relapses")
+        council.spell_start = now
+    elif council.judged != INADEQUATE and previous == INADEQUATE:
+        if council.spell_start is not None:
+            rec.observe("recovery_months", now - council.spell_start)
+        council.recovered, council.spell_start = True, None
+
+
+def on_inadequate(world: World, council: Council) -> None:
+    """A direction; then persistent-failure takeover, or a (renewed) intervention."""
+    council.inadequate_times.append(world.env.now)
+    world.recorder.log(world.env.now, council.name, "direction", status=council.status)
+    if council.status in TAKEN_OVER:
+        return
+    if persistent_failure(world, council):
+        decide_takeover(world, council, "persistent_failure")
+        return
+    open_case(world, council)
+
+
+def persistent_failure(world: World, council: Council) -> bool:
+    """Inadequate at least the set number of times within the window (e.g. twice in 5 years)."""
+    regime = world.policy.regime
+    if regime.persistent_failure_judgements is None:
+        return False
+    since = world.env.now - regime.persistent_window_months
+    recent = [t for t in council.inadequate_times if t > since]
+    return len(recent) >= regime.persistent_failure_judgements
+
+
+def open_case(world: World, council: Council, *, appoint_at_once: bool = False) -> None:
+    """Start an intervention (or renew the open one) and schedule its review."""
+    regime = world.policy.regime
+    case = world.cases.get(council.index)
+    if case is None:
+        case = Case(council.judgement_id, council.judged_score)
+        world.cases[council.index] = case
+        if regime.intervention == "commissioner":
+            council.status = "commissioner" if appoint_at_once else "direction"
+            delay = 0.0 if appoint_at_once else regime.commissioner_delay_months
+            world.env.process(appoint_commissioner(world, council, case, delay))
+        else:
+            council.status = "notice"
+            world.set_uplift(council, "intervention", regime.notice_uplift)
+    else:
+        case.judgement, case.score, case.extensions = council.judgement_id, council.judged_score, 0
+    if regime.deadline_months is not None:
+        world.env.process(review(world, council, case.judgement))
+
+
+def appoint_commissioner(
+    world: World, council: Council, case: Case, delay: float
+) -> simpy.events.ProcessGenerator:
+    """Wait for a free commissioner and the appointment delay; then the commissioner's uplift."""
+    case.request = world.commissioners.request()
+    yield case.request
+    yield world.env.timeout(delay)
+    if world.cases.get(council.index) is not case or case.request is None:
+        return
+    case.appointed_at = world.env.now
+    world.set_uplift(council, "intervention", world.policy.regime.commissioner_uplift)
+    if council.status == "direction":
+        council.status = "commissioner"
+    world.recorder.log(world.env.now, council.name, "commissioner_appointed")
+
+
+def end_commissioner(world: World, council: Council) -> None:
+    """The commissioner (or notice) leaves: count the months and free the commissioner."""
+    world.set_uplift(council, "intervention", 0.0)
+    case = world.cases.get(council.index)
+    if case is None or case.request is None:
+        return
+    if case.appointed_at is not None:
+        world.recorder.count("commissioner_months", amount=world.env.now - case.appointed_at)
+    if case.request.triggered:
+        world.commissioners.release(case.request)
+    else:
+        case.request.cancel()
+    case.request, case.appointed_at = None, None
+
+
+def close_case(world: World, council: Council, reason: str) -> None:
+    """The intervention ends (the council improved, or its trust handed it back)."""
+    end_commissioner(world, council)
+    world.cases.pop(council.index, None)
+    world.recorder.log(
+        world.env.now,
+        council.name,
+        "intervention_ended",
+        reason=reason,
+        previous_status=council.status,
+    )
+    council.status = "none"
+
+
+def review(world: World, council: Council, judgement: int) -> simpy.events.ProcessGenerator:
+    """The deadline review: significant improvement, or the policy's response to failure."""
+    regime = world.policy.regime
+    yield world.env.timeout(regime.deadline_months or 0.0)
+    case = world.cases.get(council.index)
+    if case is None or case.judgement != judgement or council.status not in UNDER_INTERVENTION:
+        return
+    draw = world.streams.council("regime", council.index).standard_normal()
+    noise = regime.review_noise_sd * float(draw)
+    reading = world.advance(council) + noise
+    required = case.score + regime.improvement_rise
+    bar = regime.improvement_bar
+    passed = reading >= required or (bar is not None and reading >= bar)
+    world.recorder.count("reviews_passed" if passed else "reviews_failed")
+    world.recorder.log(
+        world.env.now,
+        council.name,
+        "review",
+        reading=round(reading, 4),
+        score_at_judgement=round(case.score, 4),
+        required=round(required, 4),
+        bar=bar,
+        passed=passed,
+        extensions=case.extensions,
+    )
+    if not passed:
+        respond_to_failure(world, council, case)
+
+
+def respond_to_failure(world: World, council: Council, case: Case) -> None:
+    """Take over, extend the deadline (up to the limit), or keep the commissioner."""
+    regime = world.policy.regime
+    action = regime.on_failure
+    if action == "extend" and case.extensions < regime.max_extensions:
+        case.extensions += 1
+        world.recorder.log(
+            world.env.now, council.name, "decision", action="extend", extension=case.extensions
+        )
+        world.env.process(review(world, council, case.judgement))
+        return
+    if action == "keep_commissioner":
+        world.recorder.log(world.env.now, council.name, "decision", action="keep_commissioner")
+        return
+    decide_takeover(world, council, "failed_review")
+
+
+def decide_takeover(world: World, council: Council, reason: str) -> None:
+    """The council will be taken over: it joins the sponsor queue (its commissioner stays)."""
+    world.recorder.count("takeover_decisions")
+    world.recorder.log(world.env.now, council.name, "decision", action="takeover", reason=reason)
+    council.status = "awaiting_sponsor"
+    sponsors.enqueue(world, council)
+
+
+def on_better(world: World, council: Council) -> None:
+    """Requires improvement or better: the intervention ends; a good trust may hand back."""
+    if council.status in UNDER_INTERVENTION:
+        close_case(world, council, "improved")
+    elif council.status == "awaiting_sponsor":
+        sponsors.leave_queue(world, council)
+        close_case(world, council, "improved_before_takeover")
+    elif council.status == "trust" and council.judged >= GOOD:
+        maybe_hand_back(world, council)
+
+
+def maybe_hand_back(world: World, council: Council) -> None:
+    """Hand back now if the trust has run its minimum, else when it has (if still good)."""
+    trusts = world.policy.trusts
+    if not trusts.hand_back:
+        return
+    started = world.sponsor_pool.started[council.index]
+    remaining = started + trusts.min_months - world.env.now
+    if remaining <= 0:
+        finish_trust(world, council)
+    else:
+        world.env.process(hand_back_later(world, council, started, remaining))
+
+
+def hand_back_later(
+    world: World, council: Council, started: float, wait: float
+) -> simpy.events.ProcessGenerator:
+    """At the end of the minimum period, hand back if the same trust runs and is still good."""
+    yield world.env.timeout(wait)
+    if world.sponsor_pool.started.get(council.index) == started and council.judged >= GOOD:
+        finish_trust(world, council)
+
+
+def finish_trust(world: World, council: Council) -> None:
+    sponsors.hand_back(world, council)
+    world.cases.pop(council.index, None)
+
+
+def status_counts(world: World) -> dict[str, float]:
+    """Monthly councils by intervention status, the sponsor queue and the trusts running."""
+    counts = dict.fromkeys((f"status_{s}" for s in STATUSES), 0.0)
+    for council in world.councils:
+        counts[f"status_{council.status}"] += 1
+    counts["sponsor_queue"] = float(len(world.sponsor_pool.queue))
+    return counts
+
+
+def regime_outcomes(world: World) -> dict[str, float]:
+    """End-of-run regime outcomes, closing spells still open at the horizon."""
+    rec, now, costs = world.recorder, world.env.now, world.params.costs
+    for case in world.cases.values():
+        if case.appointed_at is not None:
+            rec.count("commissioner_months", amount=now - case.appointed_at)
+    for started in world.sponsor_pool.started.values():
+        rec.count("trust_months", amount=now - max(started, 0.0))
+    graded = sum(rec.counts[f"inspections_{k}"] for k in ("routine", "reinspection", "emergency"))
+    return {
+        "trusts_active_end": float(sum(c.status == "trust" for c in world.councils)),
+        "sponsor_wait_months_mean": rec.mean("sponsor_wait_months"),
+        "sponsor_queue_max": float(world.sponsor_pool.queue_max),
+        "sponsor_queue_end": float(len(world.sponsor_pool.queue)),
+        "recovery_months_mean": rec.mean("recovery_months"),
+        "sponsors_fell_below_good": float(len(world.sponsor_pool.fell_below_good)),
+        "cost_commissioners_gbp": rec.counts["commissioner_months"]
+        * costs.commissioner_per_month_gbp,
+        "cost_trusts_gbp": rec.counts["cost_trusts_gbp"]
+        + rec.counts["trust_months"] * costs.trust_per_month_gbp,
+        "cost_inspections_gbp": graded * costs.inspection_gbp
+        + rec.counts["monitoring_visits"] * costs.monitoring_visit_gbp,
+    }

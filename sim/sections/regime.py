@@ -1,0 +1,287 @@
+"""The Department for Education's regime: directions, commissioners, the deadline, trusts.
+
+Sources: the announcement of 14 December 2015 (six months to improve or be taken
+over; trusts run by Partners in Practice and charities); the 2016 intervention
+criteria (calibration/README.md "Rules of the regime"). No inadequate council was
+ever re-graded by Ofsted within six months (the shortest gap was about 22
+months), so the six-month test is a government review of the commissioner's
+evidence, modelled as a noisy reading of the latent score, not an inspection.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from sim.params import Frozen, assumption, fact, lever
+
+PIP_SOURCE = "announcement of 14 Dec 2015: the six Partners in Practice"
+
+
+class Regime(Frozen):
+    """What follows an inadequate judgement."""
+
+    intervention: Literal["commissioner", "improvement_notice"] = lever(
+        "commissioner",
+        unit="choice",
+        description="On an inadequate judgement: a commissioner (reform) or an improvement "
+        "notice and adviser (pre-reform)",
+    )
+    apply_to_existing: bool = lever(
+        True,
+        unit="on/off",
+        description="Councils already inadequate at the start enter the regime at time 0",
+    )
+    commissioner_delay_months: float = assumption(
+        1.0,
+        unit="months",
+        ge=0,
+        le=24,
+        description="From the judgement to the commissioner's appointment",
+        why="Norfolk and Sandwell: announced 14 Dec 2015, in post January 2016",
+    )
+    commissioners: int = lever(
+        12,
+        unit="people",
+        ge=0,
+        le=1000,
+        description="Commissioners available at once (a council waits when all are busy)",
+    )
+    commissioner_uplift: float = assumption(
+        0.3,
+        unit="score",
+        ge=-5,
+        le=5,
+        description="Rise in the council's long-run level while a commissioner is in post",
+        why="new leadership; about a third of the spread of base levels; to be calibrated",
+    )
+    notice_uplift: float = assumption(
+        0.15,
+        unit="score",
+        ge=-5,
+        le=5,
+        description="Rise in the long-run level under an improvement notice and adviser",
+        why="lighter-touch than a commissioner: half its uplift; to be calibrated",
+    )
+    deadline_months: float | None = lever(
+        6.0,
+        unit="months",
+        gt=0,
+        le=120,
+        description="Review of improvement this long after the judgement (null: no deadline, "
+        "the pre-reform regime)",
+    )
+    improvement_rise: float = lever(
+        0.3,
+        unit="score",
+        ge=0,
+        le=10,
+        description="Significant improvement: the review reading exceeds the judgement's "
+        "score by this much",
+    )
+    improvement_bar: float | None = lever(
+        None,
+        unit="score",
+        description="Alternatively, a review reading at or above this score passes (null: off)",
+    )
+    review_noise_sd: float = assumption(
+        0.3,
+        unit="score",
+        ge=0,
+        le=5,
+        description="Noise of the government review's reading of performance",
+        why="a desk review of the commissioner's evidence; less noisy than an inspection (0.4)",
+    )
+    on_failure: Literal["takeover", "extend", "keep_commissioner"] = lever(
+        "takeover", unit="choice", description="What a failed review leads to"
+    )
+    max_extensions: int = lever(
+        1,
+        unit="reviews",
+        ge=0,
+        le=20,
+        description="With on_failure 'extend': further deadlines before a takeover",
+    )
+    persistent_failure_judgements: int | None = fact(
+        2,
+        unit="judgements",
+        ge=2,
+        le=10,
+        description="This many inadequate judgements within the window lead to a takeover "
+        "(null: never)",
+        source="2016 intervention criteria: inadequate more than once in 5 years",
+    )
+    persistent_window_months: float = fact(
+        60.0,
+        unit="months",
+        gt=0,
+        le=240,
+        description="Window for persistent failure",
+        source="2016 intervention criteria: inadequate more than once in 5 years",
+    )
+
+
+class CouncilSponsor(Frozen):
+    """A high-performing council (or group of councils) that can run trusts."""
+
+    name: str = Field(description="Sponsor's name")
+    councils: list[str] = Field(
+        min_length=1, description="Member councils, by name as in the councils table"
+    )
+
+
+DEFAULT_COUNCIL_SPONSORS = [
+    CouncilSponsor(name="North Yorkshire", councils=["North Yorkshire"]),
+    CouncilSponsor(name="Hampshire", councils=["Hampshire"]),
+    CouncilSponsor(
+        name="Tri-borough",
+        councils=["Westminster", "Kensington and Chelsea", "Hammersmith and Fulham"],
+    ),
+    CouncilSponsor(name="Leeds", councils=["Leeds"]),
+    CouncilSponsor(name="Durham", councils=["Durham"]),
+    CouncilSponsor(
+        name="Richmond and Kingston", councils=["Richmond Upon Thames", "Kingston upon Thames"]
+    ),
+]
+
+
+class Sponsors(Frozen):
+    """Who can run trusts, how many, and in what order failing councils get them."""
+
+    council_sponsors: list[CouncilSponsor] = fact(
+        DEFAULT_COUNCIL_SPONSORS,
+        unit="sponsors",
+        description="High-performing councils that can run trusts",
+        source=PIP_SOURCE,
+    )
+    capacity_per_sponsor: int = lever(
+        1,
+        unit="trusts",
+        ge=1,
+        le=1000,
+        description="Trusts one sponsor can run at once",
+    )
+    initial_charities: int = lever(
+        0,
+        unit="sponsors",
+        ge=0,
+        le=1000,
+        description="Charity or expert sponsors able to take a trust at the start",
+    )
+    charity_recruitment_rate: float = lever(
+        0.1,
+        unit="1/month",
+        ge=0,
+        le=100,
+        description="New charity sponsors joining (the recruitment drive), as a Poisson rate",
+    )
+    charity_cap: int = lever(
+        6,
+        unit="sponsors",
+        ge=0,
+        le=1000,
+        description="Most charity sponsors the drive recruits",
+    )
+    queue: Literal["fifo", "worst_first"] = lever(
+        "fifo",
+        unit="choice",
+        description="Order in which councils that failed get a free sponsor",
+    )
+    min_sponsor_grade: Literal["requires_improvement", "good", "outstanding"] = fact(
+        "good",
+        unit="grade",
+        description="A council sponsor takes new work only while judged at least this",
+        source="DESIGN 2.3: a council sponsor must itself stay good or better",
+    )
+    load_penalty: float = assumption(
+        0.1,
+        unit="score",
+        ge=0,
+        le=5,
+        description="Fall in a sponsor council's own long-run level per trust it runs",
+        why="stretched leadership; Hampshire and Leeds ran one partnership at a time",
+    )
+
+
+class Trusts(Frozen):
+    """A takeover: set-up, the lift it gives, and when the service is handed back."""
+
+    setup_months: float = assumption(
+        6.0,
+        unit="months",
+        ge=0,
+        le=60,
+        description="From a sponsor being found to the trust starting",
+        why="announcement: Norfolk and Sandwell to be taken over 'within a year' if needed",
+    )
+    uplift: float = assumption(
+        0.6,
+        unit="score",
+        ge=-5,
+        le=5,
+        description="Rise in the council's long-run level once the trust is fully in place",
+        why="Doncaster: good 3.3 years after the trust started; Slough not good by 2025",
+    )
+    ramp_months: float = assumption(
+        24.0,
+        unit="months",
+        ge=0,
+        le=120,
+        description="Months over which the trust's uplift ramps in (monthly steps)",
+        why="ISOS: a service takes about 2 years to improve",
+    )
+    min_months: float = assumption(
+        36.0,
+        unit="months",
+        ge=0,
+        le=240,
+        description="Least time a trust runs before it can hand the service back",
+        why="Doncaster's trust ran well beyond its first good judgement",
+    )
+    hand_back: bool = lever(
+        True,
+        unit="on/off",
+        description="Hand the service back after the minimum once judged good or better "
+        "(off: trusts are permanent)",
+    )
+
+
+class Costs(Frozen):
+    """Unit costs (assumptions: the regime's costs were never published as unit costs)."""
+
+    commissioner_per_month_gbp: float = assumption(
+        20_000.0,
+        unit="GBP/month",
+        ge=0,
+        description="A commissioner in post",
+        why="about 15 days a month at a senior interim day rate of about GBP 1,300",
+    )
+    trust_setup_gbp: float = assumption(
+        2_000_000.0,
+        unit="GBP",
+        ge=0,
+        description="One-off cost of setting up a trust",
+        why="DfE set-up grants to the first trusts were in the low millions",
+    )
+    trust_per_month_gbp: float = assumption(
+        100_000.0,
+        unit="GBP/month",
+        ge=0,
+        description="Running cost of a trust over the council's own budget",
+        why="sponsor management fee and improvement investment",
+    )
+    inspection_gbp: float = assumption(
+        60_000.0,
+        unit="GBP",
+        ge=0,
+        description="A graded inspection",
+        why="a team of inspectors for several weeks",
+    )
+    monitoring_visit_gbp: float = assumption(
+        8_000.0,
+        unit="GBP",
+        ge=0,
+        description="A monitoring visit",
+        why="two inspectors for two days with write-up",
+    )
