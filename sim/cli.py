@@ -140,6 +140,20 @@ def shown_metrics(metrics: list[str], everything: bool) -> list[str]:
     return metrics if everything else [m for m in HEADLINE if m in metrics]
 
 
+def by_metric_and_variant(
+    frame: pd.DataFrame, columns: tuple[str, str, str]
+) -> dict[tuple[str, str], tuple[float, float, float]]:
+    """(metric, variant) -> the three numbers of a summary or comparison row."""
+    return {
+        (str(row["metric"]), str(row["variant"])): (
+            float(row[columns[0]]),
+            float(row[columns[1]]),
+            float(row[columns[2]]),
+        )
+        for row in frame.to_dict("records")
+    }
+
+
 def render_report(report: RunReport, everything: bool = False) -> None:
     """Print the outcome table, the comparison (if any) and where the results are."""
     table = Table(title=f"Outcomes: mean ± 95% CI half-width, {report.replications} replications")
@@ -147,10 +161,9 @@ def render_report(report: RunReport, everything: bool = False) -> None:
     table.add_column("unit")
     for variant in report.variants:
         table.add_column(variant, justify="right")
-    summary = report.summary.set_index(["metric", "variant"])
+    values = by_metric_and_variant(report.summary, ("mean", "ci_low", "ci_high"))
     for metric in shown_metrics(list(dict.fromkeys(report.summary["metric"])), everything):
-        rows = [summary.loc[(metric, v)] for v in report.variants]
-        cells = [estimate(*(float(r[k]) for k in ("mean", "ci_low", "ci_high"))) for r in rows]
+        cells = [estimate(*values[(metric, v)]) for v in report.variants]
         table.add_row(metric, _unit(metric), *cells)
     console.print(table)
     if report.comparison is not None:
@@ -171,14 +184,9 @@ def render_comparison(comparison: pd.DataFrame, everything: bool = False) -> Non
     table.add_column("outcome", no_wrap=True)
     for variant in variants:
         table.add_column(variant, justify="right")
-    indexed = comparison.set_index(["metric", "variant"])
+    values = by_metric_and_variant(comparison, ("mean_diff", "ci_low", "ci_high"))
     for metric in shown_metrics(list(dict.fromkeys(comparison["metric"])), everything):
-        rows = [indexed.loc[(metric, v)] for v in variants]
-        cells = [
-            difference(metric, *(float(r[k]) for k in ("mean_diff", "ci_low", "ci_high")))
-            for r in rows
-        ]
-        table.add_row(metric, *cells)
+        table.add_row(metric, *(difference(metric, *values[(metric, v)]) for v in variants))
     console.print(table)
 
 

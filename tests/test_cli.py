@@ -136,8 +136,11 @@ SMALL = """
 
 def run_small(tmp_path: Path, out: str, *extra: str) -> Path:
     path = write(tmp_path, SMALL, "small.yaml")
-    result = runner.invoke(app, ["run", str(path), "--out", str(tmp_path / out), *extra])
+    command = ["run", str(path), "--out", str(tmp_path / out), *extra]
+    result = runner.invoke(app, command, env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
+    assert "Variant minus baseline 'baseline'" in result.output
+    assert "no_triggers" in result.output and "child_years_truly_inadequate" in result.output
     return tmp_path / out
 
 
