@@ -19,6 +19,7 @@ from pydantic import Field, field_validator, model_validator
 
 from sim.params import GRADES, Frozen, check_year_month, month_index, setting
 from sim.sections.ofsted import OfstedPolicy, SharperTriggers
+from sim.sections.workforce import Programmes, WorkforceDynamics
 from sim.sections.world import Inspections, Performance, Population, Signals
 
 __all__ = [
@@ -65,6 +66,7 @@ class World(Frozen):
     performance: Performance = Field(default_factory=Performance)
     signals: Signals = Field(default_factory=Signals)
     inspections: Inspections = Field(default_factory=Inspections)
+    workforce: WorkforceDynamics = Field(default_factory=WorkforceDynamics)
 
 
 class Policy(Frozen):
@@ -72,6 +74,7 @@ class Policy(Frozen):
 
     ofsted: OfstedPolicy = Field(default_factory=OfstedPolicy)
     sharper_triggers: SharperTriggers = Field(default_factory=SharperTriggers)
+    programmes: Programmes = Field(default_factory=Programmes)
 
 
 class TimelineEntry(Frozen):
