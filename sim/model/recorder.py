@@ -88,6 +88,34 @@ OUTCOMES: dict[str, Outcome] = {
         ),
         Outcome("judged_inadequate_end", "councils", "Councils judged inadequate at the end"),
         Outcome("truly_inadequate_end", "councils", "Councils truly inadequate at the end"),
+        Outcome(
+            "graduates_qualified",
+            "people",
+            "Programme trainees who qualified during the run (Frontline, Step Up)",
+            "higher",
+        ),
+        Outcome(
+            "graduates_in_post_end",
+            "people",
+            "Programme graduates still in council posts at the end",
+            "higher",
+        ),
+        Outcome(
+            "recruitment_spend_gbp",
+            "GBP",
+            "Money paid for the graduate programmes during the run",
+        ),
+        Outcome(
+            "vacancy_rate_mean",
+            "share",
+            "National social-worker vacancy rate (vacant / funded posts), mean of "
+            "month-end readings",
+        ),
+        Outcome(
+            "agency_rate_mean",
+            "share",
+            "National agency share (posts-weighted mean of councils), mean of month-end readings",
+        ),
     )
 }
 

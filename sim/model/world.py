@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import simpy
 
-from sim.model import ofsted
+from sim.model import ofsted, workforce
 from sim.model.council import Council, grade_of, ou_step
 from sim.model.recorder import Recorder, ReplicationResult
 from sim.model.setup import build_councils
@@ -32,7 +32,7 @@ Probe = Callable[["World"], dict[str, float]]
 
 
 # Each institution's start(world) schedules its processes and registers its probes.
-INSTITUTIONS: tuple[Callable[[World], None], ...] = (ofsted.start,)
+INSTITUTIONS: tuple[Callable[[World], None], ...] = (ofsted.start, workforce.start)
 
 
 class TeamPool(simpy.PriorityResource):
@@ -59,6 +59,7 @@ class World:
         self.horizon = scenario.run.horizon_months
         initial, self._changes = timeline_states(scenario)
         self.params: WorldParams = initial.world
+        self.table = table
         self.policy: Policy = initial.policy
         self.streams = Streams(key)
         self.councils: list[Council] = build_councils(initial, table, self.streams)

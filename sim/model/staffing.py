@@ -1,0 +1,218 @@
+"""Councils' social-work staffing: the exact vacancy ODE and its per-council state (DESIGN 2.4).
+
+A council has ``N`` funded posts (FTE), a vacancy rate ``v`` and ``G`` programme
+graduates in post (share ``g = G / N``). Ordinary staff leave at the turnover
+rate ``tau`` and vacancies are filled from the national supply at ``h`` per
+vacant post, so between events
+
+    dv/dt = a - b v,   a = tau (1 - g) - h (1 - displacement) g,   b = tau + h,
+
+whose exact solution over ``dt`` months is ``v* + (v - v*) exp(-b dt)`` with
+``v* = a / b`` (``v + a dt`` when ``b = 0``), held at 0 if it would go below:
+posts cannot be more than full. Rates change only at events (judgements, status
+changes noticed at month ends, graduates arriving or leaving), so ``v`` is exact
+at every event, never stepped.
+
+Each council's hiring rate is set so that its reported vacancy rate is its
+steady state at its starting grade; judgements then scale turnover and hiring
+by the national by-grade figures (``WorkforceDynamics``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.model.council import Council
+from sim.population import CouncilTable
+from sim.scenario import GRADES
+from sim.sections.workforce import WorkforceDynamics
+
+if TYPE_CHECKING:
+    from sim.model.world import World
+
+MONTHS_PER_YEAR = 12.0
+Array = np.ndarray
+
+
+def steady_state(a: Array, b: Array, v: Array) -> Array:
+    """Where the vacancy rate settles, ``a / b``; with no turnover and no hiring, where it is."""
+    a, b, v = (np.asarray(x, dtype=float) for x in (a, b, v))
+    return np.where(b > 0, np.divide(a, b, out=np.zeros(np.broadcast(a, b).shape), where=b > 0), v)
+
+
+def vacancy_at(v: Array, a: Array, b: Array, dt: Array) -> Array:
+    """Exact vacancy rate after ``dt`` months of ``dv/dt = a - b v``, never below 0.
+
+    The unconstrained path moves monotonically towards ``a / b``, so holding it
+    at 0 is the exact solution of the ODE with the constraint ``v >= 0``.
+    Written as ``v* + (v - v*) e^{-b dt}`` so that a council at its steady state
+    stays there to the last bit.
+    """
+    v, a, b, dt = (np.asarray(x, dtype=float) for x in (v, a, b, dt))
+    star = steady_state(a, b, v)
+    moved = np.where(b > 0, star + (v - star) * np.exp(-b * dt), v + a * dt)
+    return np.maximum(moved, 0.0)
+
+
+def coefficients(
+    turnover: Array, hiring: Array, graduate_share: Array | float, displacement: float
+) -> tuple[Array, Array]:
+    """The ODE's ``(a, b)`` from turnover and hiring rates [1/month] and the graduates' share."""
+    g = np.asarray(graduate_share, dtype=float)
+    return turnover * (1.0 - g) - hiring * (1.0 - displacement) * g, turnover + hiring
+
+
+def by_grade(params: WorkforceDynamics) -> tuple[Array, Array]:
+    """Turnover and hiring rates by grade index (relative figures, per year)."""
+    hiring = params.hiring_by_grade()
+    return (
+        np.array([params.turnover_by_grade[g] for g in GRADES]),
+        np.array([hiring[g] for g in GRADES]),
+    )
+
+
+@dataclass
+class Staffing:
+    """Every council's workforce during one replication (arrays indexed by council)."""
+
+    posts: Array  # funded posts N [FTE]
+    vacancy: Array  # vacancy rate v at ``since``
+    since: Array  # when v was last brought up to date [months]
+    graduates: Array  # programme graduates in post [people, integer]
+    turnover: Array  # own turnover at the starting grade [1/month]
+    hiring: Array  # own hiring rate per vacant post at the starting grade [1/month]
+    start_grade: Array
+    vacancy_ref: Array  # starting vacancy rate: the workforce term of m is 0 there
+    agency_ref: Array  # starting agency share
+    a: Array
+    b: Array
+    _tables: tuple[WorkforceDynamics | None, Array, Array] = field(
+        default=(None, np.ones(1), np.ones(1)), repr=False
+    )
+
+    def bring_up_to_date(self, now: float, index: int | Array | slice = slice(None)) -> None:
+        """Move the vacancy rate of the councils at ``index`` exactly to ``now``."""
+        self.vacancy[index] = vacancy_at(
+            self.vacancy[index], self.a[index], self.b[index], now - self.since[index]
+        )
+        self.since[index] = now
+
+    def set_rates(
+        self, params: WorkforceDynamics, grades: Array, index: int | Array | slice = slice(None)
+    ) -> None:
+        """Rates in force from now for councils whose staff react as to ``grades``."""
+        if self._tables[0] is not params:  # the rules changed (or first call): re-tabulate
+            self._tables = (params, *by_grade(params))
+        _, by_turnover, by_hiring = self._tables
+        start = self.start_grade[index]
+        mt = by_turnover[grades] / by_turnover[start]
+        mh = by_hiring[grades] / by_hiring[start]
+        turnover = params.turnover_scale * self.turnover[index] * mt
+        hiring = params.hiring_scale * self.hiring[index] * mh
+        share = self.graduates[index] / self.posts[index]
+        self.a[index], self.b[index] = coefficients(turnover, hiring, share, params.displacement)
+
+    def vacant_posts(self) -> Array:
+        """Vacant FTE of every council (bring them up to date first)."""
+        return self.posts * self.vacancy
+
+    def agency(self, params: WorkforceDynamics) -> Array:
+        """Agency share of every council: its starting share moved with its vacancies."""
+        moved = self.agency_ref + params.agency_per_vacancy * (self.vacancy - self.vacancy_ref)
+        return np.clip(moved, 0.0, 1.0)
+
+    def uplift(self, params: WorkforceDynamics) -> Array:
+        """Workforce term of each council's long-run level m [score]: 0 at the start."""
+        return -(
+            params.vacancy_effect * (self.vacancy - self.vacancy_ref)
+            + params.agency_effect * (self.agency(params) - self.agency_ref)
+        )
+
+    def national(self, values: Array) -> float:
+        """Posts-weighted national mean of a per-council rate."""
+        return float(values @ self.posts / self.posts.sum())
+
+
+def reacting_grades(world: World, councils: list[Council]) -> Array:
+    """The grade each council's staff react to: its judgement, steadied by an intervention."""
+    params = world.params.workforce
+    floor = GRADES.index(params.stabilised_grade)
+    return np.array(
+        [
+            max(c.judged, floor) if c.status in params.stabilising_statuses else c.judged
+            for c in councils
+        ],
+        dtype=int,
+    )
+
+
+def starting_rows(world: World) -> tuple[Array, Array, Array, Array]:
+    """Posts, vacancy, turnover (per year) and agency share of each council at the start.
+
+    Real councils take their own row of the table (DfE workforce, Sept 2017).
+    Synthetic councils take the rates of a random real council (``workforce``
+    stream) and posts in proportion to their children in need.
+    """
+    table: CouncilTable = world.table
+    fte, vac, turn, agency = (
+        np.array(column, dtype=float)
+        for column in (
+            table.social_workers_fte,
+            table.vacancy_rate,
+            table.turnover_rate,
+            table.agency_rate,
+        )
+    )
+    posts = fte / (1.0 - vac)
+    if world.scenario.world.population.source == "synthetic":
+        donors = world.streams["workforce"].integers(0, len(table), size=len(world.councils))
+        per_child = posts / np.array(table.children_in_need, dtype=float)
+        children = np.array([c.children_in_need for c in world.councils], dtype=float)
+        return children * per_child[donors], vac[donors], turn[donors], agency[donors]
+    return posts, vac, turn, agency
+
+
+def build_staffing(world: World) -> Staffing:
+    """Every council at its steady state under its starting grade and the data's rates."""
+    params = world.params.workforce
+    posts, reported, turnover_year, agency = starting_rows(world)
+    vacancy = np.maximum(reported, params.vacancy_floor)
+    turnover = turnover_year / MONTHS_PER_YEAR
+    hiring = turnover * (1.0 - vacancy) / vacancy
+    start = reacting_grades(world, world.councils)
+    staff = Staffing(
+        posts=posts,
+        vacancy=vacancy,
+        since=np.zeros(len(posts)),
+        graduates=np.zeros(len(posts), dtype=np.int64),
+        turnover=turnover,
+        hiring=hiring,
+        start_grade=start,
+        vacancy_ref=vacancy,
+        agency_ref=agency,
+        a=np.zeros(len(posts)),
+        b=np.zeros(len(posts)),
+    )
+    staff.set_rates(params, start)
+    a0, b0 = coefficients(turnover, hiring, 0.0, params.displacement)
+    staff.vacancy = steady_state(a0, b0, vacancy)
+    staff.vacancy_ref = staff.vacancy.copy()
+    return staff
+
+
+def refresh_levels(world: World, staff: Staffing, index: Array | None = None) -> None:
+    """Set each council's workforce term of m from its vacancy rate now (whole months only).
+
+    Called only at whole months: moving q to a time inside a month would draw from
+    the within-month stream and shift the core model's random numbers between
+    variants. Councils whose term is unchanged are left alone.
+    """
+    values = staff.uplift(world.params.workforce)
+    for i in range(len(values)) if index is None else index:
+        council = world.councils[i]
+        value = float(values[i])
+        if value != council.uplifts.get("workforce", 0.0):
+            world.set_uplift(council, "workforce", value)
