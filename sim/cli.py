@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from sim.analysis import DERIVED_UNITS
 from sim.errors import SimError
 from sim.model.recorder import OUTCOMES
 from sim.params import parameter_table
@@ -133,6 +134,8 @@ def render_report(report: RunReport) -> None:
     console.print(table)
     if report.comparison is not None:
         render_comparison(report.comparison)
+    if report.derived is not None:
+        render_derived(report.derived)
     console.print(f"results: {report.directory}  ({report.seconds:.1f} s)")
 
 
@@ -148,6 +151,23 @@ def render_comparison(comparison: pd.DataFrame) -> None:
     for metric in dict.fromkeys(comparison["metric"]):
         cells = [indexed.loc[(metric, v)] for v in variants]
         table.add_row(metric, *(_cell(c["mean_diff"], c["ci_low"], c["ci_high"]) for c in cells))
+    console.print(table)
+
+
+def render_derived(derived: pd.DataFrame) -> None:
+    """What the graduate programmes bought against the variant without them."""
+    variants = list(dict.fromkeys(derived["variant"]))
+    reference = derived["reference"].iloc[0]
+    table = Table(title=f"Graduate programmes against '{reference}': paired mean [95% CI]")
+    table.add_column("figure", no_wrap=True)
+    table.add_column("unit")
+    for variant in variants:
+        table.add_column(variant, justify="right")
+    indexed = derived.set_index(["metric", "variant"])
+    for metric in dict.fromkeys(derived["metric"]):
+        cells = [indexed.loc[(metric, v)] for v in variants]
+        unit = DERIVED_UNITS.get(metric, "")
+        table.add_row(metric, unit, *(_cell(c["mean"], c["ci_low"], c["ci_high"]) for c in cells))
     console.print(table)
 
 
