@@ -94,9 +94,10 @@ def planned_cohorts(programmes: Programmes, scenario: Scenario) -> list[Cohort]:
 def allocate(n: int, weights: np.ndarray, capacity: np.ndarray) -> np.ndarray:
     """Split ``n`` people in proportion to ``weights`` without exceeding ``capacity``.
 
-    Whole shares first, then one each to the largest remainders (ties to the
-    lower index); whatever a full council cannot take is shared among the rest.
-    Places ``min(n, capacity of councils with weight)`` people.
+    Largest remainders (Hamilton): whole shares first, then one each to the
+    largest fractions (ties to the lower index). What a full council cannot take
+    is shared among the others in the next round. Places
+    ``min(n, capacity of councils with weight)`` people.
     """
     placed = np.zeros(len(weights), dtype=np.int64)
     left = int(min(n, capacity[weights > 0].sum()))
@@ -105,9 +106,10 @@ def allocate(n: int, weights: np.ndarray, capacity: np.ndarray) -> np.ndarray:
         open_weights = np.where(room > 0, weights, 0.0)
         shares = left * open_weights / open_weights.sum()
         take = np.minimum(np.floor(shares).astype(np.int64), room)
-        if take.sum() == 0:
-            order = np.argsort(-shares, kind="stable")[:left]
-            take[order[shares[order] > 0]] = 1
+        eligible = (room > take) & (open_weights > 0)
+        fractions = np.where(eligible, shares - np.floor(shares), -1.0)
+        extra = min(left - int(take.sum()), int(eligible.sum()))
+        take[np.argsort(-fractions, kind="stable")[:extra]] += 1
         placed += take
         left -= int(take.sum())
     return placed
@@ -210,7 +212,9 @@ def graduate_leaves(world: World, staff: Staffing, index: int) -> None:
     staff.bring_up_to_date(world.env.now, at)
     staff.graduates[at] -= 1
     staff.vacancy[at] += 1.0 / staff.posts[at]
-    staff.set_rates(world.params.workforce, reacting_grades(world, [world.councils[index]]), at)
+    council = world.councils[index]
+    staff.set_rates(world.params.workforce, reacting_grades(world, [council]), at)
+    world.recorder.log(world.env.now, council.name, "graduate_left")
 
 
 def start(world: World, staff: Staffing) -> Ledger:

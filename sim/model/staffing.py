@@ -39,8 +39,9 @@ Array = np.ndarray
 
 def steady_state(a: Array, b: Array, v: Array) -> Array:
     """Where the vacancy rate settles, ``a / b``; with no turnover and no hiring, where it is."""
-    a, b, v = (np.asarray(x, dtype=float) for x in (a, b, v))
-    return np.where(b > 0, np.divide(a, b, out=np.zeros(np.broadcast(a, b).shape), where=b > 0), v)
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(b > 0, a / b, v)
 
 
 def vacancy_at(v: Array, a: Array, b: Array, dt: Array) -> Array:
@@ -51,7 +52,7 @@ def vacancy_at(v: Array, a: Array, b: Array, dt: Array) -> Array:
     Written as ``v* + (v - v*) e^{-b dt}`` so that a council at its steady state
     stays there to the last bit.
     """
-    v, a, b, dt = (np.asarray(x, dtype=float) for x in (v, a, b, dt))
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     star = steady_state(a, b, v)
     moved = np.where(b > 0, star + (v - star) * np.exp(-b * dt), v + a * dt)
     return np.maximum(moved, 0.0)
