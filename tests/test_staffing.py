@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 from scipy.stats import norm
 
-from sim.model.staffing import coefficients, steady_state, vacancy_at
+from sim.model.staffing import build_staffing, coefficients, steady_state, vacancy_at
 from sim.model.world import World, run_replication
 from sim.population import CouncilTable
 from sim.scenario import GRADES, Scenario
@@ -99,8 +99,6 @@ def test_zero_turnover_and_hiring_world_keeps_national_vacancies_constant(englan
 
 def test_every_council_starts_at_its_steady_state(england):
     """Left alone, no council's vacancy rate moves: not by a single bit."""
-    from sim.model.staffing import build_staffing
-
     world = World(make_scenario(), SeedKey(1, 0, 0), england)
     staff = build_staffing(world)
     later = vacancy_at(staff.vacancy, staff.a, staff.b, 50.0)

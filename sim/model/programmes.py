@@ -55,7 +55,6 @@ class Ledger:
     committed_by_year: defaultdict[int, float] = field(default_factory=lambda: defaultdict(float))
     paid_by_year: defaultdict[int, float] = field(default_factory=lambda: defaultdict(float))
     qualified: int = 0
-    unplaced: int = 0
 
     @property
     def paid(self) -> float:
@@ -165,8 +164,7 @@ def qualify(world: World, staff: Staffing, ledger: Ledger, cohort: Cohort) -> np
     staff.graduates += counts
     staff.vacancy = np.maximum(staff.vacancy - counts / staff.posts, 0.0)
     staff.set_rates(world.params.workforce, reacting_grades(world, world.councils))
-    ledger.qualified += cohort.size
-    ledger.unplaced += cohort.size - int(counts.sum())
+    ledger.qualified += cohort.size  # those not placed (no vacant post) work elsewhere
     refresh_levels(world, staff, np.flatnonzero(counts))
     world.recorder.log(
         now,

@@ -90,9 +90,7 @@ class Staffing:
     agency_ref: Array  # starting agency share
     a: Array
     b: Array
-    _tables: tuple[WorkforceDynamics | None, Array, Array] = field(
-        default=(None, np.ones(1), np.ones(1)), repr=False
-    )
+    _tables: tuple[WorkforceDynamics, Array, Array] | None = field(default=None, repr=False)
 
     def bring_up_to_date(self, now: float, index: int | Array | slice = slice(None)) -> None:
         """Move the vacancy rate of the councils at ``index`` exactly to ``now``."""
@@ -105,7 +103,7 @@ class Staffing:
         self, params: WorkforceDynamics, grades: Array, index: int | Array | slice = slice(None)
     ) -> None:
         """Rates in force from now for councils whose staff react as to ``grades``."""
-        if self._tables[0] is not params:  # the rules changed (or first call): re-tabulate
+        if self._tables is None or self._tables[0] is not params:  # new rules: re-tabulate
             self._tables = (params, *by_grade(params))
         _, by_turnover, by_hiring = self._tables
         start = self.start_grade[index]

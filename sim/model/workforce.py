@@ -36,8 +36,8 @@ def start(world: World) -> None:
     staff = build_staffing(world)
     ledger = programmes.start(world, staff)
 
-    def on_judgement(world: World, council: Council, previous: int, kind: str) -> None:
-        judged(world, staff, council)
+    def on_judgement(w: World, council: Council, previous: int, kind: str) -> None:
+        judged(w, staff, council)
 
     world.judgement_listeners.append(on_judgement)
     world.monthly_probes.append(lambda w: monthly_columns(w, staff, ledger))
