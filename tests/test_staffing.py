@@ -13,7 +13,13 @@ from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 from scipy.stats import norm
 
-from sim.model.staffing import build_staffing, coefficients, steady_state, vacancy_at
+from sim.model.staffing import (
+    build_staffing,
+    coefficients,
+    steady_state,
+    vacancies_at,
+    vacancy_at,
+)
 from sim.model.world import World, run_replication
 from sim.population import CouncilTable
 from sim.scenario import GRADES, Scenario
@@ -80,6 +86,19 @@ def test_two_steps_equal_one(v0, turnover, hiring, g, t1, t2):
     assert float(two) == pytest.approx(float(vacancy_at(v0, a, b, t1 + t2)), abs=1e-12)
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(shares, rates, rates, shares, st.floats(0, 100)), min_size=1, max_size=20
+    )
+)
+def test_the_array_form_agrees_with_the_scalar_form(rows):
+    v, turnover, hiring, g, dt = (np.array(column) for column in zip(*rows, strict=True))
+    a, b = coefficients(turnover, hiring, g, 0.2)
+    scalar = [vacancy_at(*row) for row in zip(v, a, b, dt, strict=True)]
+    assert vacancies_at(v, a, b, dt) == pytest.approx(scalar, rel=1e-14, abs=1e-16)
+
+
 def test_zero_turnover_and_hiring_world_keeps_national_vacancies_constant(england):
     """Judgements change councils' rates, but with no leaving and no hiring nothing moves."""
     scenario = make_scenario(
@@ -101,8 +120,10 @@ def test_every_council_starts_at_its_steady_state(england):
     """Left alone, no council's vacancy rate moves: not by a single bit."""
     world = World(make_scenario(), SeedKey(1, 0, 0), england)
     staff = build_staffing(world)
-    later = vacancy_at(staff.vacancy, staff.a, staff.b, 50.0)
-    assert (later == staff.vacancy).all()
+    later = [
+        vacancy_at(v, a, b, 50.0) for v, a, b in zip(staff.vacancy, staff.a, staff.b, strict=True)
+    ]
+    assert (np.array(later) == staff.vacancy).all()
     reported = np.array(england.vacancy_rate)
     floor = world.params.workforce.vacancy_floor
     assert staff.vacancy == pytest.approx(np.maximum(reported, floor), abs=1e-15)

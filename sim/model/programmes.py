@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
-from sim.model.staffing import Staffing, reacting_grades, refresh_levels
+from sim.model.staffing import Staffing, refresh_levels
 from sim.scenario import GRADES, Scenario
 from sim.sections.workforce import Programmes, Scheme
 
@@ -163,9 +163,9 @@ def qualify(world: World, staff: Staffing, ledger: Ledger, cohort: Cohort) -> np
     counts = placements(rule, cohort.size, staff.vacant_posts(), judged)
     staff.graduates += counts
     staff.vacancy = np.maximum(staff.vacancy - counts / staff.posts, 0.0)
-    staff.set_rates(world.params.workforce, reacting_grades(world, world.councils))
+    staff.react(world)
     ledger.qualified += cohort.size  # those not placed (no vacant post) work elsewhere
-    refresh_levels(world, staff, np.flatnonzero(counts))
+    refresh_levels(world, staff)
     world.recorder.log(
         now,
         "",
@@ -206,13 +206,11 @@ def cohort_life(
 
 def graduate_leaves(world: World, staff: Staffing, index: int) -> None:
     """A graduate leaves social work: their post falls vacant from now."""
-    at = np.array([index])
-    staff.bring_up_to_date(world.env.now, at)
-    staff.graduates[at] -= 1
-    staff.vacancy[at] += 1.0 / staff.posts[at]
-    council = world.councils[index]
-    staff.set_rates(world.params.workforce, reacting_grades(world, [council]), at)
-    world.recorder.log(world.env.now, council.name, "graduate_left")
+    staff.bring_up_to_date(world.env.now, (index,))
+    staff.graduates[index] -= 1
+    staff.vacancy[index] += 1.0 / staff.posts[index]
+    staff.react(world, index)
+    world.recorder.log(world.env.now, world.councils[index].name, "graduate_left")
 
 
 def start(world: World, staff: Staffing) -> Ledger:

@@ -20,6 +20,8 @@ by the national by-grade figures (``WorkforceDynamics``).
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -37,25 +39,36 @@ MONTHS_PER_YEAR = 12.0
 Array = np.ndarray
 
 
-def steady_state(a: Array, b: Array, v: Array) -> Array:
+def steady_state(a: float, b: float, v: float) -> float:
     """Where the vacancy rate settles, ``a / b``; with no turnover and no hiring, where it is."""
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(b > 0, a / b, v)
+    return a / b if b > 0 else v
 
 
-def vacancy_at(v: Array, a: Array, b: Array, dt: Array) -> Array:
+def vacancy_at(v: float, a: float, b: float, dt: float) -> float:
     """Exact vacancy rate after ``dt`` months of ``dv/dt = a - b v``, never below 0.
 
     The unconstrained path moves monotonically towards ``a / b``, so holding it
     at 0 is the exact solution of the ODE with the constraint ``v >= 0``.
     Written as ``v* + (v - v*) e^{-b dt}`` so that a council at its steady state
-    stays there to the last bit.
+    stays there to the last bit. Scalar on purpose: most calls are for one
+    council at an event, where array overheads would dominate.
     """
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    star = steady_state(a, b, v)
-    moved = np.where(b > 0, star + (v - star) * np.exp(-b * dt), v + a * dt)
-    return np.maximum(moved, 0.0)
+    if dt <= 0:
+        return v
+    if b > 0:
+        star = a / b
+        v = star + (v - star) * math.exp(-b * dt)
+    else:
+        v = v + a * dt
+    return max(v, 0.0)
+
+
+def vacancies_at(v: Array, a: Array, b: Array, dt: Array) -> Array:
+    """``vacancy_at`` over arrays of councils (the month-end update of every council)."""
+    moving = b > 0
+    star = np.divide(a, b, out=v.astype(float), where=moving)
+    moved = np.where(moving, star + (v - star) * np.exp(-b * dt), v + a * dt)
+    return np.where(dt > 0, np.maximum(moved, 0.0), v)
 
 
 def coefficients(
@@ -90,17 +103,34 @@ class Staffing:
     agency_ref: Array  # starting agency share
     a: Array
     b: Array
+    applied: Array  # workforce term of m last set on each council [score]
     _tables: tuple[WorkforceDynamics, Array, Array] | None = field(default=None, repr=False)
 
-    def bring_up_to_date(self, now: float, index: int | Array | slice = slice(None)) -> None:
-        """Move the vacancy rate of the councils at ``index`` exactly to ``now``."""
-        self.vacancy[index] = vacancy_at(
-            self.vacancy[index], self.a[index], self.b[index], now - self.since[index]
-        )
-        self.since[index] = now
+    def bring_up_to_date(self, now: float, index: Iterable[int] | None = None) -> None:
+        """Move the vacancy rate of the councils at ``index`` (default all) exactly to ``now``."""
+        if index is None:
+            self.vacancy = vacancies_at(self.vacancy, self.a, self.b, now - self.since)
+            self.since[:] = now
+            return
+        vacancy, a, b, since = self.vacancy, self.a, self.b, self.since
+        for i in index:
+            vacancy[i] = vacancy_at(float(vacancy[i]), float(a[i]), float(b[i]), now - since[i])
+            since[i] = now
+
+    def react(self, world: World, index: int | None = None) -> None:
+        """Rates in force from now for one council (or all) under its judgement and status."""
+        params = world.params.workforce
+        if index is not None:
+            self.set_rates(params, reacting_grade(params, world.councils[index]), index)
+            return
+        grades = np.array([reacting_grade(params, c) for c in world.councils], dtype=int)
+        self.set_rates(params, grades)
 
     def set_rates(
-        self, params: WorkforceDynamics, grades: Array, index: int | Array | slice = slice(None)
+        self,
+        params: WorkforceDynamics,
+        grades: int | Array,
+        index: int | Array | slice = slice(None),
     ) -> None:
         """Rates in force from now for councils whose staff react as to ``grades``."""
         if self._tables is None or self._tables[0] is not params:  # new rules: re-tabulate
@@ -135,17 +165,11 @@ class Staffing:
         return float(values @ self.posts / self.posts.sum())
 
 
-def reacting_grades(world: World, councils: list[Council]) -> Array:
-    """The grade each council's staff react to: its judgement, steadied by an intervention."""
-    params = world.params.workforce
-    floor = GRADES.index(params.stabilised_grade)
-    return np.array(
-        [
-            max(c.judged, floor) if c.status in params.stabilising_statuses else c.judged
-            for c in councils
-        ],
-        dtype=int,
-    )
+def reacting_grade(params: WorkforceDynamics, council: Council) -> int:
+    """The grade a council's staff react to: its judgement, steadied by an intervention."""
+    if council.status in params.stabilising_statuses:
+        return max(council.judged, GRADES.index(params.stabilised_grade))
+    return council.judged
 
 
 def starting_rows(world: World) -> tuple[Array, Array, Array, Array]:
@@ -181,7 +205,7 @@ def build_staffing(world: World) -> Staffing:
     vacancy = np.maximum(reported, params.vacancy_floor)
     turnover = turnover_year / MONTHS_PER_YEAR
     hiring = turnover * (1.0 - vacancy) / vacancy
-    start = reacting_grades(world, world.councils)
+    start = np.array([reacting_grade(params, c) for c in world.councils], dtype=int)
     staff = Staffing(
         posts=posts,
         vacancy=vacancy,
@@ -194,15 +218,16 @@ def build_staffing(world: World) -> Staffing:
         agency_ref=agency,
         a=np.zeros(len(posts)),
         b=np.zeros(len(posts)),
+        applied=np.zeros(len(posts)),
     )
     staff.set_rates(params, start)
     a0, b0 = coefficients(turnover, hiring, 0.0, params.displacement)
-    staff.vacancy = steady_state(a0, b0, vacancy)
+    staff.vacancy = np.array([steady_state(*abv) for abv in zip(a0, b0, vacancy, strict=True)])
     staff.vacancy_ref = staff.vacancy.copy()
     return staff
 
 
-def refresh_levels(world: World, staff: Staffing, index: Array | None = None) -> None:
+def refresh_levels(world: World, staff: Staffing) -> None:
     """Set each council's workforce term of m from its vacancy rate now (whole months only).
 
     Called only at whole months: moving q to a time inside a month would draw from
@@ -210,8 +235,6 @@ def refresh_levels(world: World, staff: Staffing, index: Array | None = None) ->
     variants. Councils whose term is unchanged are left alone.
     """
     values = staff.uplift(world.params.workforce)
-    for i in range(len(values)) if index is None else index:
-        council = world.councils[i]
-        value = float(values[i])
-        if value != council.uplifts.get("workforce", 0.0):
-            world.set_uplift(council, "workforce", value)
+    for i in np.flatnonzero(values != staff.applied):
+        world.set_uplift(world.councils[i], "workforce", float(values[i]))
+    staff.applied = values

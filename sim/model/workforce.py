@@ -25,7 +25,7 @@ import simpy
 from sim.model import programmes
 from sim.model.council import Council
 from sim.model.programmes import Ledger
-from sim.model.staffing import Staffing, build_staffing, reacting_grades, refresh_levels
+from sim.model.staffing import Staffing, build_staffing, refresh_levels
 
 if TYPE_CHECKING:
     from sim.model.world import World
@@ -47,9 +47,8 @@ def start(world: World) -> None:
 
 def judged(world: World, staff: Staffing, council: Council) -> None:
     """A new judgement: staff react to it from now (the vacancy rate itself is continuous)."""
-    at = np.array([council.index])
-    staff.bring_up_to_date(world.env.now, at)
-    staff.set_rates(world.params.workforce, reacting_grades(world, [council]), at)
+    staff.bring_up_to_date(world.env.now, (council.index,))
+    staff.react(world, council.index)
 
 
 def month_ends(world: World, staff: Staffing) -> simpy.events.ProcessGenerator:
@@ -57,7 +56,7 @@ def month_ends(world: World, staff: Staffing) -> simpy.events.ProcessGenerator:
     for month in range(1, math.floor(world.horizon + 1e-9) + 1):
         yield world.env.timeout(month - world.env.now)
         staff.bring_up_to_date(world.env.now)
-        staff.set_rates(world.params.workforce, reacting_grades(world, world.councils))
+        staff.react(world)
         refresh_levels(world, staff)
 
 
