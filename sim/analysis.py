@@ -85,3 +85,91 @@ def compare(replications: pd.DataFrame, baseline: str) -> pd.DataFrame:
             )
     columns = ["variant", "baseline", "metric", "mean_diff", "ci_low", "ci_high", "n"]
     return pd.DataFrame(rows, columns=columns)
+
+
+PROGRAMME_METRICS = ("recruitment_spend_gbp", "graduates_qualified")
+DERIVED_UNITS = {
+    "child_years_truly_inadequate_averted": "child-years",
+    "recruitment_spend_gbp_extra": "GBP",
+    "cost_per_child_year_averted_gbp": "GBP per child-year",
+}
+
+
+def reference_variant(replications: pd.DataFrame) -> str | None:
+    """The first variant that spent nothing on graduate programmes and qualified nobody."""
+    if not set(PROGRAMME_METRICS) <= set(replications.columns):
+        return None
+    used = replications.groupby("variant", sort=False)[list(PROGRAMME_METRICS)].sum()
+    idle = used.index[(used.abs().sum(axis=1) == 0).to_numpy()]
+    return str(idle[0]) if len(idle) else None
+
+
+def ratio_ci(
+    cost: np.ndarray, effect: np.ndarray, level: float = 0.95
+) -> tuple[float, float, float, int]:
+    """(mean cost / mean effect, Fieller interval, n) of paired per-replication values.
+
+    Fieller's interval is the set of ratios R for which ``mean(cost - R effect)``
+    is not significantly different from 0; it is unbounded (NaN ends) when the
+    effect itself is not significantly different from 0. The ratio is NaN when
+    the mean effect is not positive: nothing is averted, so no cost per unit.
+    """
+    keep = np.isfinite(cost) & np.isfinite(effect)
+    cost, effect, n = cost[keep], effect[keep], int(keep.sum())
+    if n < 2 or effect.mean() <= 0:
+        return math.nan, math.nan, math.nan, n
+    c, e = float(cost.mean()), float(effect.mean())
+    cov = np.cov(cost, effect, ddof=1) / n
+    t2 = float(stats.t.ppf(0.5 + level / 2, n - 1)) ** 2
+    a = e * e - t2 * cov[1, 1]
+    b = -2.0 * (c * e - t2 * cov[0, 1])
+    disc = b * b - 4.0 * a * (c * c - t2 * cov[0, 0])
+    if a <= 0 or disc < 0:
+        return c / e, math.nan, math.nan, n
+    root = math.sqrt(disc)
+    return c / e, (-b - root) / (2 * a), (-b + root) / (2 * a), n
+
+
+def programme_value(
+    replications: pd.DataFrame,
+    reference: str | None = None,
+    outcome: str = "child_years_truly_inadequate",
+) -> pd.DataFrame:
+    """What each variant's graduate programmes bought against the variant without them.
+
+    Paired by (point, replication) under common random numbers: child-years
+    averted (``reference - variant``), extra spend, and the cost per child-year
+    averted (ratio of the mean extra spend to the mean child-years averted,
+    Fieller 95% interval). ``reference`` defaults to ``reference_variant``.
+
+    Returns:
+        Rows ``variant, reference, metric, mean, ci_low, ci_high, n``; empty when
+        no variant is without programmes.
+    """
+    columns = ["variant", "reference", "metric", "mean", "ci_low", "ci_high", "n"]
+    reference = reference or reference_variant(replications)
+    if reference is None:
+        return pd.DataFrame(columns=columns)
+    base = replications[replications["variant"] == reference]
+    rows = []
+    for variant, group in replications.groupby("variant", sort=False):
+        if variant == reference:
+            continue
+        paired = group.merge(base, on=["point", "replication"], suffixes=("", "#ref"))
+        averted = (paired[f"{outcome}#ref"] - paired[outcome]).to_numpy(dtype=float)
+        spend = "recruitment_spend_gbp"
+        extra = (paired[spend] - paired[f"{spend}#ref"]).to_numpy(dtype=float)
+        for metric, (mean, low, high, n) in (
+            (f"{outcome}_averted", _without_sd(mean_ci(averted))),
+            ("recruitment_spend_gbp_extra", _without_sd(mean_ci(extra))),
+            ("cost_per_child_year_averted_gbp", ratio_ci(extra, averted)),
+        ):
+            rows.append([variant, reference, metric, mean, low, high, n])
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _without_sd(
+    stats_row: tuple[float, float, float, float, int],
+) -> tuple[float, float, float, int]:
+    mean, low, high, _, n = stats_row
+    return mean, low, high, n

@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from sim.analysis import DERIVED_UNITS
 from sim.errors import SimError
 from sim.model.recorder import HEADLINE, OUTCOMES
 from sim.params import parameter_table
@@ -123,6 +124,13 @@ def estimate(mean: float, low: float, high: float) -> str:
     return f"{compact(mean)} ± {compact((high - low) / 2)}"
 
 
+def interval(mean: float, low: float, high: float) -> str:
+    """'mean [low, high]', for intervals that need not be symmetric (Fieller's for ratios)."""
+    if math.isnan(low) or math.isnan(high):
+        return compact(mean)
+    return f"{compact(mean)} [{compact(low)}, {compact(high)}]"
+
+
 def difference(metric: str, mean: float, low: float, high: float) -> str:
     """A paired difference, green when its interval shows the variant better, red when worse."""
     text = estimate(mean, low, high)
@@ -168,6 +176,8 @@ def render_report(report: RunReport, everything: bool = False) -> None:
     console.print(table)
     if report.comparison is not None:
         render_comparison(report.comparison, everything)
+    if report.derived is not None:
+        render_derived(report.derived)
     if not everything:
         console.print("(headline outcomes; --all-metrics shows every one; all are in the files)")
     console.print(f"results: {report.directory}  ({report.seconds:.1f} s)", soft_wrap=True)
@@ -187,6 +197,22 @@ def render_comparison(comparison: pd.DataFrame, everything: bool = False) -> Non
     values = by_metric_and_variant(comparison, ("mean_diff", "ci_low", "ci_high"))
     for metric in shown_metrics(list(dict.fromkeys(comparison["metric"])), everything):
         table.add_row(metric, *(difference(metric, *values[(metric, v)]) for v in variants))
+    console.print(table)
+
+
+def render_derived(derived: pd.DataFrame) -> None:
+    """What the graduate programmes bought against the variant without them."""
+    variants = list(dict.fromkeys(derived["variant"]))
+    reference = derived["reference"].iloc[0]
+    table = Table(title=f"Graduate programmes against '{reference}': paired mean [95% CI]")
+    table.add_column("figure", no_wrap=True)
+    table.add_column("unit")
+    for variant in variants:
+        table.add_column(variant, justify="right")
+    values = by_metric_and_variant(derived, ("mean", "ci_low", "ci_high"))
+    for metric in dict.fromkeys(derived["metric"]):
+        unit = DERIVED_UNITS.get(metric, "")
+        table.add_row(metric, unit, *(interval(*values[(metric, v)]) for v in variants))
     console.print(table)
 
 

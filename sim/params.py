@@ -96,6 +96,10 @@ def parameter_table(model: BaseModel, prefix: str = "") -> list[ParameterRow]:
         if isinstance(value, BaseModel):
             rows.extend(parameter_table(value, f"{path}."))
             continue
+        if isinstance(value, tuple | list) and value and isinstance(value[0], BaseModel):
+            for index, item in enumerate(value):  # a list of sections: path.0.field, ...
+                rows.extend(parameter_table(item, f"{path}.{index}."))
+            continue
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
         if not extra:
             continue

@@ -11,6 +11,8 @@ Layout of a run directory::
     events.parquet         the event log, when traced
     summary.csv            variant, metric, mean, ci_low, ci_high, sd, n
     comparison.csv         paired differences against the baseline, when there are variants
+    derived.csv            cross-variant figures against the variant without graduate
+                           programmes (child-years averted, cost per child-year averted)
 
 Each task is written to a temporary directory and renamed into ``parts/`` in one
 step, so an interrupted run keeps every finished task and never leaves a

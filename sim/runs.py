@@ -36,6 +36,7 @@ class RunReport:
     seconds: float
     replications: int
     variants: list[str]
+    derived: pd.DataFrame | None = None  # cross-variant figures (e.g. cost per child-year)
 
 
 def manifest(scenario: Scenario, command: str, workers: int, tasks: list[Task]) -> dict:
@@ -82,10 +83,15 @@ def run_scenario(
     frames = run_dir.combine(tasks)
     summary = analysis.summarise(frames["replication"])
     summary.to_csv(run_dir.path / "summary.csv", index=False)
-    comparison = None
+    comparison = derived = None
     if len(scenarios) > 1:
         comparison = analysis.compare(frames["replication"], scenario.run.baseline)
         comparison.to_csv(run_dir.path / "comparison.csv", index=False)
+        derived = analysis.programme_value(frames["replication"])
+        if derived.empty:
+            derived = None
+        else:
+            derived.to_csv(run_dir.path / "derived.csv", index=False)
     plots.save(
         plots.fan_chart(
             frames["monthly"],
@@ -94,6 +100,15 @@ def run_scenario(
             start=scenario.run.start,
         ),
         run_dir.path / "judged_inadequate",
+    )
+    plots.save(
+        plots.fan_chart(
+            frames["monthly"],
+            "vacancy_rate",
+            units={"vacancy_rate": "share of posts"},
+            start=scenario.run.start,
+        ),
+        run_dir.path / "vacancy_rate",
     )
     seconds = time.perf_counter() - began
     run_dir.write_manifest(
@@ -106,5 +121,11 @@ def run_scenario(
         }
     )
     return RunReport(
-        run_dir.path, summary, comparison, seconds, scenario.run.replications, list(scenarios)
+        run_dir.path,
+        summary,
+        comparison,
+        seconds,
+        scenario.run.replications,
+        list(scenarios),
+        derived,
     )

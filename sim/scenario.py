@@ -20,6 +20,7 @@ from pydantic import Field, field_validator, model_validator
 from sim.params import GRADES, Frozen, check_year_month, month_index, setting
 from sim.sections.ofsted import OfstedPolicy, SharperTriggers
 from sim.sections.regime import Costs, Regime, Sponsors, Trusts
+from sim.sections.workforce import Programmes, WorkforceDynamics
 from sim.sections.world import Inspections, Performance, Population, Signals
 
 __all__ = [
@@ -67,6 +68,7 @@ class World(Frozen):
     signals: Signals = Field(default_factory=Signals)
     inspections: Inspections = Field(default_factory=Inspections)
     costs: Costs = Field(default_factory=Costs)
+    workforce: WorkforceDynamics = Field(default_factory=WorkforceDynamics)
 
 
 class Policy(Frozen):
@@ -77,6 +79,7 @@ class Policy(Frozen):
     regime: Regime = Field(default_factory=Regime)
     sponsors: Sponsors = Field(default_factory=Sponsors)
     trusts: Trusts = Field(default_factory=Trusts)
+    programmes: Programmes = Field(default_factory=Programmes)
 
 
 class TimelineEntry(Frozen):

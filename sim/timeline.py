@@ -22,6 +22,11 @@ FIXED_AT_START = (
     "world.population",
     "world.signals.max_rate",
     "world.performance.leadership_change_rate",
+    "world.workforce.vacancy_floor",
+    "policy.programmes.budget_gbp",
+    "policy.programmes.first_year",
+    "policy.programmes.years",
+    "policy.programmes.schemes",
 )
 # Inputs a variant may not change: they define the experiment, not a policy.
 NOT_IN_VARIANTS = ("run", "variants", "timeline")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,19 +20,6 @@ PATHS = [row.path for row in parameter_table(Scenario())]
 
 def test_there_are_shipped_scenarios():
     assert any(p.name == "reform_2015.yaml" for p in SCENARIOS)
-
-
-@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.name)
-def test_shipped_scenario_validates_and_runs_briefly(path, england):
-    try:
-        scenario = load_scenario(path, {"run.horizon_months": 6})
-    except ScenarioError as err:
-        if "sweep" in path.name:
-            pytest.skip(f"{path.name} is a sweep file: {err}")
-        raise
-    for name, variant in variant_scenarios(scenario).items():
-        output = run_task(Task(name, 0, 0, scenario.run.seed), variant, england, False)
-        assert output.replication["child_years_judged_inadequate"].iloc[0] > 0
 
 
 def nested(dotted: str, value: object) -> dict:

@@ -35,9 +35,12 @@ HEADLINE = (
     "takeovers",
     "sponsor_wait_months_mean",
     "recovery_months_mean",
+    "graduates_qualified",
+    "vacancy_rate_mean",
     "cost_commissioners_gbp",
     "cost_trusts_gbp",
     "cost_inspections_gbp",
+    "recruitment_spend_gbp",
 )
 
 
@@ -151,6 +154,34 @@ OUTCOMES: dict[str, Outcome] = {
         Outcome("cost_trusts_gbp", "GBP", "Trusts: set-up plus months x monthly cost"),
         Outcome(
             "cost_inspections_gbp", "GBP", "Graded inspections and monitoring visits x unit costs"
+        ),
+        Outcome(
+            "graduates_qualified",
+            "people",
+            "Programme trainees who qualified during the run (Frontline, Step Up)",
+            "higher",
+        ),
+        Outcome(
+            "graduates_in_post_end",
+            "people",
+            "Programme graduates still in council posts at the end",
+            "higher",
+        ),
+        Outcome(
+            "recruitment_spend_gbp",
+            "GBP",
+            "Money paid for the graduate programmes during the run",
+        ),
+        Outcome(
+            "vacancy_rate_mean",
+            "share",
+            "National social-worker vacancy rate (vacant / funded posts), mean of "
+            "month-end readings",
+        ),
+        Outcome(
+            "agency_rate_mean",
+            "share",
+            "National agency share (posts-weighted mean of councils), mean of month-end readings",
         ),
     )
 }

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import simpy
 
-from sim.model import dfe, ofsted
+from sim.model import dfe, ofsted, workforce
 from sim.model.council import Council, grade_of, ou_step
 from sim.model.dfe import Case
 from sim.model.recorder import Recorder, ReplicationResult
@@ -34,7 +34,7 @@ Probe = Callable[["World"], dict[str, float]]
 
 
 # Each institution's start(world) schedules its processes and registers its probes.
-INSTITUTIONS: tuple[Callable[[World], None], ...] = (ofsted.start, dfe.start)
+INSTITUTIONS: tuple[Callable[[World], None], ...] = (ofsted.start, dfe.start, workforce.start)
 
 
 class StaffPool(simpy.PriorityResource):
@@ -66,6 +66,7 @@ class World:
         self.horizon = scenario.run.horizon_months
         initial, self._changes = timeline_states(scenario)
         self.params: WorldParams = initial.world
+        self.table = table
         self.policy: Policy = initial.policy
         self.streams = Streams(key)
         self.councils: list[Council] = build_councils(initial, table, self.streams)

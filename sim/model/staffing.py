@@ -1,0 +1,240 @@
+"""Councils' social-work staffing: the exact vacancy ODE and its per-council state (DESIGN 2.4).
+
+A council has ``N`` funded posts (FTE), a vacancy rate ``v`` and ``G`` programme
+graduates in post (share ``g = G / N``). Ordinary staff leave at the turnover
+rate ``tau`` and vacancies are filled from the national supply at ``h`` per
+vacant post, so between events
+
+    dv/dt = a - b v,   a = tau (1 - g) - h (1 - displacement) g,   b = tau + h,
+
+whose exact solution over ``dt`` months is ``v* + (v - v*) exp(-b dt)`` with
+``v* = a / b`` (``v + a dt`` when ``b = 0``), held at 0 if it would go below:
+posts cannot be more than full. Rates change only at events (judgements, status
+changes noticed at month ends, graduates arriving or leaving), so ``v`` is exact
+at every event, never stepped.
+
+Each council's hiring rate is set so that its reported vacancy rate is its
+steady state at its starting grade; judgements then scale turnover and hiring
+by the national by-grade figures (``WorkforceDynamics``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.model.council import Council
+from sim.population import CouncilTable
+from sim.scenario import GRADES
+from sim.sections.workforce import WorkforceDynamics
+
+if TYPE_CHECKING:
+    from sim.model.world import World
+
+MONTHS_PER_YEAR = 12.0
+Array = np.ndarray
+
+
+def steady_state(a: float, b: float, v: float) -> float:
+    """Where the vacancy rate settles, ``a / b``; with no turnover and no hiring, where it is."""
+    return a / b if b > 0 else v
+
+
+def vacancy_at(v: float, a: float, b: float, dt: float) -> float:
+    """Exact vacancy rate after ``dt`` months of ``dv/dt = a - b v``, never below 0.
+
+    The unconstrained path moves monotonically towards ``a / b``, so holding it
+    at 0 is the exact solution of the ODE with the constraint ``v >= 0``.
+    Written as ``v* + (v - v*) e^{-b dt}`` so that a council at its steady state
+    stays there to the last bit. Scalar on purpose: most calls are for one
+    council at an event, where array overheads would dominate.
+    """
+    if dt <= 0:
+        return v
+    if b > 0:
+        star = a / b
+        v = star + (v - star) * math.exp(-b * dt)
+    else:
+        v = v + a * dt
+    return max(v, 0.0)
+
+
+def vacancies_at(v: Array, a: Array, b: Array, dt: Array) -> Array:
+    """``vacancy_at`` over arrays of councils (the month-end update of every council)."""
+    moving = b > 0
+    star = np.divide(a, b, out=v.astype(float), where=moving)
+    moved = np.where(moving, star + (v - star) * np.exp(-b * dt), v + a * dt)
+    return np.where(dt > 0, np.maximum(moved, 0.0), v)
+
+
+def coefficients(
+    turnover: Array, hiring: Array, graduate_share: Array | float, displacement: float
+) -> tuple[Array, Array]:
+    """The ODE's ``(a, b)`` from turnover and hiring rates [1/month] and the graduates' share."""
+    g = np.asarray(graduate_share, dtype=float)
+    return turnover * (1.0 - g) - hiring * (1.0 - displacement) * g, turnover + hiring
+
+
+def by_grade(params: WorkforceDynamics) -> tuple[Array, Array]:
+    """Turnover and hiring rates by grade index (relative figures, per year)."""
+    hiring = params.hiring_by_grade()
+    return (
+        np.array([params.turnover_by_grade[g] for g in GRADES]),
+        np.array([hiring[g] for g in GRADES]),
+    )
+
+
+@dataclass
+class Staffing:
+    """Every council's workforce during one replication (arrays indexed by council)."""
+
+    posts: Array  # funded posts N [FTE]
+    vacancy: Array  # vacancy rate v at ``since``
+    since: Array  # when v was last brought up to date [months]
+    graduates: Array  # programme graduates in post [people, integer]
+    turnover: Array  # own turnover at the starting grade [1/month]
+    hiring: Array  # own hiring rate per vacant post at the starting grade [1/month]
+    start_grade: Array
+    vacancy_ref: Array  # starting vacancy rate: the workforce term of m is 0 there
+    agency_ref: Array  # starting agency share
+    a: Array
+    b: Array
+    applied: Array  # workforce term of m last set on each council [score]
+    _tables: tuple[WorkforceDynamics, Array, Array] | None = field(default=None, repr=False)
+
+    def bring_up_to_date(self, now: float, index: Iterable[int] | None = None) -> None:
+        """Move the vacancy rate of the councils at ``index`` (default all) exactly to ``now``."""
+        if index is None:
+            self.vacancy = vacancies_at(self.vacancy, self.a, self.b, now - self.since)
+            self.since[:] = now
+            return
+        vacancy, a, b, since = self.vacancy, self.a, self.b, self.since
+        for i in index:
+            vacancy[i] = vacancy_at(float(vacancy[i]), float(a[i]), float(b[i]), now - since[i])
+            since[i] = now
+
+    def react(self, world: World, index: int | None = None) -> None:
+        """Rates in force from now for one council (or all) under its judgement and status."""
+        params = world.params.workforce
+        if index is not None:
+            self.set_rates(params, reacting_grade(params, world.councils[index]), index)
+            return
+        grades = np.array([reacting_grade(params, c) for c in world.councils], dtype=int)
+        self.set_rates(params, grades)
+
+    def set_rates(
+        self,
+        params: WorkforceDynamics,
+        grades: int | Array,
+        index: int | Array | slice = slice(None),
+    ) -> None:
+        """Rates in force from now for councils whose staff react as to ``grades``."""
+        if self._tables is None or self._tables[0] is not params:  # new rules: re-tabulate
+            self._tables = (params, *by_grade(params))
+        _, by_turnover, by_hiring = self._tables
+        start = self.start_grade[index]
+        mt = by_turnover[grades] / by_turnover[start]
+        mh = by_hiring[grades] / by_hiring[start]
+        turnover = params.turnover_scale * self.turnover[index] * mt
+        hiring = params.hiring_scale * self.hiring[index] * mh
+        share = self.graduates[index] / self.posts[index]
+        self.a[index], self.b[index] = coefficients(turnover, hiring, share, params.displacement)
+
+    def vacant_posts(self) -> Array:
+        """Vacant FTE of every council (bring them up to date first)."""
+        return self.posts * self.vacancy
+
+    def agency(self, params: WorkforceDynamics) -> Array:
+        """Agency share of every council: its starting share moved with its vacancies."""
+        moved = self.agency_ref + params.agency_per_vacancy * (self.vacancy - self.vacancy_ref)
+        return np.clip(moved, 0.0, 1.0)
+
+    def uplift(self, params: WorkforceDynamics) -> Array:
+        """Workforce term of each council's long-run level m [score]: 0 at the start."""
+        return -(
+            params.vacancy_effect * (self.vacancy - self.vacancy_ref)
+            + params.agency_effect * (self.agency(params) - self.agency_ref)
+        )
+
+    def national(self, values: Array) -> float:
+        """Posts-weighted national mean of a per-council rate."""
+        return float(values @ self.posts / self.posts.sum())
+
+
+def reacting_grade(params: WorkforceDynamics, council: Council) -> int:
+    """The grade a council's staff react to: its judgement, steadied by an intervention."""
+    if council.status in params.stabilising_statuses:
+        return max(council.judged, GRADES.index(params.stabilised_grade))
+    return council.judged
+
+
+def starting_rows(world: World) -> tuple[Array, Array, Array, Array]:
+    """Posts, vacancy, turnover (per year) and agency share of each council at the start.
+
+    Real councils take their own row of the table (DfE workforce, Sept 2017).
+    Synthetic councils take the rates of a random real council (``workforce``
+    stream) and posts in proportion to their children in need.
+    """
+    table: CouncilTable = world.table
+    fte, vac, turn, agency = (
+        np.array(column, dtype=float)
+        for column in (
+            table.social_workers_fte,
+            table.vacancy_rate,
+            table.turnover_rate,
+            table.agency_rate,
+        )
+    )
+    posts = fte / (1.0 - vac)
+    if world.scenario.world.population.source == "synthetic":
+        donors = world.streams["workforce"].integers(0, len(table), size=len(world.councils))
+        per_child = posts / np.array(table.children_in_need, dtype=float)
+        children = np.array([c.children_in_need for c in world.councils], dtype=float)
+        return children * per_child[donors], vac[donors], turn[donors], agency[donors]
+    return posts, vac, turn, agency
+
+
+def build_staffing(world: World) -> Staffing:
+    """Every council at its steady state under its starting grade and the data's rates."""
+    params = world.params.workforce
+    posts, reported, turnover_year, agency = starting_rows(world)
+    vacancy = np.maximum(reported, params.vacancy_floor)
+    turnover = turnover_year / MONTHS_PER_YEAR
+    hiring = turnover * (1.0 - vacancy) / vacancy
+    start = np.array([reacting_grade(params, c) for c in world.councils], dtype=int)
+    staff = Staffing(
+        posts=posts,
+        vacancy=vacancy,
+        since=np.zeros(len(posts)),
+        graduates=np.zeros(len(posts), dtype=np.int64),
+        turnover=turnover,
+        hiring=hiring,
+        start_grade=start,
+        vacancy_ref=vacancy,
+        agency_ref=agency,
+        a=np.zeros(len(posts)),
+        b=np.zeros(len(posts)),
+        applied=np.zeros(len(posts)),
+    )
+    staff.set_rates(params, start)
+    a0, b0 = coefficients(turnover, hiring, 0.0, params.displacement)
+    staff.vacancy = np.array([steady_state(*abv) for abv in zip(a0, b0, vacancy, strict=True)])
+    staff.vacancy_ref = staff.vacancy.copy()
+    return staff
+
+
+def refresh_levels(world: World, staff: Staffing) -> None:
+    """Set each council's workforce term of m from its vacancy rate now (whole months only).
+
+    Called only at whole months: moving q to a time inside a month would draw from
+    the within-month stream and shift the core model's random numbers between
+    variants. Councils whose term is unchanged are left alone.
+    """
+    values = staff.uplift(world.params.workforce)
+    for i in np.flatnonzero(values != staff.applied):
+        world.set_uplift(world.councils[i], "workforce", float(values[i]))
+    staff.applied = values

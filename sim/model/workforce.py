@@ -1,0 +1,84 @@
+"""The workforce institution: councils' staffing and the graduate programmes in the world.
+
+``start`` builds every council's staffing (``sim.model.staffing``) and schedules
+the programmes' cohorts (``sim.model.programmes``). Then:
+
+- a judgement changes the judged council's turnover and hiring at once, after
+  bringing its vacancy rate exactly up to date under the old rates;
+- at every month end all councils are brought up to date, intervention
+  statuses changed during the month are noticed, and each council's workforce
+  term of m is reset from its vacancy rate (m stays piecewise constant);
+- monthly columns: national ``vacancy_rate``, ``agency_rate`` (posts-weighted),
+  ``graduates_in_post`` and cumulative ``recruitment_spend_gbp``;
+- outcomes: ``graduates_qualified``, ``graduates_in_post_end``,
+  ``recruitment_spend_gbp``, ``vacancy_rate_mean``, ``agency_rate_mean``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+import simpy
+
+from sim.model import programmes
+from sim.model.council import Council
+from sim.model.programmes import Ledger
+from sim.model.staffing import Staffing, build_staffing, refresh_levels
+
+if TYPE_CHECKING:
+    from sim.model.world import World
+
+
+def start(world: World) -> None:
+    """Build the councils' staffing, schedule the cohorts, register listener and probes."""
+    staff = build_staffing(world)
+    ledger = programmes.start(world, staff)
+
+    def on_judgement(w: World, council: Council, previous: int, kind: str) -> None:
+        judged(w, staff, council)
+
+    world.judgement_listeners.append(on_judgement)
+    world.monthly_probes.append(lambda w: monthly_columns(w, staff, ledger))
+    world.final_probes.append(lambda w: outcomes(w, staff, ledger))
+    world.env.process(month_ends(world, staff))
+
+
+def judged(world: World, staff: Staffing, council: Council) -> None:
+    """A new judgement: staff react to it from now (the vacancy rate itself is continuous)."""
+    staff.bring_up_to_date(world.env.now, (council.index,))
+    staff.react(world, council.index)
+
+
+def month_ends(world: World, staff: Staffing) -> simpy.events.ProcessGenerator:
+    """At each month end: vacancies up to date, statuses noticed, workforce terms of m reset."""
+    for month in range(1, math.floor(world.horizon + 1e-9) + 1):
+        yield world.env.timeout(month - world.env.now)
+        staff.bring_up_to_date(world.env.now)
+        staff.react(world)
+        refresh_levels(world, staff)
+
+
+def monthly_columns(world: World, staff: Staffing, ledger: Ledger) -> dict[str, float]:
+    """National workforce figures at a month end (extra columns of monthly.parquet)."""
+    staff.bring_up_to_date(world.env.now)
+    return {
+        "vacancy_rate": staff.national(staff.vacancy),
+        "agency_rate": staff.national(staff.agency(world.params.workforce)),
+        "graduates_in_post": float(staff.graduates.sum()),
+        "recruitment_spend_gbp": ledger.paid,
+    }
+
+
+def outcomes(world: World, staff: Staffing, ledger: Ledger) -> dict[str, float]:
+    """The workforce outcomes of a replication (registered in ``OUTCOMES``)."""
+    rows = world.recorder.monthly_rows
+    readings = [row for row in rows if row["month"] > 0] or rows[:1]
+    return {
+        "graduates_qualified": float(ledger.qualified),
+        "graduates_in_post_end": float(staff.graduates.sum()),
+        "recruitment_spend_gbp": ledger.paid,
+        "vacancy_rate_mean": float(np.mean([row["vacancy_rate"] for row in readings])),
+        "agency_rate_mean": float(np.mean([row["agency_rate"] for row in readings])),
+    }
