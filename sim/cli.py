@@ -107,14 +107,14 @@ def _run_with_progress(
 
 
 def compact(value: float) -> str:
-    """A number in at most about six characters: 722.4k, 16.7M, 38.4, 0.80."""
+    """A number in at most about six characters: 722.4k, 16.7M, 38.4, 0.138."""
     if math.isnan(value):
         return "-"
     size = abs(value)
     for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e4, "k")):
         if size >= limit:
             return f"{value / limit:.1f}{suffix}" if suffix != "k" else f"{value / 1e3:.1f}k"
-    return f"{value:.0f}" if size >= 1000 else f"{value:.1f}" if size >= 10 else f"{value:.2f}"
+    return f"{value:.0f}" if size >= 1000 else f"{value:.1f}" if size >= 10 else f"{value:.3g}"
 
 
 def estimate(mean: float, low: float, high: float) -> str:
