@@ -140,6 +140,7 @@ def forest_plot(
     metrics: Sequence[str] | None = None,
     units: Names = None,
     labels: Names = None,
+    title: str | None = None,
 ) -> Figure:
     """Paired differences from the baseline with 95% CIs, one row panel per metric.
 
@@ -148,6 +149,7 @@ def forest_plot(
         metrics: Metrics to show, in order (default: all, in table order).
         units: Unit labels by metric (differences share the metric's unit).
         labels: Readable names by metric.
+        title: Figure title (default: difference from the baseline, paired, 95% CI).
     """
     metrics = list(metrics) if metrics is not None else _ordered(comparison["metric"])
     variants = _ordered(comparison["variant"])
@@ -163,7 +165,7 @@ def forest_plot(
         ax.set_xlabel(_with_unit(text, metric, units))
         ax.set_ylabel("Variant")
     baselines = "', '".join(str(b) for b in _ordered(comparison["baseline"]))
-    fig.suptitle(f"Difference from baseline '{baselines}' (paired, 95% CI)")
+    fig.suptitle(title or f"Difference from baseline '{baselines}' (paired, 95% CI)")
     return fig
 
 
