@@ -64,6 +64,7 @@ OutDir = Annotated[
     ),
 ]
 Trace = Annotated[bool, typer.Option(help="Also store the full event log (events.parquet)")]
+Plots = Annotated[bool, typer.Option(help="Draw the plots (PNG and SVG); later: sim plot DIR")]
 
 
 class ExecutorName(enum.StrEnum):
@@ -122,6 +123,7 @@ def run(
     out: OutDir = None,
     resume: Resume = False,
     trace: Trace = False,
+    plots: Plots = True,
     precision: Annotated[
         float | None,
         typer.Option(
@@ -150,7 +152,13 @@ def run(
         directory,
         f"{loaded.name}: replications",
         lambda bar: run_scenario(
-            loaded, directory, execution=execution, command=command, progress=bar, precision=target
+            loaded,
+            directory,
+            execution=execution,
+            command=command,
+            progress=bar,
+            precision=target,
+            plots=plots,
         ),
     )
     render_report(report)
@@ -322,6 +330,7 @@ def sweep(
     out: OutDir = None,
     resume: Resume = False,
     trace: Trace = False,
+    plots: Plots = True,
     check: Annotated[bool, typer.Option(help="Only check the sweep; run nothing")] = False,
 ) -> None:
     """Run a parameter sweep (grid, LHS or Sobol): points, sensitivity, plots."""
@@ -341,7 +350,7 @@ def sweep(
         directory,
         f"{loaded.name}: replications",
         lambda bar: run_sweep(
-            loaded, directory, execution=execution, command=command, progress=bar
+            loaded, directory, execution=execution, command=command, progress=bar, plots=plots
         ),
     )
     console.print(f"sweep {report.name}: {shape}", soft_wrap=True)

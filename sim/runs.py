@@ -110,6 +110,7 @@ def run_scenario(
     command: str = "",
     progress: Progress | None = None,
     precision: PrecisionTarget | None = None,
+    plots: bool = True,
 ) -> RunReport:
     """Run every variant's replications into ``directory``; write tables and plots.
 
@@ -149,6 +150,8 @@ def run_scenario(
     stored["run"]["replications"] = count  # what the combined tables hold
     run_dir.write_document("scenario.yaml", stored)
     summary, comparison = _finish(run_dir, tasks, scenario.run.baseline, len(scenarios) > 1)
+    if plots:
+        write_plots(run_dir.path)
     seconds = time.perf_counter() - began
     timings = {"seconds": round(seconds, 3), "tasks": len(tasks), "tasks_run": ran}
     extra = {"precision": outcome.reason} if outcome else {}
@@ -176,7 +179,7 @@ def _to_precision(
 def _finish(
     run_dir: RunDirectory, tasks: list[Task], baseline: str, has_variants: bool
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """Combine the parts, write the summary, the comparison and the plots."""
+    """Combine the parts, write the summary and the comparison."""
     run_dir.combine(tasks)
     replications = run_dir.table("replications")
     summary = analysis.summarise(replications)
@@ -185,5 +188,4 @@ def _finish(
     if has_variants:
         comparison = analysis.compare(replications, baseline)
         write_table(comparison, run_dir.path / "comparison.csv")
-    write_plots(run_dir.path)
     return summary, comparison

@@ -80,6 +80,7 @@ def run_sweep(
     execution: Execution | None = None,
     command: str = "",
     progress: Progress | None = None,
+    plots: bool = True,
 ) -> SweepReport:
     """Run every (variant, point, replication) not yet stored in ``directory``; analyse; plot.
 
@@ -101,7 +102,8 @@ def run_sweep(
     ran = fill(run_dir, tasks, sweep.scenario_of, load_councils(), execution, receiver)
     run_dir.combine(tasks)
     points, sensitivity, comparison = _analyse(run_dir, sweep)
-    write_plots(run_dir.path)
+    if plots:
+        write_plots(run_dir.path)
     seconds = time.perf_counter() - began
     timings = {"seconds": round(seconds, 3), "tasks": len(tasks), "tasks_run": ran}
     run_dir.write_manifest({**info, **timings, "identity": identity})
