@@ -275,7 +275,13 @@ def render_report(report: RunReport) -> None:
     console.print(table)
     if report.comparison is not None:
         render_comparison(report.comparison)
-    console.print(f"results: {report.directory}  ({report.seconds:.1f} s)")
+    if report.precision is not None:
+        console.print(
+            f"precision: stopped after {report.replications} replications per variant "
+            f"({report.tasks_run} run now): {report.precision.reason}",
+            soft_wrap=True,
+        )
+    console.print(f"results: {report.directory}  ({report.seconds:.1f} s)", soft_wrap=True)
 
 
 def render_comparison(comparison: pd.DataFrame) -> None:

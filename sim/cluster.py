@@ -18,7 +18,7 @@ from typing import Any
 
 from sim import __version__
 from sim.errors import ExecutionError
-from sim.experiment import Execution, ScenarioOf, Task, TaskOutput, run_chunk
+from sim.experiment import EncodedOutput, Execution, ScenarioOf, Task, run_chunk
 from sim.population import CouncilTable
 
 CONNECT_SECONDS = 20  # how long to wait for a remote scheduler before giving up
@@ -71,7 +71,7 @@ def dask_execute(
     scenario_of: ScenarioOf,
     table: CouncilTable,
     execution: Execution,
-) -> Iterator[list[TaskOutput]]:
+) -> Iterator[list[EncodedOutput]]:
     """Run units of tasks on Dask and yield each unit's outputs as it finishes."""
     from dask.distributed import as_completed
 
@@ -88,7 +88,7 @@ def dask_execute(
 
         running = as_completed([submit(unit) for unit in islice(queue, in_flight)])
         for future in running:
-            outputs: list[TaskOutput] = future.result()
+            outputs: list[EncodedOutput] = future.result()
             future.release()
             following = next(queue, None)
             if following is not None:

@@ -15,6 +15,7 @@ the tasks whose key is not stored yet.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -22,6 +23,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass
 from itertools import islice
 from multiprocessing import get_context
+from multiprocessing.context import BaseContext
 from typing import Literal, Protocol
 
 import numpy as np
@@ -93,6 +95,33 @@ class TaskOutput:
     monthly: pd.DataFrame
     councils: pd.DataFrame
     events: pd.DataFrame | None
+
+
+TABLES = ("replication", "monthly", "councils", "events")  # the tables of a task, as stored
+
+
+@dataclass(frozen=True)
+class EncodedOutput:
+    """A finished task's tables as parquet bytes, encoded where the task ran.
+
+    Encoding on the worker keeps the client's share of the work (writing files)
+    small, and the bytes are what is stored, whichever executor ran the task.
+    """
+
+    task: Task
+    tables: dict[str, bytes]
+
+
+def encode(output: TaskOutput) -> EncodedOutput:
+    """Parquet bytes of each table of a task's output (events only when traced)."""
+    tables = {}
+    for name in TABLES:
+        frame = getattr(output, name)
+        if frame is not None:
+            buffer = io.BytesIO()
+            frame.to_parquet(buffer, index=False)
+            tables[name] = buffer.getvalue()
+    return EncodedOutput(output.task, tables)
 
 
 @dataclass(frozen=True)
@@ -174,9 +203,9 @@ def run_task(task: Task, scenario: Scenario, table: CouncilTable, trace: bool) -
 
 def run_chunk(
     tasks: tuple[Task, ...], scenario: Scenario, table: CouncilTable, trace: bool
-) -> list[TaskOutput]:
+) -> list[EncodedOutput]:
     """Run several replications of one variant at one point (one unit of work)."""
-    return [run_task(task, scenario, table, trace) for task in tasks]
+    return [encode(run_task(task, scenario, table, trace)) for task in tasks]
 
 
 def _front(frame: pd.DataFrame, ids: dict[str, str | int]) -> pd.DataFrame:
@@ -216,7 +245,7 @@ def execute(
     scenario_of: ScenarioOf,
     table: CouncilTable,
     execution: Execution,
-) -> Iterator[list[TaskOutput]]:
+) -> Iterator[list[EncodedOutput]]:
     """Run tasks and yield each unit's outputs as it finishes (any order: callers store by key).
 
     Args:
@@ -242,12 +271,16 @@ def _pool_execute(
     scenario_of: ScenarioOf,
     table: CouncilTable,
     execution: Execution,
-) -> Iterator[list[TaskOutput]]:
+) -> Iterator[list[EncodedOutput]]:
     """A local process pool with at most two units per worker in flight (bounded memory)."""
-    context = get_context("forkserver" if os.name == "posix" else "spawn")
+    context: BaseContext = get_context("spawn")
+    if os.name == "posix":
+        server = get_context("forkserver")
+        server.set_forkserver_preload([__name__])  # import once, then fork each worker
+        context = server
     with ProcessPoolExecutor(max_workers=execution.workers, mp_context=context) as pool:
 
-        def submit(unit: tuple[Task, ...]) -> Future[list[TaskOutput]]:
+        def submit(unit: tuple[Task, ...]) -> Future[list[EncodedOutput]]:
             return pool.submit(run_chunk, unit, scenario_of(unit[0]), table, execution.trace)
 
         queue = iter(units)

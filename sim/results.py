@@ -40,9 +40,8 @@ import pyarrow.parquet as pq
 import yaml
 
 from sim.errors import ResultsError
-from sim.experiment import Task, TaskOutput, plan_order
+from sim.experiment import TABLES, EncodedOutput, Task, plan_order
 
-TABLES = ("replication", "monthly", "councils", "events")
 COMBINED = {
     "replication": "replications.parquet",
     "monthly": "monthly.parquet",
@@ -176,7 +175,7 @@ class RunDirectory:
             return set()
         return {p.name for p in self.parts.iterdir() if p.is_dir() and not p.name.startswith(".")}
 
-    def write_part(self, output: TaskOutput) -> None:
+    def write_part(self, output: EncodedOutput) -> None:
         """Store one finished task atomically (temporary directory, then one rename)."""
         key = output.task.key
         final = self.parts / key
@@ -184,10 +183,8 @@ class RunDirectory:
         if temporary.exists():
             shutil.rmtree(temporary)
         temporary.mkdir(parents=True)
-        for name in TABLES:
-            frame = getattr(output, name)
-            if frame is not None:
-                frame.to_parquet(temporary / f"{name}.parquet", index=False)
+        for name, data in output.tables.items():
+            (temporary / f"{name}.parquet").write_bytes(data)
         if final.exists():
             shutil.rmtree(temporary)
             return

@@ -77,9 +77,7 @@ def test_sobol_and_grid_sizes(tmp_path):
     replications: 1
     """
     sweep = load_sweep(write_sweep(tmp_path, grid))
-    assert [tuple(p.values()) for p in sweep.points] == [
-        (t, g) for t in (2, 4, 8) for g in (6, 12)
-    ]
+    assert [tuple(p.values()) for p in sweep.points] == [(t, g) for t in (2, 4, 8) for g in (6, 12)]
 
 
 BAD_SWEEPS = {
