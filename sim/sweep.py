@@ -194,6 +194,10 @@ def load_sweep(path: str | Path) -> Sweep:
     _check_paths(spec, base, name, marks)
     variants = _check_variants(spec, base, name, marks)
     parameters = tuple(p.as_range() for p in spec.parameters)
+    least = len(parameters) + 3  # regression and rank-correlation indices need n > D + 2
+    if spec.design.method == "lhs" and (spec.design.points or 0) < least:
+        message = f"an lhs design of {len(parameters)} parameters needs at least {least} points"
+        raise _located(message, name, marks, ("design", "points"), field="design.points")
     try:
         points = tuple(design(parameters, spec.design.method, spec.design.points, spec.design.seed))
     except ValueError as err:

@@ -117,6 +117,10 @@ BAD_SWEEPS = {
         GOOD.replace("scenario: base.yaml", "scenario: nope.yaml"),
         ["sweep.yaml:1:11", "no scenario file"],
     ),
+    "too few lhs points": (
+        GOOD.replace("points: 5", "points: 4"),
+        ["sweep.yaml:12:11", "design.points", "needs at least 5 points"],
+    ),
     "unknown key": (
         GOOD.replace("replications: 2", "replication: 2"),
         ["sweep.yaml:14:1", "unknown field", "did you mean 'replications'"],
