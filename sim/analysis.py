@@ -1,9 +1,13 @@
-"""Summaries with confidence intervals, and paired comparisons between variants.
+"""Summaries with confidence intervals, paired comparisons, sweep points and sensitivity.
 
 Intervals are Student-t 95% intervals over replications (each replication is
 one independent draw of the whole system). Variants share the random numbers of
 a replication, so their difference from the baseline is taken within each
 replication first (a paired comparison), which removes the noise they share.
+Two results directories are compared the same way when their seeds match, and
+with Welch's unequal-variance interval when they do not. Sweeps are summarised
+per point, and their sensitivity indices are computed on the per-point means
+(``sim.sampling``: Sobol' indices for Sobol' designs, SRC/PRCC for LHS).
 """
 
 from __future__ import annotations

@@ -7,14 +7,12 @@ and exit with status 1, never a traceback.
 from __future__ import annotations
 
 import enum
-import math
 import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import (
@@ -27,9 +25,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from sim import cli_tables as tables
 from sim.errors import ResultsError, SimError
 from sim.experiment import Execution
-from sim.model.recorder import OUTCOMES
 from sim.params import parameter_table
 from sim.precision import DEFAULT_CAP, DEFAULT_METRIC, FIRST_BATCH, PrecisionTarget
 from sim.report import compare_directories, write_plots
@@ -245,36 +243,11 @@ def _with_progress(directory: Path, description: str, body: Callable[[_Bar], T])
         raise typer.Exit(130) from None
 
 
-def _number(value: float) -> str:
-    """Readable digits: thousands separators for large values, 2 decimals for small ones."""
-    size = abs(value)
-    return f"{value:,.0f}" if size >= 1000 else f"{value:.1f}" if size >= 10 else f"{value:.2f}"
-
-
-def _cell(mean: float, low: float, high: float) -> str:
-    if math.isnan(mean):
-        return "-"
-    if math.isnan(low):
-        return _number(mean)
-    return f"{_number(mean)} [{_number(low)}, {_number(high)}]"
-
-
 def render_report(report: RunReport) -> None:
     """Print the outcome table, the comparison (if any) and where the results are."""
-    table = Table(title=f"Outcomes: mean [95% CI] over {report.replications} replications")
-    table.add_column("outcome", no_wrap=True)
-    table.add_column("unit")
-    for variant in report.variants:
-        table.add_column(variant, justify="right")
-    summary = report.summary.set_index(["metric", "variant"])
-    for metric in dict.fromkeys(report.summary["metric"]):
-        row = [summary.loc[(metric, v)] for v in report.variants]
-        table.add_row(
-            metric, _unit(metric), *(_cell(r["mean"], r["ci_low"], r["ci_high"]) for r in row)
-        )
-    console.print(table)
+    console.print(tables.outcomes(report))
     if report.comparison is not None:
-        render_comparison(report.comparison)
+        console.print(tables.comparison(report.comparison))
     if report.precision is not None:
         console.print(
             f"precision: stopped after {report.replications} replications per variant "
@@ -282,26 +255,6 @@ def render_report(report: RunReport) -> None:
             soft_wrap=True,
         )
     console.print(f"results: {report.directory}  ({report.seconds:.1f} s)", soft_wrap=True)
-
-
-def render_comparison(comparison: pd.DataFrame) -> None:
-    """Paired differences from the baseline, one column per variant."""
-    variants = list(dict.fromkeys(comparison["variant"]))
-    baseline = comparison["baseline"].iloc[0]
-    table = Table(title=f"Difference from baseline '{baseline}': paired mean [95% CI]")
-    table.add_column("outcome", no_wrap=True)
-    for variant in variants:
-        table.add_column(variant, justify="right")
-    indexed = comparison.set_index(["metric", "variant"])
-    for metric in dict.fromkeys(comparison["metric"]):
-        cells = [indexed.loc[(metric, v)] for v in variants]
-        table.add_row(metric, *(_cell(c["mean_diff"], c["ci_low"], c["ci_high"]) for c in cells))
-    console.print(table)
-
-
-def _unit(metric: str) -> str:
-    outcome = OUTCOMES.get(metric)
-    return outcome.unit if outcome else ""
 
 
 @app.command()
@@ -365,23 +318,9 @@ def sweep(
 
 def render_sweep(report: SweepReport) -> None:
     """Print the sensitivity indices (if any), the work done and where the results are."""
-    sensitivity = report.sensitivity
-    if sensitivity is not None and not sensitivity.empty:
-        sobol = "ST" in sensitivity.columns
-        title = "Sobol indices [95% CI half-width]" if sobol else "SRC and PRCC (p-value)"
-        table = Table(title=f"Sensitivity of the per-point means: {title}")
-        for column in ("variant", "metric", "parameter"):
-            table.add_column(column, overflow="fold")
-        table.add_column("S1" if sobol else "SRC", justify="right")
-        table.add_column("ST" if sobol else "PRCC", justify="right")
-        for row in sensitivity.itertuples(index=False):
-            cells = (
-                (f"{row.S1:.2f} ±{row.S1_conf:.2f}", f"{row.ST:.2f} ±{row.ST_conf:.2f}")
-                if sobol
-                else (f"{row.src:.2f}", f"{row.prcc:.2f} (p={row.prcc_p:.3f})")
-            )
-            table.add_row(str(row.variant), str(row.metric), str(row.parameter), *cells)
-        console.print(table)
+    if report.sensitivity is not None:
+        for table in tables.sensitivity(report.sensitivity):
+            console.print(table)
     reused = report.tasks - report.tasks_run
     console.print(
         f"ran {report.tasks_run} replications ({reused} already stored) in "
@@ -413,22 +352,7 @@ def compare(
 ) -> None:
     """Compare two results directories of one model version: B minus A, per variant."""
     result = guarded(lambda: compare_directories(first, second, out, metric))
-    how = "paired by replication (same seeds)" if result.paired else "Welch t interval"
-    table = Table(title=f"{second.name} minus {first.name}: mean [95% CI], {how}")
-    for column in ("outcome", "variant", "A", "B", "B - A"):
-        table.add_column(column, justify="left" if column in ("outcome", "variant") else "right")
-    for row in result.table.to_dict("records"):
-        a, b, diff, low, high = (
-            float(row[k]) for k in ("mean_a", "mean_b", "mean_diff", "ci_low", "ci_high")
-        )
-        table.add_row(
-            str(row["metric"]),
-            str(row["variant"]),
-            _cell(a, math.nan, math.nan),
-            _cell(b, math.nan, math.nan),
-            _cell(diff, low, high),
-        )
-    console.print(table)
+    console.print(tables.directories(result, first.name, second.name))
     console.print(f"written: {', '.join(str(f) for f in result.files)}", soft_wrap=True)
 
 

@@ -10,7 +10,7 @@ carry units from ``units`` where known.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -176,7 +176,7 @@ def _is_grid(points: pd.DataFrame, parameters: Sequence[str]) -> bool:
 
 
 def _response_panel(
-    ax: Axes, points: pd.DataFrame, parameter: str, metric: str, grid: bool
+    ax: Axes, points: pd.DataFrame, parameter: str, metric: str, grid: bool, log: bool | None
 ) -> None:
     """Mean and CI against one parameter: averaged line (grid) or scatter (LHS/Sobol)."""
     cols = [f"{metric}_mean", f"{metric}_ci_low", f"{metric}_ci_high"]
@@ -196,7 +196,9 @@ def _response_panel(
     )
     ax.errorbar(x, mean, yerr=err, color="tab:blue", **style)
     positive = numeric and (points[parameter] > 0).all()
-    if positive and points[parameter].max() >= 50 * points[parameter].min():
+    if log is None:  # not told: guess from the spread of the values
+        log = bool(positive and points[parameter].max() >= 50 * points[parameter].min())
+    if log and positive:
         ax.set_xscale("log")
     ax.grid(alpha=0.3)
 
@@ -225,6 +227,7 @@ def response_curves(
     *,
     units: Names = None,
     labels: Names = None,
+    log_x: Collection[str] | None = None,
 ) -> Figure:
     """Metric mean (with 95% CI) against each swept parameter, one panel per parameter.
 
@@ -240,6 +243,8 @@ def response_curves(
         metric: Metric name (column prefix).
         units: Unit labels by metric or parameter name.
         labels: Readable names by metric or parameter name.
+        log_x: Parameters to show on a log axis (those sampled in log space); None: a
+            log axis where the values span 50 times or more.
     """
     wanted = (*parameters, f"{metric}_mean", f"{metric}_ci_low", f"{metric}_ci_high")
     missing = [c for c in wanted if c not in points.columns]
@@ -248,7 +253,8 @@ def response_curves(
     grid = _is_grid(points, parameters)
     fig, axes = _panel_grid(len(parameters))
     for i, (ax, parameter) in enumerate(zip(axes, parameters, strict=True)):
-        _response_panel(ax, points, parameter, metric, grid)
+        log = None if log_x is None else parameter in log_x
+        _response_panel(ax, points, parameter, metric, grid, log)
         ax.set_xlabel(_with_unit(_label(parameter, labels), parameter, units))
         if i % PANEL_COLUMNS == 0:  # y axis is shared along each row: label it once
             ax.set_ylabel(_with_unit(_label(metric, labels, capital=True), metric, units))

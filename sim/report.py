@@ -114,6 +114,8 @@ def _sweep_plots(run_dir: RunDirectory, manifest: dict[str, Any]) -> list[Path]:
     """Response curves and sensitivity bars of each metric (per variant when crossed)."""
     points = pd.read_parquet(run_dir.path / "points.parquet")
     parameters, metrics = list(manifest["parameters"]), list(manifest["metrics"])
+    spec = run_dir.document("sweep.yaml")
+    log_x = {p["path"] for p in spec["parameters"] if p.get("log")}
     parameter_units, labels = _parameter_names(run_dir)
     units = {**_outcome_units(), **parameter_units}
     sensitivity_file = run_dir.path / "sensitivity.csv"
@@ -126,7 +128,9 @@ def _sweep_plots(run_dir: RunDirectory, manifest: dict[str, Any]) -> list[Path]:
         for metric in metrics:
             if not rows[f"{metric}_mean"].notna().any():
                 continue
-            figure = plots.response_curves(rows, parameters, metric, units=units, labels=labels)
+            figure = plots.response_curves(
+                rows, parameters, metric, units=units, labels=labels, log_x=log_x
+            )
             if len(variants) > 1:
                 figure.suptitle(f"{figure.get_suptitle()} (variant '{variant}')")
             written += plots.save(figure, run_dir.path / f"response_{metric}{suffix}")

@@ -48,7 +48,10 @@ COMBINED = {
     "councils": "councils.parquet",
     "events": "events.parquet",
 }
-ROWS_PER_GROUP = 100_000  # rows buffered before a row group is written when combining
+# A row group is written when the buffered parts reach either limit: rows bound the data,
+# parts bound the per-table overhead (a one-row part still carries its schema and metadata).
+ROWS_PER_GROUP = 100_000
+PARTS_PER_GROUP = 256
 
 
 def default_directory(root: Path, name: str) -> Path:
@@ -205,7 +208,8 @@ class RunDirectory:
         """Stream the stored parts of ``tasks`` into the combined tables, in plan order.
 
         Rows are ordered by variant (as planned, baseline first), point and replication;
-        memory holds at most one row group (``ROWS_PER_GROUP`` rows) at a time.
+        memory holds at most one row group (``ROWS_PER_GROUP`` rows or ``PARTS_PER_GROUP``
+        parts) at a time.
         """
         ordered = plan_order(tasks)
         for task in ordered:
@@ -230,16 +234,20 @@ class RunDirectory:
 def _stream(files: list[Path], target: Path) -> None:
     """Concatenate parquet files into ``target`` (atomically) with bounded memory."""
     try:
-        schemas = [pq.read_schema(f) for f in files]
-        schema = pa.unify_schemas(schemas, promote_options="permissive")
+        schema = pq.read_schema(files[0])
+        for file in files[1:]:  # one schema at a time: memory does not grow with the parts
+            other = pq.read_schema(file)
+            if not other.equals(schema):
+                schema = pa.unify_schemas([schema, other], promote_options="permissive")
     except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
         raise ResultsError(f"{target}: parts have incompatible columns ({err})") from None
     temporary = target.with_name(f".{target.name}.tmp")
     buffer: list[pa.Table] = []
     with pq.ParquetWriter(temporary, schema) as writer:
         for file in files:
-            buffer.append(pq.read_table(file).select(schema.names).cast(schema))
-            if sum(t.num_rows for t in buffer) >= ROWS_PER_GROUP:
+            buffer.append(_read(file).select(schema.names).cast(schema))
+            rows = sum(t.num_rows for t in buffer)
+            if rows >= ROWS_PER_GROUP or len(buffer) >= PARTS_PER_GROUP:
                 writer.write_table(pa.concat_tables(buffer))
                 buffer = []
         if buffer:
@@ -266,3 +274,9 @@ def write_table(frame: pd.DataFrame, path: Path) -> None:
     else:
         frame.to_parquet(temporary, index=False)
     temporary.replace(path)
+
+
+def _read(file: Path) -> pa.Table:
+    """One small parquet file, read directly (not through the dataset layer and its threads)."""
+    with pq.ParquetFile(file) as reader:
+        return reader.read(use_threads=False)
