@@ -156,3 +156,26 @@ def test_write_part_keeps_the_first_copy(tmp_path):
     run_dir.write_part(EncodedOutput(task, {"replication": b"second"}))
     assert (run_dir.parts / task.key / "replication.parquet").read_bytes() == b"first"
     assert run_dir.finished() == {task.key}
+
+
+def test_cli_resume_and_executor_mistakes_are_messages(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    runner = CliRunner()
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("run: {horizon_months: 3, replications: 1}\n")
+    monkeypatch.chdir(tmp_path)
+    nothing = runner.invoke(app, ["run", str(scenario), "--resume"])
+    assert nothing.exit_code == 1 and "no results directory to resume" in nothing.output
+    missing = runner.invoke(app, ["run", str(scenario), "--resume", "--out", "nope"])
+    assert missing.exit_code == 1 and "nope: no results to resume" in missing.output
+    args = ["run", str(scenario), "--executor", "process", "--scheduler", "tcp://h:8786"]
+    clash = runner.invoke(app, args)
+    assert clash.exit_code == 1 and "use it with --executor dask" in clash.output
+    first = runner.invoke(app, ["run", str(scenario), "--no-plots"])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(app, ["run", str(scenario), "--resume", "--no-plots"])
+    assert again.exit_code == 0, again.output
+    assert len(list((tmp_path / "results" / "s").iterdir())) == 1  # continued, not a new one
