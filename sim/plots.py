@@ -20,6 +20,7 @@ matplotlib.use("Agg")
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -199,7 +200,10 @@ def _response_panel(
     if log is None:  # not told: guess from the spread of the values
         log = bool(positive and points[parameter].max() >= 50 * points[parameter].min())
     if log and positive:
-        ax.set_xscale("log")
+        ax.set_xscale("log")  # ticks at 1, 2, 5 x 10^k in plain numbers, no crowded minors
+        ax.xaxis.set_major_locator(mticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(mticker.NullFormatter())
     ax.grid(alpha=0.3)
 
 

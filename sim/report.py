@@ -82,7 +82,7 @@ def write_plots(directory: Path) -> list[Path]:
         comparison = pd.read_csv(comparison_file)
         baseline, n = comparison["baseline"].iloc[0], int(comparison["n"].max())
         pairs = "point and replication over the whole design" if kind == "sweep" else "replication"
-        title = f"Each variant minus baseline '{baseline}', paired by {pairs} (n = {n}, 95% CI)"
+        title = f"Each variant minus baseline '{baseline}'\npaired by {pairs}, n = {n}, 95% CI"
         metrics = headline_metrics(list(dict.fromkeys(comparison["metric"])))
         figure = plots.forest_plot(comparison, metrics=metrics, units=_outcome_units(), title=title)
         written += plots.save(figure, run_dir.path / "comparison")

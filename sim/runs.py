@@ -126,12 +126,7 @@ def run_scenario(
     prints = {name: fingerprint(s) for name, s in scenarios.items()}
     run_dir = RunDirectory(directory)
     info = manifest("run", scenario.name, scenario.run.seed, command, execution)
-    identity = {
-        "kind": "run",
-        "model_version": __version__,
-        "trace": execution.trace,
-        "scenario": scenario_identity(scenario),
-    }
+    identity = _identity(scenario, execution)
     run_dir.prepare(identity, {"scenario.yaml": scenario.model_dump(mode="json")}, info)
     table, receiver = load_councils(), progress or Silent()
 
@@ -146,9 +141,7 @@ def run_scenario(
     else:
         tasks, ran, outcome = _to_precision(run_dir, run_to, precision, scenario.run.baseline)
     count = len(tasks) // len(scenarios)
-    stored = scenario.model_dump(mode="json")
-    stored["run"]["replications"] = count  # what the combined tables hold
-    run_dir.write_document("scenario.yaml", stored)
+    _store_count(run_dir, scenario, count)
     summary, comparison = _finish(run_dir, tasks, scenario.run.baseline, len(scenarios) > 1)
     if plots:
         write_plots(run_dir.path)
@@ -159,6 +152,23 @@ def run_scenario(
     return RunReport(
         run_dir.path, summary, comparison, seconds, count, list(scenarios), ran, outcome
     )
+
+
+def _identity(scenario: Scenario, execution: Execution) -> dict[str, Any]:
+    """What must match to continue a run directory (the replication count may change)."""
+    return {
+        "kind": "run",
+        "model_version": __version__,
+        "trace": execution.trace,
+        "scenario": scenario_identity(scenario),
+    }
+
+
+def _store_count(run_dir: RunDirectory, scenario: Scenario, count: int) -> None:
+    """Rewrite scenario.yaml with the replications the combined tables hold."""
+    stored = scenario.model_dump(mode="json")
+    stored["run"]["replications"] = count
+    run_dir.write_document("scenario.yaml", stored)
 
 
 def _to_precision(
