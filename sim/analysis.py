@@ -1,20 +1,26 @@
-"""Summaries with confidence intervals, and paired comparisons between variants.
+"""Summaries with confidence intervals, paired comparisons, sweep points and sensitivity.
 
 Intervals are Student-t 95% intervals over replications (each replication is
 one independent draw of the whole system). Variants share the random numbers of
 a replication, so their difference from the baseline is taken within each
 replication first (a paired comparison), which removes the noise they share.
+Two results directories are compared the same way when their seeds match, and
+with Welch's unequal-variance interval when they do not. Sweeps are summarised
+per point, and their sensitivity indices are computed on the per-point means
+(``sim.sampling``: Sobol' indices for Sobol' designs, SRC/PRCC for LHS).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from sim.model.recorder import OUTCOMES
+from sim.sampling import ParameterRange, Point, regression_indices, sobol_indices
 
 ID_COLUMNS = ("variant", "point", "replication", "seed")
 
@@ -173,3 +179,160 @@ def _without_sd(
 ) -> tuple[float, float, float, int]:
     mean, low, high, _, n = stats_row
     return mean, low, high, n
+
+
+def point_summary(replications: pd.DataFrame, design: pd.DataFrame) -> pd.DataFrame:
+    """Per variant and sweep point: the parameters, n, and mean and 95% CI of every outcome.
+
+    Args:
+        replications: Replications table of a sweep (ids, seed, outcomes).
+        design: One row per point: ``point`` and one column per parameter path.
+
+    Returns:
+        ``variant, point, <parameters>, n, <metric>_mean, <metric>_ci_low, <metric>_ci_high``
+        for every outcome, in the replications' variant order and point order.
+    """
+    metrics = metric_columns(replications)
+    rows = []
+    for (variant, point), group in replications.groupby(["variant", "point"], sort=False):
+        row: dict[str, object] = {"variant": variant, "point": point, "n": len(group)}
+        for metric in metrics:
+            mean, low, high, _, _ = mean_ci(group[metric].to_numpy(dtype=float))
+            row.update({f"{metric}_mean": mean, f"{metric}_ci_low": low, f"{metric}_ci_high": high})
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    table = table.merge(design, on="point", how="left", validate="many_to_one")
+    first = ["variant", "point", *[c for c in design.columns if c != "point"], "n"]
+    return table[first + [c for c in table.columns if c not in first]]
+
+
+def welch_interval(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """(mean(b) - mean(a), ci_low, ci_high): Welch's t interval for independent samples."""
+    a, b = a[np.isfinite(a)], b[np.isfinite(b)]
+    if len(a) < 2 or len(b) < 2:
+        diff = float(b.mean() - a.mean()) if len(a) and len(b) else math.nan
+        return diff, math.nan, math.nan
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    diff, se = float(b.mean() - a.mean()), math.sqrt(va + vb)
+    if se == 0.0:
+        return diff, diff, diff
+    dof = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
+    half = float(stats.t.ppf(0.5 + level / 2, dof)) * se
+    return diff, diff - half, diff + half
+
+
+def seeds_match(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    """True when two groups of replications hold the same (point, replication, seed) keys.
+
+    Their replications then share random numbers, so a paired comparison is valid.
+    """
+    keys = ["point", "replication", "seed"]
+    left, right = a[keys].sort_values(keys), b[keys].sort_values(keys)
+    return len(a) == len(b) and bool((left.to_numpy() == right.to_numpy()).all())
+
+
+def compare_runs(
+    first: pd.DataFrame, second: pd.DataFrame, label: str, metrics: list[str] | None = None
+) -> pd.DataFrame:
+    """Second minus first, per variant in both and metric: paired if seeds match, else Welch.
+
+    Returns:
+        ``variant, baseline, metric, mean_a, mean_b, mean_diff, ci_low, ci_high, n_a, n_b,
+        method``; ``baseline`` holds ``label`` (what the differences are taken from).
+    """
+    names = metrics or [m for m in metric_columns(second) if m in first.columns]
+    rows = []
+    for variant in dict.fromkeys(second["variant"]):
+        a, b = first[first["variant"] == variant], second[second["variant"] == variant]
+        if a.empty:
+            continue
+        paired = seeds_match(a, b)
+        merged = a.merge(b, on=["point", "replication"], suffixes=("#a", "#b"))
+        for metric in names:
+            va, vb = a[metric].to_numpy(dtype=float), b[metric].to_numpy(dtype=float)
+            if paired:
+                diff = (merged[f"{metric}#b"] - merged[f"{metric}#a"]).to_numpy(dtype=float)
+                mean, low, high, _, _ = mean_ci(diff)
+            else:
+                mean, low, high = welch_interval(va, vb)
+            rows.append(
+                {
+                    "variant": variant,
+                    "baseline": label,
+                    "metric": metric,
+                    "mean_a": float(np.nanmean(va)) if np.isfinite(va).any() else math.nan,
+                    "mean_b": float(np.nanmean(vb)) if np.isfinite(vb).any() else math.nan,
+                    "mean_diff": mean,
+                    "ci_low": low,
+                    "ci_high": high,
+                    "n_a": len(a),
+                    "n_b": len(b),
+                    "method": "paired" if paired else "welch",
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def relative_precision(
+    replications: pd.DataFrame, baseline: str, metrics: list[str]
+) -> pd.DataFrame:
+    """95% CI half-width of each metric relative to its mean (of the paired difference
+    against the baseline when there are variants).
+
+    Returns:
+        ``variant, metric, mean, half_width, relative``; relative is 0 when the interval has
+        zero width, and infinite when it cannot be computed (fewer than two finite values)
+        or the mean is zero.
+    """
+    if replications["variant"].nunique() > 1:
+        rows = compare(replications, baseline)
+        rows = rows[rows["metric"].isin(metrics)].rename(columns={"mean_diff": "mean"})
+    else:
+        rows = summarise(replications)
+        rows = rows[rows["metric"].isin(metrics)]
+    rows = rows[["variant", "metric", "mean", "ci_low", "ci_high"]].reset_index(drop=True)
+    half = (rows["ci_high"] - rows["ci_low"]) / 2
+    relative = [
+        0.0 if h == 0 else h / abs(m) if np.isfinite(h) and m != 0 else math.inf
+        for m, h in zip(rows["mean"], half, strict=True)
+    ]
+    rows = rows.assign(half_width=half, relative=relative)
+    return rows[["variant", "metric", "mean", "half_width", "relative"]]
+
+
+def sensitivity(
+    points: pd.DataFrame,
+    parameters: Sequence[ParameterRange],
+    design_points: Sequence[Point],
+    method: str,
+    metrics: Sequence[str],
+    seed: int,
+) -> pd.DataFrame:
+    """Sensitivity of each metric's per-point mean to the swept parameters, per variant.
+
+    Sobol designs give first-order and total indices with 95% bootstrap half-widths
+    (SALib: ``S1, S1_conf, ST, ST_conf``); LHS designs give standardised regression and
+    partial rank correlation coefficients (``src, prcc, prcc_p``). Metrics whose means are
+    not finite or do not vary across points are left out: they have no variance to share.
+
+    Returns:
+        ``variant, metric, parameter`` and the index columns; empty for grid designs.
+    """
+    frames = []
+    for variant, group in points.groupby("variant", sort=False):
+        group = group.sort_values("point")
+        for metric in metrics:
+            y = group[f"{metric}_mean"].to_numpy(dtype=float)
+            if not np.isfinite(y).all() or np.ptp(y) == 0 or method == "grid":
+                continue
+            if method == "sobol":
+                frame = sobol_indices(parameters, design_points, y, seed)
+            else:
+                frame = regression_indices(parameters, design_points, y)
+            frames.append(frame.assign(variant=variant, metric=metric))
+    if not frames:
+        return pd.DataFrame(columns=["variant", "metric", "parameter"])
+    table = pd.concat(frames, ignore_index=True)
+    return table[
+        ["variant", "metric", *[c for c in table.columns if c not in ("variant", "metric")]]
+    ]

@@ -6,26 +6,36 @@ and exit with status 1, never a traceback.
 
 from __future__ import annotations
 
-import math
+import enum
 import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-import pandas as pd
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
-from sim.analysis import DERIVED_UNITS
-from sim.errors import SimError
-from sim.model.recorder import HEADLINE, OUTCOMES
+from sim import cli_tables as tables
+from sim.errors import ResultsError, SimError
+from sim.experiment import Execution
 from sim.params import parameter_table
-from sim.results import default_directory
+from sim.precision import DEFAULT_CAP, DEFAULT_METRIC, FIRST_BATCH, PrecisionTarget
+from sim.report import compare_directories, write_plots
+from sim.results import default_directory, latest_directory
 from sim.runs import RunReport, run_scenario
-from sim.scenario import Scenario, default_scenario_path
+from sim.scenario import default_scenario_path
+from sim.sweep import load_sweep
+from sim.sweep_run import SweepReport, run_sweep
 from sim.timeline import load_scenario
 
 app = typer.Typer(
@@ -40,13 +50,54 @@ T = TypeVar("T")
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file", show_default=True)]
 Replications = Annotated[int | None, typer.Option(help="Replications per variant", min=1)]
 Seed = Annotated[int | None, typer.Option(help="Root seed (overrides run.seed)", min=0)]
-Workers = Annotated[int, typer.Option(help="Worker processes (same numbers for any count)", min=1)]
+Workers = Annotated[
+    int, typer.Option(help="Worker processes, or LocalCluster workers for Dask", min=1)
+]
 OutDir = Annotated[
     Path | None,
-    typer.Option("--out", help="Results directory [default: results/<scenario>/<timestamp>]"),
+    typer.Option(
+        "--out",
+        help="Results directory; an existing one of the same inputs is continued "
+        "[default: results/<name>/<timestamp>]",
+    ),
 ]
 Trace = Annotated[bool, typer.Option(help="Also store the full event log (events.parquet)")]
-AllMetrics = Annotated[bool, typer.Option(help="Print every outcome, not only the headline ones")]
+Plots = Annotated[bool, typer.Option(help="Draw the plots (PNG and SVG); later: sim plot DIR")]
+
+
+class ExecutorName(enum.StrEnum):
+    """Where tasks run (the numbers are the same either way)."""
+
+    process = "process"
+    dask = "dask"
+
+
+ExecutorOpt = Annotated[
+    ExecutorName | None,
+    typer.Option(
+        help="process: a local pool of --workers; dask: a Dask distributed cluster "
+        "[default: process, or dask with --scheduler]"
+    ),
+]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        help="Dask scheduler address, e.g. tcp://host:8786 (implies --executor dask); "
+        "without it, --executor dask starts a LocalCluster of --workers"
+    ),
+]
+Chunk = Annotated[
+    int | None,
+    typer.Option(min=1, help="Replications per task sent to a worker [default: from the load]"),
+]
+Resume = Annotated[
+    bool,
+    typer.Option(help="Continue the latest results directory of this name (or --out)"),
+]
+Metrics = Annotated[
+    list[str] | None,
+    typer.Option("--metric", help=f"Outcome to reach the precision on [default: {DEFAULT_METRIC}]"),
+]
 
 
 def guarded(action: Callable[[], T]) -> T:
@@ -64,30 +115,118 @@ def run(
     replications: Replications = None,
     seed: Seed = None,
     workers: Workers = 1,
+    executor: ExecutorOpt = None,
+    scheduler: Scheduler = None,
+    chunk: Chunk = None,
     out: OutDir = None,
+    resume: Resume = False,
     trace: Trace = False,
-    all_metrics: AllMetrics = False,
+    plots: Plots = True,
+    precision: Annotated[
+        float | None,
+        typer.Option(
+            help="Add replications until each --metric's 95% CI half-width is within this "
+            "fraction of its mean (of the paired difference when there are variants)"
+        ),
+    ] = None,
+    metric: Metrics = None,
+    max_replications: Annotated[
+        int | None,
+        typer.Option(help=f"Cap for --precision [default: {DEFAULT_CAP}]", min=2),
+    ] = None,
+    all_metrics: Annotated[
+        bool, typer.Option(help="Print every outcome, not only the headline ones")
+    ] = False,
 ) -> None:
     """Run a scenario's variants and replications; write a results directory."""
     overrides: dict[str, Any] = {}
-    if replications is not None:
+    if replications is not None and precision is None:
         overrides["run.replications"] = replications
     if seed is not None:
         overrides["run.seed"] = seed
     loaded = guarded(lambda: load_scenario(scenario, overrides))
-    directory = out or default_directory(Path("results"), loaded.name)
+    target = guarded(lambda: _target(precision, metric, max_replications, replications))
+    execution = guarded(lambda: _execution(workers, executor, scheduler, chunk, trace))
+    directory = guarded(lambda: _directory(out, resume, loaded.name))
     command = shlex.join(["sim", *sys.argv[1:]])
-    try:
-        report = guarded(lambda: _run_with_progress(loaded, directory, workers, trace, command))
-    except KeyboardInterrupt:
-        errors.print(f"interrupted: finished replications are kept in {directory}/parts")
-        raise typer.Exit(130) from None
+    report = _with_progress(
+        directory,
+        f"{loaded.name}: replications",
+        lambda bar: run_scenario(
+            loaded,
+            directory,
+            execution=execution,
+            command=command,
+            progress=bar,
+            precision=target,
+            plots=plots,
+        ),
+    )
     render_report(report, all_metrics)
 
 
-def _run_with_progress(
-    scenario: Scenario, directory: Path, workers: int, trace: bool, command: str
-) -> RunReport:
+def _target(
+    precision: float | None, metrics: list[str] | None, cap: int | None, first: int | None
+) -> PrecisionTarget | None:
+    """The precision target of `sim run`, or None (then --metric and the cap make no sense)."""
+    if precision is None:
+        if metrics or cap is not None:
+            raise SimError("--metric and --max-replications apply only with --precision")
+        return None
+    return PrecisionTarget(
+        precision,
+        tuple(metrics or (DEFAULT_METRIC,)),
+        DEFAULT_CAP if cap is None else cap,
+        FIRST_BATCH if first is None else first,
+    )
+
+
+def _execution(
+    workers: int,
+    executor: ExecutorName | None,
+    scheduler: str | None,
+    chunk: int | None,
+    trace: bool,
+) -> Execution:
+    """Executor settings; a scheduler address means Dask."""
+    if scheduler is not None and executor is ExecutorName.process:
+        raise SimError("--scheduler is a Dask address; use it with --executor dask")
+    dask = executor is ExecutorName.dask or scheduler is not None
+    return Execution(workers, "dask" if dask else "process", scheduler, chunk, trace)
+
+
+def _directory(out: Path | None, resume: bool, name: str) -> Path:
+    """Where results go: --out, the latest directory of this name (--resume), or a new one."""
+    if not resume:
+        return out or default_directory(Path("results"), name)
+    if out is None:
+        return latest_directory(Path("results"), name)
+    if not (out / "manifest.json").exists():
+        raise ResultsError(f"{out}: no results to resume; run without --resume to start it")
+    return out
+
+
+class _Bar:
+    """Adapts a rich progress bar to the library's progress receiver (done/total, ETA)."""
+
+    def __init__(self, bar: Progress, description: str) -> None:
+        self.bar, self.description = bar, description
+        self.task: TaskID | None = None
+
+    def start(self, done: int, total: int) -> None:
+        # a fresh task, so replications found on disk do not count towards the speed (ETA)
+        if self.task is None:
+            self.task = self.bar.add_task(self.description, total=total, completed=done)
+        else:
+            self.bar.reset(self.task, total=total, completed=done)
+
+    def advance(self, step: int) -> None:
+        if self.task is not None:
+            self.bar.update(self.task, advance=step)
+
+
+def _with_progress(directory: Path, description: str, body: Callable[[_Bar], T]) -> T:
+    """Run ``body`` under a progress bar; a SimError or Ctrl-C becomes a message and an exit."""
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -95,130 +234,34 @@ def _run_with_progress(
         TextColumn("ETA"),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=errors, transient=False) as bar:
-        task = bar.add_task(f"{scenario.name}: replications", total=None)
-
-        def advance(step: int, total: int) -> None:
-            bar.update(task, advance=step, total=total)
-
-        return run_scenario(
-            scenario, directory, workers=workers, trace=trace, command=command, progress=advance
+    try:
+        with Progress(*columns, console=errors, transient=False) as bar:
+            return guarded(lambda: body(_Bar(bar, description)))
+    except KeyboardInterrupt:
+        errors.print(
+            f"interrupted: finished replications are kept in {directory}/parts; "
+            f"continue with --out {directory}",
+            soft_wrap=True,
         )
-
-
-def compact(value: float) -> str:
-    """A number in at most about six characters: 722.4k, 16.7M, 38.4, 0.138."""
-    if math.isnan(value):
-        return "-"
-    size = abs(value)
-    for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e4, "k")):
-        if size >= limit:
-            return f"{value / limit:.1f}{suffix}" if suffix != "k" else f"{value / 1e3:.1f}k"
-    return f"{value:.0f}" if size >= 1000 else f"{value:.1f}" if size >= 10 else f"{value:.3g}"
-
-
-def estimate(mean: float, low: float, high: float) -> str:
-    """'mean ± half-width' of a symmetric 95% interval, or the mean alone when there is none."""
-    if math.isnan(low) or math.isnan(high):
-        return compact(mean)
-    return f"{compact(mean)} ± {compact((high - low) / 2)}"
-
-
-def interval(mean: float, low: float, high: float) -> str:
-    """'mean [low, high]', for intervals that need not be symmetric (Fieller's for ratios)."""
-    if math.isnan(low) or math.isnan(high):
-        return compact(mean)
-    return f"{compact(mean)} [{compact(low)}, {compact(high)}]"
-
-
-def difference(metric: str, mean: float, low: float, high: float) -> str:
-    """A paired difference, green when its interval shows the variant better, red when worse."""
-    text = estimate(mean, low, high)
-    outcome = OUTCOMES.get(metric)
-    if outcome is None or outcome.better == "neither" or math.isnan(low):
-        return text
-    lower, higher = high < 0, low > 0
-    if not (lower or higher):
-        return text
-    good = lower if outcome.better == "lower" else higher
-    return f"[green]{text}[/]" if good else f"[red]{text}[/]"
-
-
-def shown_metrics(metrics: list[str], everything: bool) -> list[str]:
-    return metrics if everything else [m for m in HEADLINE if m in metrics]
-
-
-def by_metric_and_variant(
-    frame: pd.DataFrame, columns: tuple[str, str, str]
-) -> dict[tuple[str, str], tuple[float, float, float]]:
-    """(metric, variant) -> the three numbers of a summary or comparison row."""
-    return {
-        (str(row["metric"]), str(row["variant"])): (
-            float(row[columns[0]]),
-            float(row[columns[1]]),
-            float(row[columns[2]]),
-        )
-        for row in frame.to_dict("records")
-    }
+        raise typer.Exit(130) from None
 
 
 def render_report(report: RunReport, everything: bool = False) -> None:
     """Print the outcome table, the comparison (if any) and where the results are."""
-    table = Table(title=f"Outcomes: mean ± 95% CI half-width, {report.replications} replications")
-    table.add_column("outcome", no_wrap=True)
-    table.add_column("unit")
-    for variant in report.variants:
-        table.add_column(variant, justify="right")
-    values = by_metric_and_variant(report.summary, ("mean", "ci_low", "ci_high"))
-    for metric in shown_metrics(list(dict.fromkeys(report.summary["metric"])), everything):
-        cells = [estimate(*values[(metric, v)]) for v in report.variants]
-        table.add_row(metric, _unit(metric), *cells)
-    console.print(table)
+    console.print(tables.outcomes(report, everything))
     if report.comparison is not None:
-        render_comparison(report.comparison, everything)
+        console.print(tables.comparison(report.comparison, everything))
     if report.derived is not None:
-        render_derived(report.derived)
+        console.print(tables.derived(report.derived))
     if not everything:
         console.print("(headline outcomes; --all-metrics shows every one; all are in the files)")
+    if report.precision is not None:
+        console.print(
+            f"precision: stopped after {report.replications} replications per variant "
+            f"({report.tasks_run} run now): {report.precision.reason}",
+            soft_wrap=True,
+        )
     console.print(f"results: {report.directory}  ({report.seconds:.1f} s)", soft_wrap=True)
-
-
-def render_comparison(comparison: pd.DataFrame, everything: bool = False) -> None:
-    """Paired differences from the baseline, one column per variant."""
-    variants = list(dict.fromkeys(comparison["variant"]))
-    baseline = comparison["baseline"].iloc[0]
-    table = Table(
-        title=f"Variant minus baseline '{baseline}', paired by replication: mean ± 95% CI "
-        "(green: better, red: worse)"
-    )
-    table.add_column("outcome", no_wrap=True)
-    for variant in variants:
-        table.add_column(variant, justify="right")
-    values = by_metric_and_variant(comparison, ("mean_diff", "ci_low", "ci_high"))
-    for metric in shown_metrics(list(dict.fromkeys(comparison["metric"])), everything):
-        table.add_row(metric, *(difference(metric, *values[(metric, v)]) for v in variants))
-    console.print(table)
-
-
-def render_derived(derived: pd.DataFrame) -> None:
-    """What the graduate programmes bought against the variant without them."""
-    variants = list(dict.fromkeys(derived["variant"]))
-    reference = derived["reference"].iloc[0]
-    table = Table(title=f"Graduate programmes against '{reference}': paired mean [95% CI]")
-    table.add_column("figure", no_wrap=True)
-    table.add_column("unit")
-    for variant in variants:
-        table.add_column(variant, justify="right")
-    values = by_metric_and_variant(derived, ("mean", "ci_low", "ci_high"))
-    for metric in dict.fromkeys(derived["metric"]):
-        unit = DERIVED_UNITS.get(metric, "")
-        table.add_row(metric, unit, *(interval(*values[(metric, v)]) for v in variants))
-    console.print(table)
-
-
-def _unit(metric: str) -> str:
-    outcome = OUTCOMES.get(metric)
-    return outcome.unit if outcome else ""
 
 
 @app.command()
@@ -242,6 +285,83 @@ def params(scenario: ScenarioArg = default_scenario_path()) -> None:
     for row in parameter_table(loaded):
         table.add_row(row.path, str(row.value), row.unit, row.kind, row.note or row.description)
     console.print(table)
+
+
+@app.command()
+def sweep(
+    sweep_file: Annotated[Path, typer.Argument(help="Sweep YAML file")],
+    workers: Workers = 1,
+    executor: ExecutorOpt = None,
+    scheduler: Scheduler = None,
+    chunk: Chunk = None,
+    out: OutDir = None,
+    resume: Resume = False,
+    trace: Trace = False,
+    plots: Plots = True,
+    check: Annotated[bool, typer.Option(help="Only check the sweep; run nothing")] = False,
+) -> None:
+    """Run a parameter sweep (grid, LHS or Sobol): points, sensitivity, plots."""
+    loaded = guarded(lambda: load_sweep(sweep_file))
+    size = len(loaded.points) * loaded.spec.replications * len(loaded.variants)
+    shape = (
+        f"{len(loaded.points)} points x {loaded.spec.replications} replications x "
+        f"{len(loaded.variants)} variants = {size} replications"
+    )
+    if check:
+        console.print(f"{sweep_file}: valid ({shape})", soft_wrap=True)
+        return
+    execution = guarded(lambda: _execution(workers, executor, scheduler, chunk, trace))
+    directory = guarded(lambda: _directory(out, resume, loaded.name))
+    command = shlex.join(["sim", *sys.argv[1:]])
+    report = _with_progress(
+        directory,
+        f"{loaded.name}: replications",
+        lambda bar: run_sweep(
+            loaded, directory, execution=execution, command=command, progress=bar, plots=plots
+        ),
+    )
+    console.print(f"sweep {report.name}: {shape}", soft_wrap=True)
+    render_sweep(report)
+
+
+def render_sweep(report: SweepReport) -> None:
+    """Print the sensitivity indices (if any), the work done and where the results are."""
+    if report.sensitivity is not None:
+        for table in tables.sensitivity(report.sensitivity):
+            console.print(table)
+    reused = report.tasks - report.tasks_run
+    console.print(
+        f"ran {report.tasks_run} replications ({reused} already stored) in "
+        f"{report.seconds:.1f} s\nresults: {report.directory}",
+        soft_wrap=True,
+    )
+
+
+@app.command()
+def plot(directory: Annotated[Path, typer.Argument(help="Results directory")]) -> None:
+    """Draw every plot of a run or sweep results directory again (PNG and SVG)."""
+    files = guarded(lambda: write_plots(directory))
+    names = sorted({f.stem for f in files})
+    console.print(
+        f"{directory}: {len(files)} files ({', '.join(names)}; .png and .svg)", soft_wrap=True
+    )
+
+
+@app.command()
+def compare(
+    first: Annotated[Path, typer.Argument(help="Results directory A (the reference)")],
+    second: Annotated[Path, typer.Argument(help="Results directory B")],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Where to write compare.csv/.png [default: B]")
+    ] = None,
+    metric: Annotated[
+        list[str] | None, typer.Option("--metric", help="Outcomes to compare [default: all]")
+    ] = None,
+) -> None:
+    """Compare two results directories of one model version: B minus A, per variant."""
+    result = guarded(lambda: compare_directories(first, second, out, metric))
+    console.print(tables.directories(result, first.name, second.name))
+    console.print(f"written: {', '.join(str(f) for f in result.files)}", soft_wrap=True)
 
 
 def main() -> None:

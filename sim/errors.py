@@ -127,3 +127,7 @@ class ScenarioError(SimError):
 
 class ResultsError(SimError):
     """A results directory that is missing, incomplete or from another model version."""
+
+
+class ExecutionError(SimError):
+    """An executor that cannot run the tasks: an unreachable cluster, or one on another version."""

@@ -1,42 +1,85 @@
 """Plans of (variant, point, replication) tasks and the executors that run them.
 
 Every executor maps the same pure task function over the plan, and results are
-stored keyed by task and sorted before they are combined, so the stored data
-never depend on the executor, the number of workers or the completion order.
-Variants of a scenario share the seed key of a replication: they are compared
-under common random numbers.
+stored keyed by task and ordered by plan before they are combined, so the
+stored data never depend on the executor, the number of workers, the chunk
+size or the completion order. Variants of a scenario share the seed key of a
+replication: they are compared under common random numbers.
+
+A task's key is a hash of everything that determines its numbers (the
+resolved scenario of its variant at its point, the seed key and the model
+version), so a results directory can be resumed or extended by running only
+the tasks whose key is not stored yet.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
+import json
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
+from itertools import islice
 from multiprocessing import get_context
+from multiprocessing.context import BaseContext
+from typing import Literal, Protocol
 
 import numpy as np
 import pandas as pd
 
+from sim import __version__
 from sim.model.world import run_replication
 from sim.population import CouncilTable
 from sim.scenario import Scenario
 from sim.streams import SeedKey
 
+KEY_LENGTH = 20  # hex digits of sha256 kept in a task key (80 bits)
+MAX_AUTO_CHUNK = 8  # replications per task when the chunk size is automatic
+# Inputs that label a run but do not change any replication's numbers.
+NOT_IN_FINGERPRINT = {"run": ("name", "replications", "baseline"), "": ("variants",)}
+
+
+def fingerprint(scenario: Scenario) -> str:
+    """sha256 of the resolved inputs that determine a replication's numbers.
+
+    The scenario's name, replication count, baseline name and list of variants
+    are left out: adding replications or a variant must not change the keys
+    of the tasks already stored.
+    """
+    data = scenario.model_dump(mode="json")
+    for name in NOT_IN_FINGERPRINT[""]:
+        data.pop(name, None)
+    data["run"] = {k: v for k, v in data["run"].items() if k not in NOT_IN_FINGERPRINT["run"]}
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
 
 @dataclass(frozen=True)
 class Task:
-    """One replication of one variant at one sweep point."""
+    """One replication of one variant at one sweep point.
+
+    Attributes:
+        variant: Variant name (the baseline is one).
+        point: Sweep point index (0 for a plain run); part of the seed key.
+        replication: Replication index; part of the seed key.
+        seed: Root seed of the scenario.
+        fingerprint: ``fingerprint()`` of the variant's resolved scenario at the point.
+    """
 
     variant: str
     point: int
     replication: int
     seed: int
+    fingerprint: str = ""
 
     @property
     def key(self) -> str:
-        """A file-system-safe name, unique within a run."""
-        return f"{self.variant}__p{self.point:05d}__r{self.replication:06d}"
+        """Directory-safe hash of the resolved point, variant, seed key and model version."""
+        ident = [self.fingerprint, self.variant, self.point, self.replication, self.seed]
+        text = json.dumps([*ident, __version__], separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()[:KEY_LENGTH]
 
     @property
     def seed_key(self) -> SeedKey:
@@ -54,10 +97,77 @@ class TaskOutput:
     events: pd.DataFrame | None
 
 
-def plan(variants: Iterable[str], replications: range, seed: int, point: int = 0) -> list[Task]:
+TABLES = ("replication", "monthly", "councils", "events")  # the tables of a task, as stored
+
+
+@dataclass(frozen=True)
+class EncodedOutput:
+    """A finished task's tables as parquet bytes, encoded where the task ran.
+
+    Encoding on the worker keeps the client's share of the work (writing files)
+    small, and the bytes are what is stored, whichever executor ran the task.
+    """
+
+    task: Task
+    tables: dict[str, bytes]
+
+
+def encode(output: TaskOutput) -> EncodedOutput:
+    """Parquet bytes of each table of a task's output (events only when traced)."""
+    tables = {}
+    for name in TABLES:
+        frame = getattr(output, name)
+        if frame is not None:
+            buffer = io.BytesIO()
+            frame.to_parquet(buffer, index=False)
+            tables[name] = buffer.getvalue()
+    return EncodedOutput(output.task, tables)
+
+
+@dataclass(frozen=True)
+class Execution:
+    """How tasks are executed; never changes what they compute.
+
+    Attributes:
+        workers: Local worker processes (or LocalCluster workers for Dask).
+        executor: ``process`` (a local pool; in-process when workers is 1) or ``dask``.
+        scheduler: Dask scheduler address (``tcp://host:8786``); None starts a LocalCluster.
+        chunk: Replications per task sent to a worker; None chooses from the workload.
+        trace: Also return the full event log of every replication.
+    """
+
+    workers: int = 1
+    executor: Literal["process", "dask"] = "process"
+    scheduler: str | None = None
+    chunk: int | None = None
+    trace: bool = False
+
+
+class Progress(Protocol):
+    """Receives progress: ``start`` with (already done, total), then each step finished."""
+
+    def start(self, done: int, total: int) -> None: ...
+
+    def advance(self, step: int) -> None: ...
+
+
+def plan(
+    variants: Iterable[str],
+    replications: range,
+    seed: int,
+    point: int = 0,
+    fingerprints: Mapping[str, str] | None = None,
+) -> list[Task]:
     """Tasks in a fixed order: replication-major, so early results cover every variant."""
     names = list(variants)
-    return [Task(v, point, r, seed) for r in replications for v in names]
+    prints = fingerprints or {}
+    return [Task(v, point, r, seed, prints.get(v, "")) for r in replications for v in names]
+
+
+def plan_order(tasks: Sequence[Task]) -> list[Task]:
+    """Tasks in the order of stored tables: variant (as first planned), point, replication."""
+    order = {v: i for i, v in enumerate(dict.fromkeys(t.variant for t in tasks))}
+    return sorted(tasks, key=lambda t: (order[t.variant], t.point, t.replication))
 
 
 def month_dates(start: str, months: np.ndarray) -> list[str]:
@@ -91,6 +201,13 @@ def run_task(task: Task, scenario: Scenario, table: CouncilTable, trace: bool) -
     )
 
 
+def run_chunk(
+    tasks: tuple[Task, ...], scenario: Scenario, table: CouncilTable, trace: bool
+) -> list[EncodedOutput]:
+    """Run several replications of one variant at one point (one unit of work)."""
+    return [encode(run_task(task, scenario, table, trace)) for task in tasks]
+
+
 def _front(frame: pd.DataFrame, ids: dict[str, str | int]) -> pd.DataFrame:
     """Put the identifying columns first."""
     for position, (name, value) in enumerate(ids.items()):
@@ -98,36 +215,80 @@ def _front(frame: pd.DataFrame, ids: dict[str, str | int]) -> pd.DataFrame:
     return frame
 
 
-Submit = Callable[[Task], TaskOutput]
+def chunk_size(tasks: int, workers: int, requested: int | None) -> int:
+    """Replications per unit of work: as asked, else enough units to keep workers busy.
+
+    Small units balance load and lose little on interruption; larger ones save
+    scheduling overhead on a cluster. About 16 units per worker, at most 8
+    replications each.
+    """
+    if requested is not None:
+        return max(1, requested)
+    return max(1, min(MAX_AUTO_CHUNK, tasks // (max(workers, 1) * 16)))
+
+
+def chunks(tasks: Sequence[Task], size: int) -> list[tuple[Task, ...]]:
+    """Group tasks of one (variant, point) into units of ``size``, in plan order."""
+    groups: dict[tuple[int, str], list[Task]] = {}
+    for task in tasks:
+        groups.setdefault((task.point, task.variant), []).append(task)
+    units = [tuple(g[i : i + size]) for g in groups.values() for i in range(0, len(g), size)]
+    order = {v: i for i, v in enumerate(dict.fromkeys(t.variant for t in tasks))}
+    return sorted(units, key=lambda u: (u[0].point, u[0].replication, order[u[0].variant]))
+
+
+ScenarioOf = Callable[[Task], Scenario]
 
 
 def execute(
-    tasks: list[Task],
-    scenarios: dict[str, Scenario],
+    tasks: Sequence[Task],
+    scenario_of: ScenarioOf,
     table: CouncilTable,
-    *,
-    workers: int = 1,
-    trace: bool = False,
-) -> Iterator[TaskOutput]:
-    """Run tasks and yield each output as it finishes (any order: callers store by key)."""
-    if workers <= 1 or len(tasks) <= 1:
-        for task in tasks:
-            yield run_task(task, scenarios[task.variant], table, trace)
-        return
-    context = get_context("forkserver" if os.name == "posix" else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        pending: set[Future[TaskOutput]] = set()
-        queue = iter(tasks)
-        for task in queue:
-            pending.add(pool.submit(run_task, task, scenarios[task.variant], table, trace))
-            if len(pending) >= 2 * workers:
-                break
+    execution: Execution,
+) -> Iterator[list[EncodedOutput]]:
+    """Run tasks and yield each unit's outputs as it finishes (any order: callers store by key).
+
+    Args:
+        tasks: The tasks to run (already-stored ones left out by the caller).
+        scenario_of: The resolved scenario of a task's variant and point.
+        table: The starting councils.
+        execution: Executor, workers, chunk size and tracing.
+    """
+    units = chunks(tasks, chunk_size(len(tasks), execution.workers, execution.chunk))
+    if execution.executor == "dask":
+        from sim.cluster import dask_execute  # lazy: plain runs do not import Dask
+
+        yield from dask_execute(units, scenario_of, table, execution)
+    elif execution.workers <= 1 or len(units) <= 1:
+        for unit in units:
+            yield run_chunk(unit, scenario_of(unit[0]), table, execution.trace)
+    else:
+        yield from _pool_execute(units, scenario_of, table, execution)
+
+
+def _pool_execute(
+    units: list[tuple[Task, ...]],
+    scenario_of: ScenarioOf,
+    table: CouncilTable,
+    execution: Execution,
+) -> Iterator[list[EncodedOutput]]:
+    """A local process pool with at most two units per worker in flight (bounded memory)."""
+    context: BaseContext = get_context("spawn")
+    if os.name == "posix":
+        server = get_context("forkserver")
+        server.set_forkserver_preload([__name__])  # import once, then fork each worker
+        context = server
+    with ProcessPoolExecutor(max_workers=execution.workers, mp_context=context) as pool:
+
+        def submit(unit: tuple[Task, ...]) -> Future[list[EncodedOutput]]:
+            return pool.submit(run_chunk, unit, scenario_of(unit[0]), table, execution.trace)
+
+        queue = iter(units)
+        pending = {submit(unit) for unit in islice(queue, 2 * execution.workers)}
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 yield future.result()
                 following = next(queue, None)
                 if following is not None:
-                    pending.add(
-                        pool.submit(run_task, following, scenarios[following.variant], table, trace)
-                    )
+                    pending.add(submit(following))

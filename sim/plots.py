@@ -10,7 +10,7 @@ carry units from ``units`` where known.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ matplotlib.use("Agg")
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -140,6 +141,7 @@ def forest_plot(
     metrics: Sequence[str] | None = None,
     units: Names = None,
     labels: Names = None,
+    title: str | None = None,
 ) -> Figure:
     """Paired differences from the baseline with 95% CIs, one row panel per metric.
 
@@ -148,6 +150,7 @@ def forest_plot(
         metrics: Metrics to show, in order (default: all, in table order).
         units: Unit labels by metric (differences share the metric's unit).
         labels: Readable names by metric.
+        title: Figure title (default: difference from the baseline, paired, 95% CI).
     """
     metrics = list(metrics) if metrics is not None else _ordered(comparison["metric"])
     variants = _ordered(comparison["variant"])
@@ -163,7 +166,7 @@ def forest_plot(
         ax.set_xlabel(_with_unit(text, metric, units))
         ax.set_ylabel("Variant")
     baselines = "', '".join(str(b) for b in _ordered(comparison["baseline"]))
-    fig.suptitle(f"Difference from baseline '{baselines}' (paired, 95% CI)")
+    fig.suptitle(title or f"Difference from baseline '{baselines}' (paired, 95% CI)")
     return fig
 
 
@@ -174,7 +177,7 @@ def _is_grid(points: pd.DataFrame, parameters: Sequence[str]) -> bool:
 
 
 def _response_panel(
-    ax: Axes, points: pd.DataFrame, parameter: str, metric: str, grid: bool
+    ax: Axes, points: pd.DataFrame, parameter: str, metric: str, grid: bool, log: bool | None
 ) -> None:
     """Mean and CI against one parameter: averaged line (grid) or scatter (LHS/Sobol)."""
     cols = [f"{metric}_mean", f"{metric}_ci_low", f"{metric}_ci_high"]
@@ -194,8 +197,13 @@ def _response_panel(
     )
     ax.errorbar(x, mean, yerr=err, color="tab:blue", **style)
     positive = numeric and (points[parameter] > 0).all()
-    if positive and points[parameter].max() >= 50 * points[parameter].min():
-        ax.set_xscale("log")
+    if log is None:  # not told: guess from the spread of the values
+        log = bool(positive and points[parameter].max() >= 50 * points[parameter].min())
+    if log and positive:
+        ax.set_xscale("log")  # ticks at 1, 2, 5 x 10^k in plain numbers, no crowded minors
+        ax.xaxis.set_major_locator(mticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(mticker.NullFormatter())
     ax.grid(alpha=0.3)
 
 
@@ -223,6 +231,7 @@ def response_curves(
     *,
     units: Names = None,
     labels: Names = None,
+    log_x: Collection[str] | None = None,
 ) -> Figure:
     """Metric mean (with 95% CI) against each swept parameter, one panel per parameter.
 
@@ -238,6 +247,8 @@ def response_curves(
         metric: Metric name (column prefix).
         units: Unit labels by metric or parameter name.
         labels: Readable names by metric or parameter name.
+        log_x: Parameters to show on a log axis (those sampled in log space); None: a
+            log axis where the values span 50 times or more.
     """
     wanted = (*parameters, f"{metric}_mean", f"{metric}_ci_low", f"{metric}_ci_high")
     missing = [c for c in wanted if c not in points.columns]
@@ -246,7 +257,8 @@ def response_curves(
     grid = _is_grid(points, parameters)
     fig, axes = _panel_grid(len(parameters))
     for i, (ax, parameter) in enumerate(zip(axes, parameters, strict=True)):
-        _response_panel(ax, points, parameter, metric, grid)
+        log = None if log_x is None else parameter in log_x
+        _response_panel(ax, points, parameter, metric, grid, log)
         ax.set_xlabel(_with_unit(_label(parameter, labels), parameter, units))
         if i % PANEL_COLUMNS == 0:  # y axis is shared along each row: label it once
             ax.set_ylabel(_with_unit(_label(metric, labels, capital=True), metric, units))

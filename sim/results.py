@@ -3,20 +3,27 @@
 Layout of a run directory::
 
     scenario.yaml          the resolved scenario (every default filled in)
-    manifest.json          version, seed, command, timings, platform
-    parts/<task key>/      one finished task: replication, monthly, councils (, events) .parquet
-    replications.parquet   one row per variant and replication: ids, seed, outcomes
-    monthly.parquet        variant, replication, month, date, counts
-    councils.parquet       variant, replication, council, per-council outcomes
+    sweep.yaml, design.csv a sweep's resolved definition and its points (sweeps only)
+    manifest.json          kind, version, seed, command, timings, platform, identity
+    parts/<task key>/      one finished replication: replication, monthly, councils (, events)
+    replications.parquet   one row per variant, point and replication: ids, seed, outcomes
+    monthly.parquet        variant, point, replication, month, date, counts
+    councils.parquet       variant, point, replication, council, per-council outcomes
     events.parquet         the event log, when traced
-    summary.csv            variant, metric, mean, ci_low, ci_high, sd, n
+    summary.csv            variant, metric, mean, ci_low, ci_high, sd, n (runs)
     comparison.csv         paired differences against the baseline, when there are variants
     derived.csv            cross-variant figures against the variant without graduate
                            programmes (child-years averted, cost per child-year averted)
+    points.parquet         per variant and sweep point: parameters, n, mean and 95% CI (sweeps)
+    sensitivity.csv        Sobol or regression sensitivity indices (LHS and Sobol sweeps)
 
-Each task is written to a temporary directory and renamed into ``parts/`` in one
-step, so an interrupted run keeps every finished task and never leaves a
-half-written one where it would be read as finished.
+A task's key is a hash of its resolved inputs (``Task.key``), so a directory
+can be resumed or extended by running only the keys it lacks. Each task is
+written to a temporary directory and renamed into ``parts/`` in one step:
+an interrupted run (even ``kill -9``) keeps every finished task and never
+leaves a half-written one where it would be read as finished. Combined
+tables are streamed from the parts in plan order, so memory does not grow
+with the number of tasks.
 """
 
 from __future__ import annotations
@@ -24,29 +31,64 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import yaml
 
 from sim.errors import ResultsError
-from sim.experiment import Task, TaskOutput
+from sim.experiment import TABLES, EncodedOutput, Task, plan_order
 
-TABLES = ("replication", "monthly", "councils", "events")
 COMBINED = {
     "replication": "replications.parquet",
     "monthly": "monthly.parquet",
     "councils": "councils.parquet",
     "events": "events.parquet",
 }
+# A row group is written when the buffered parts reach either limit: rows bound the data,
+# parts bound the per-table overhead (a one-row part still carries its schema and metadata).
+ROWS_PER_GROUP = 100_000
+PARTS_PER_GROUP = 256
 
 
-def default_directory(root: Path, scenario_name: str) -> Path:
-    """results/<scenario-name>/<UTC timestamp>/ (a new directory for each run)."""
+def default_directory(root: Path, name: str) -> Path:
+    """results/<name>/<UTC timestamp>/ (a new directory for each run)."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    return root / scenario_name / stamp
+    return root / name / stamp
+
+
+def latest_directory(root: Path, name: str) -> Path:
+    """The newest results directory of a scenario or sweep, for ``--resume``.
+
+    Raises:
+        ResultsError: If there is none.
+    """
+    parent = root / name
+    found = sorted(p for p in parent.glob("*") if (p / "manifest.json").is_file())
+    if not found:
+        raise ResultsError(f"{parent}: no results directory to resume; run without --resume")
+    return found[-1]
+
+
+def first_difference(old: Any, new: Any, where: str = "") -> str | None:
+    """Dotted path and values of the first difference between two plain documents."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in dict.fromkeys([*old, *new]):
+            inner = f"{where}.{key}" if where else str(key)
+            if key not in old or key not in new:
+                return f"{inner} is only in the {'new' if key not in old else 'stored'} inputs"
+            found = first_difference(old[key], new[key], inner)
+            if found:
+                return found
+        return None
+    if old != new:
+        return f"{where or 'value'} is {old!r} there, {new!r} now"
+    return None
 
 
 class RunDirectory:
@@ -56,15 +98,68 @@ class RunDirectory:
         self.path = Path(path)
         self.parts = self.path / "parts"
 
-    def create(self, scenario_dump: dict[str, Any], manifest: dict[str, Any]) -> None:
-        """Make the directory and write the resolved scenario and the manifest."""
+    def prepare(
+        self, identity: dict[str, Any], documents: dict[str, Any], manifest: dict[str, Any]
+    ) -> bool:
+        """Create the directory, or check that an existing one holds the same experiment.
+
+        Args:
+            identity: Plain inputs that must match to continue a directory (the resolved
+                scenario and sweep without replication counts, model version, tracing).
+            documents: File name -> plain data written as YAML (or text for ``.csv``).
+            manifest: Provenance written to ``manifest.json`` with the identity.
+
+        Returns:
+            True when an existing directory is continued.
+
+        Raises:
+            ResultsError: If the directory holds something else.
+        """
+        continuing = (self.path / "manifest.json").exists()
+        if continuing:
+            self._check_identity(identity)
+        elif self.path.exists() and any(self.path.iterdir()):
+            raise ResultsError(
+                f"{self.path}: exists and is not a results directory; choose another --out"
+            )
         self.parts.mkdir(parents=True, exist_ok=True)
-        text = yaml.safe_dump(scenario_dump, sort_keys=False, allow_unicode=True)
-        _atomic_write(self.path / "scenario.yaml", text)
-        self.write_manifest(manifest)
+        self.clean_temporary()
+        for name, content in documents.items():
+            self.write_document(name, content)
+        self.write_manifest({**manifest, "identity": identity})
+        return continuing
+
+    def write_document(self, name: str, content: Any) -> None:
+        """Write text as is, or plain data as YAML, atomically."""
+        text = content if isinstance(content, str) else _yaml(content)
+        atomic_write(self.path / name, text)
+
+    def _check_identity(self, identity: dict[str, Any]) -> None:
+        stored = self.manifest().get("identity")
+        if stored is None:
+            raise ResultsError(f"{self.path}: written by an older sim; choose another --out")
+        version = stored.get("model_version")
+        if version != identity.get("model_version"):
+            raise ResultsError(
+                f"{self.path}: written by model version {version}, this is "
+                f"{identity.get('model_version')}; results of two versions cannot be combined, "
+                "choose another --out"
+            )
+        difference = first_difference(stored, identity)
+        if difference:
+            raise ResultsError(
+                f"{self.path}: holds results of different inputs ({difference}); "
+                "continue it with the same inputs, or choose another --out"
+            )
+
+    def clean_temporary(self) -> None:
+        """Remove half-written parts left by an interrupted run (never read as finished)."""
+        if self.parts.is_dir():
+            for stale in self.parts.glob(".tmp-*"):
+                shutil.rmtree(stale, ignore_errors=True)
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
-        _atomic_write(self.path / "manifest.json", json.dumps(manifest, indent=2, default=str))
+        atomic_write(self.path / "manifest.json", json.dumps(manifest, indent=2, default=str))
 
     def manifest(self) -> dict[str, Any]:
         try:
@@ -72,44 +167,63 @@ class RunDirectory:
         except (OSError, ValueError) as err:
             raise ResultsError(f"{self.path}: not a readable results directory ({err})") from None
 
+    def document(self, name: str) -> Any:
+        """A YAML document written by ``prepare`` (e.g. ``scenario.yaml``)."""
+        try:
+            return yaml.safe_load((self.path / name).read_text())
+        except (OSError, yaml.YAMLError) as err:
+            raise ResultsError(f"{self.path / name}: cannot read ({err})") from None
+
     def finished(self) -> set[str]:
         """Keys of the tasks already stored."""
         if not self.parts.is_dir():
             return set()
         return {p.name for p in self.parts.iterdir() if p.is_dir() and not p.name.startswith(".")}
 
-    def write_part(self, output: TaskOutput) -> None:
+    def write_part(self, output: EncodedOutput) -> None:
         """Store one finished task atomically (temporary directory, then one rename)."""
-        final = self.parts / output.task.key
-        temporary = self.parts / f".tmp-{output.task.key}-{os.getpid()}"
+        key = output.task.key
+        final = self.parts / key
+        temporary = self.parts / f".tmp-{key}-{os.getpid()}"
         if temporary.exists():
             shutil.rmtree(temporary)
         temporary.mkdir(parents=True)
-        for name in TABLES:
-            frame = getattr(output, name)
-            if frame is not None:
-                frame.to_parquet(temporary / f"{name}.parquet", index=False)
+        for name, data in output.tables.items():
+            (temporary / f"{name}.parquet").write_bytes(data)
         if final.exists():
             shutil.rmtree(temporary)
             return
         temporary.rename(final)
 
-    def combine(self, tasks: list[Task]) -> dict[str, pd.DataFrame]:
-        """Concatenate the stored parts of ``tasks`` in plan order and write the combined tables."""
-        frames: dict[str, pd.DataFrame] = {}
+    def read_parts(self, tasks: Sequence[Task], name: str = "replication") -> pd.DataFrame:
+        """One table of the stored parts of ``tasks``, in plan order (small tables only)."""
+        files = [self._part_file(t, name) for t in plan_order(tasks)]
+        return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+
+    def _part_file(self, task: Task, name: str) -> Path:
+        file = self.parts / task.key / f"{name}.parquet"
+        if not file.exists():
+            raise ResultsError(f"{file}: missing; the task {task} has not finished")
+        return file
+
+    def combine(self, tasks: Sequence[Task]) -> None:
+        """Stream the stored parts of ``tasks`` into the combined tables, in plan order.
+
+        Rows are ordered by variant (as planned, baseline first), point and replication;
+        memory holds at most one row group (``ROWS_PER_GROUP`` rows or ``PARTS_PER_GROUP``
+        parts) at a time.
+        """
+        ordered = plan_order(tasks)
+        for task in ordered:
+            self._part_file(task, "replication")
         for name in TABLES:
-            files = [self.parts / t.key / f"{name}.parquet" for t in tasks]
+            files = [self.parts / t.key / f"{name}.parquet" for t in ordered]
             present = [f for f in files if f.exists()]
-            if not present:
-                continue
-            frame = pd.concat([pd.read_parquet(f) for f in present], ignore_index=True)
-            frame = frame.sort_values(
-                ["variant", "point", "replication"], kind="stable", key=_plan_order(tasks)
-            )
-            frame = frame.reset_index(drop=True)
-            frame.to_parquet(self.path / COMBINED[name], index=False)
-            frames[name] = frame
-        return frames
+            target = self.path / COMBINED[name]
+            if present:
+                _stream(present, target)
+            elif target.exists():
+                target.unlink()  # left by an earlier, traced run of other tasks
 
     def table(self, name: str) -> pd.DataFrame:
         """Read one combined table (``replications``, ``monthly``, ``councils``, ``events``)."""
@@ -119,17 +233,52 @@ class RunDirectory:
         return pd.read_parquet(path)
 
 
-def _plan_order(tasks: list[Task]) -> Any:
-    """Sort key that puts variants in the order the plan names them (baseline first)."""
-    order = {v: i for i, v in enumerate(dict.fromkeys(t.variant for t in tasks))}
+def _stream(files: list[Path], target: Path) -> None:
+    """Concatenate parquet files into ``target`` (atomically) with bounded memory."""
+    try:
+        schema = pq.read_schema(files[0])
+        for file in files[1:]:  # one schema at a time: memory does not grow with the parts
+            other = pq.read_schema(file)
+            if not other.equals(schema):
+                schema = pa.unify_schemas([schema, other], promote_options="permissive")
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
+        raise ResultsError(f"{target}: parts have incompatible columns ({err})") from None
+    temporary = target.with_name(f".{target.name}.tmp")
+    buffer: list[pa.Table] = []
+    with pq.ParquetWriter(temporary, schema) as writer:
+        for file in files:
+            buffer.append(_read(file).select(schema.names).cast(schema))
+            rows = sum(t.num_rows for t in buffer)
+            if rows >= ROWS_PER_GROUP or len(buffer) >= PARTS_PER_GROUP:
+                writer.write_table(pa.concat_tables(buffer))
+                buffer = []
+        if buffer:
+            writer.write_table(pa.concat_tables(buffer))
+    temporary.replace(target)
 
-    def key(column: pd.Series) -> pd.Series:
-        return column.map(order) if column.name == "variant" else column
 
-    return key
+def _yaml(data: Any) -> str:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
-def _atomic_write(path: Path, text: str) -> None:
+def atomic_write(path: Path, text: str) -> None:
+    """Write a file so that a reader sees the old or the new content, never a mix."""
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(text)
     temporary.replace(path)
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> None:
+    """Write a CSV or parquet table atomically (by the file's suffix)."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    if path.suffix == ".csv":
+        frame.to_csv(temporary, index=False)
+    else:
+        frame.to_parquet(temporary, index=False)
+    temporary.replace(path)
+
+
+def _read(file: Path) -> pa.Table:
+    """One small parquet file, read directly (not through the dataset layer and its threads)."""
+    with pq.ParquetFile(file) as reader:
+        return reader.read(use_threads=False)

@@ -1,8 +1,10 @@
 """`sim run` as a library call: plan, execute, store, summarise, plot.
 
-The CLI parses arguments, calls ``run_scenario`` with a progress callback, and
-renders what it returns. Every finished replication is on disk before the next
-is counted, so an interrupted run loses nothing that was finished.
+The CLI parses arguments, calls ``run_scenario`` with a progress receiver, and
+renders what it returns. Every finished replication is on disk before the
+next is counted, so an interrupted run loses nothing that was finished, and
+running again into the same directory runs only what is missing: the
+replications of an interrupted run, or the extra ones of ``--replications M``.
 """
 
 from __future__ import annotations
@@ -10,20 +12,23 @@ from __future__ import annotations
 import platform
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from sim import __version__, analysis, plots
-from sim.experiment import Task, execute, plan
-from sim.population import load_councils
-from sim.results import RunDirectory
+from sim import __version__, analysis
+from sim.experiment import Execution, Progress, ScenarioOf, Task, execute, fingerprint, plan
+from sim.population import CouncilTable, load_councils
+from sim.precision import PrecisionOutcome, PrecisionTarget, check
+from sim.report import write_plots
+from sim.results import RunDirectory, write_table
 from sim.scenario import Scenario
 from sim.timeline import variant_scenarios
 
-Progress = Callable[[int, int], None]
+RunTo = Callable[[int], tuple[list[Task], int]]  # run to N replications: (tasks, how many ran)
 
 
 @dataclass(frozen=True)
@@ -36,96 +41,177 @@ class RunReport:
     seconds: float
     replications: int
     variants: list[str]
-    derived: pd.DataFrame | None = None  # cross-variant figures (e.g. cost per child-year)
+    tasks_run: int = 0
+    precision: PrecisionOutcome | None = None
+    derived: pd.DataFrame | None = None  # cross-variant figures (cost per child-year)
 
 
-def manifest(scenario: Scenario, command: str, workers: int, tasks: list[Task]) -> dict:
-    """Provenance of a run: enough to reproduce it."""
+class Silent:
+    """A progress receiver that ignores everything."""
+
+    def start(self, done: int, total: int) -> None:
+        """Ignore the start."""
+
+    def advance(self, step: int) -> None:
+        """Ignore a step."""
+
+
+def manifest(kind: str, name: str, seed: int, command: str, execution: Execution) -> dict:
+    """Provenance of a run or sweep: enough to reproduce it."""
     return {
+        "kind": kind,
         "model_version": __version__,
-        "scenario": scenario.name,
-        "seed": scenario.run.seed,
-        "replications": scenario.run.replications,
-        "variants": list(dict.fromkeys(t.variant for t in tasks)),
-        "baseline": scenario.run.baseline,
+        "scenario": name,
+        "seed": seed,
         "command": command,
-        "workers": workers,
+        "executor": execution.executor,
+        "scheduler": execution.scheduler,
+        "workers": execution.workers,
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
 
 
+def scenario_identity(scenario: Scenario) -> dict[str, Any]:
+    """The resolved scenario without the inputs a continued run may change (name, count)."""
+    data = scenario.model_dump(mode="json")
+    data["run"] = {k: v for k, v in data["run"].items() if k not in ("name", "replications")}
+    return data
+
+
+def fill(
+    run_dir: RunDirectory,
+    tasks: Sequence[Task],
+    scenario_of: ScenarioOf,
+    table: CouncilTable,
+    execution: Execution,
+    progress: Progress,
+) -> int:
+    """Run the tasks whose parts are not stored yet, storing each as it finishes.
+
+    Returns:
+        How many tasks ran.
+    """
+    done = run_dir.finished()
+    todo = [t for t in tasks if t.key not in done]
+    progress.start(len(tasks) - len(todo), len(tasks))
+    for outputs in execute(todo, scenario_of, table, execution):
+        for output in outputs:
+            run_dir.write_part(output)
+        progress.advance(len(outputs))
+    return len(todo)
+
+
 def run_scenario(
     scenario: Scenario,
     directory: Path,
     *,
-    workers: int = 1,
-    trace: bool = False,
+    execution: Execution | None = None,
     command: str = "",
     progress: Progress | None = None,
+    precision: PrecisionTarget | None = None,
+    plots: bool = True,
 ) -> RunReport:
-    """Run every variant's replications into ``directory`` and write tables and plots."""
-    began = time.perf_counter()
+    """Run every variant's replications into ``directory``; write tables and plots.
+
+    An existing directory of the same scenario is continued: stored replications are
+    reused and only missing ones run. With ``precision``, replications are added in
+    batches until the target is met or the cap reached (``sim.precision``).
+
+    Raises:
+        ResultsError: If ``directory`` holds results of another scenario or version.
+    """
+    began, execution = time.perf_counter(), execution or Execution()
     scenarios = variant_scenarios(scenario)
-    tasks = plan(scenarios, range(scenario.run.replications), scenario.run.seed)
+    prints = {name: fingerprint(s) for name, s in scenarios.items()}
     run_dir = RunDirectory(directory)
-    info = manifest(scenario, command, workers, tasks)
-    run_dir.create(scenario.model_dump(mode="json"), info)
-    done = run_dir.finished()
-    todo = [t for t in tasks if t.key not in done]
-    if progress:
-        progress(len(tasks) - len(todo), len(tasks))
-    for output in execute(todo, scenarios, load_councils(), workers=workers, trace=trace):
-        run_dir.write_part(output)
-        if progress:
-            progress(1, len(tasks))
-    frames = run_dir.combine(tasks)
-    summary = analysis.summarise(frames["replication"])
-    summary.to_csv(run_dir.path / "summary.csv", index=False)
-    comparison = derived = None
-    if len(scenarios) > 1:
-        comparison = analysis.compare(frames["replication"], scenario.run.baseline)
-        comparison.to_csv(run_dir.path / "comparison.csv", index=False)
-        derived = analysis.programme_value(frames["replication"])
-        if derived.empty:
-            derived = None
-        else:
-            derived.to_csv(run_dir.path / "derived.csv", index=False)
-    plots.save(
-        plots.fan_chart(
-            frames["monthly"],
-            "judged_inadequate",
-            units={"judged_inadequate": "councils"},
-            start=scenario.run.start,
-        ),
-        run_dir.path / "judged_inadequate",
+    info = manifest("run", scenario.name, scenario.run.seed, command, execution)
+    identity = _identity(scenario, execution)
+    run_dir.prepare(identity, {"scenario.yaml": scenario.model_dump(mode="json")}, info)
+    table, receiver = load_councils(), progress or Silent()
+
+    def run_to(count: int) -> tuple[list[Task], int]:
+        tasks = plan(scenarios, range(count), scenario.run.seed, fingerprints=prints)
+        ran = fill(run_dir, tasks, lambda t: scenarios[t.variant], table, execution, receiver)
+        return tasks, ran
+
+    outcome = None
+    if precision is None:
+        tasks, ran = run_to(scenario.run.replications)
+    else:
+        tasks, ran, outcome = _to_precision(run_dir, run_to, precision, scenario.run.baseline)
+    count = len(tasks) // len(scenarios)
+    _store_count(run_dir, scenario, count)
+    summary, comparison, derived = _finish(
+        run_dir, tasks, scenario.run.baseline, len(scenarios) > 1
     )
-    plots.save(
-        plots.fan_chart(
-            frames["monthly"],
-            "vacancy_rate",
-            units={"vacancy_rate": "share of posts"},
-            start=scenario.run.start,
-        ),
-        run_dir.path / "vacancy_rate",
-    )
+    if plots:
+        write_plots(run_dir.path)
     seconds = time.perf_counter() - began
-    run_dir.write_manifest(
-        {
-            **info,
-            "seconds": round(seconds, 3),
-            "seconds_per_replication": round(seconds / max(len(todo), 1), 4),
-            "tasks": len(tasks),
-            "tasks_run": len(todo),
-        }
-    )
+    timings = {"seconds": round(seconds, 3), "tasks": len(tasks), "tasks_run": ran}
+    extra = {"precision": outcome.reason} if outcome else {}
+    run_dir.write_manifest({**info, **timings, **extra, "identity": identity})
     return RunReport(
         run_dir.path,
         summary,
         comparison,
         seconds,
-        scenario.run.replications,
+        count,
         list(scenarios),
+        ran,
+        outcome,
         derived,
     )
+
+
+def _identity(scenario: Scenario, execution: Execution) -> dict[str, Any]:
+    """What must match to continue a run directory (the replication count may change)."""
+    return {
+        "kind": "run",
+        "model_version": __version__,
+        "trace": execution.trace,
+        "scenario": scenario_identity(scenario),
+    }
+
+
+def _store_count(run_dir: RunDirectory, scenario: Scenario, count: int) -> None:
+    """Rewrite scenario.yaml with the replications the combined tables hold."""
+    stored = scenario.model_dump(mode="json")
+    stored["run"]["replications"] = count
+    run_dir.write_document("scenario.yaml", stored)
+
+
+def _to_precision(
+    run_dir: RunDirectory, run_to: RunTo, target: PrecisionTarget, baseline: str
+) -> tuple[list[Task], int, PrecisionOutcome]:
+    """Run batches of replications until ``target`` is met or its cap is reached."""
+    ran_total, batches = 0, target.batches()
+    for number, count in enumerate(batches):
+        tasks, ran = run_to(count)
+        ran_total += ran
+        replications = run_dir.read_parts(tasks, "replication")
+        outcome = check(target, replications, baseline, count, number == len(batches) - 1)
+        if outcome is not None:
+            return tasks, ran_total, outcome
+    raise AssertionError("the last batch always stops")  # pragma: no cover
+
+
+def _finish(
+    run_dir: RunDirectory, tasks: list[Task], baseline: str, has_variants: bool
+) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
+    """Combine the parts; write the summary, the comparison and the programmes' value."""
+    run_dir.combine(tasks)
+    replications = run_dir.table("replications")
+    summary = analysis.summarise(replications)
+    write_table(summary, run_dir.path / "summary.csv")
+    comparison = None
+    if has_variants:
+        comparison = analysis.compare(replications, baseline)
+        write_table(comparison, run_dir.path / "comparison.csv")
+    derived = analysis.programme_value(replications) if has_variants else None
+    if derived is not None and not derived.empty:
+        write_table(derived, run_dir.path / "derived.csv")
+    else:
+        derived = None
+    return summary, comparison, derived

@@ -1,0 +1,65 @@
+"""Print the parallel speed-up of a sweep from 1 to N workers (same sweep, fresh directories).
+
+Usage: python benchmarks/speedup.py [--points 40] [--replications 4] [--horizon 120]
+       [--workers 2] [--plots] [SWEEP.yaml]
+
+Each run starts from an empty results directory, so both do the same work; the
+stored data are compared too (they must be identical). Plots are left out by
+default: they are drawn once at the end, by one process, whatever the workers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.sweeps import write_sweep
+from sim.experiment import Execution
+from sim.sweep import load_sweep
+from sim.sweep_run import run_sweep
+
+
+def _timed(sweep_file: Path, out: Path, workers: int, plots: bool) -> float:
+    sweep = load_sweep(sweep_file)  # inside the timing's reach: both runs pay for it alike
+    began = time.perf_counter()
+    run_sweep(sweep, out, execution=Execution(workers=workers), plots=plots)
+    return time.perf_counter() - began
+
+
+def _data(directory: Path) -> bytes:
+    return (directory / "replications.parquet").read_bytes()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("sweep", nargs="?", help="a sweep file (default: the stand-in sweep)")
+    parser.add_argument("--points", type=int, default=40)
+    parser.add_argument("--replications", type=int, default=4)
+    parser.add_argument("--horizon", type=float, default=120.0, help="months")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--plots", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        path = Path(args.sweep) if args.sweep else None
+        path = path or write_sweep(folder, args.points, args.replications, args.horizon)
+        one = _timed(path, folder / "one", 1, args.plots)
+        many = _timed(path, folder / "many", args.workers, args.plots)
+        same = _data(folder / "one") == _data(folder / "many")
+        sweep = load_sweep(path)
+    print(
+        f"sweep {sweep.name}: {len(sweep.points)} points x {sweep.spec.replications} "
+        f"replications x {len(sweep.variants)} variants, {sweep.base.run.horizon_months:g} months"
+    )
+    print(f"1 worker:   {one:.1f} s")
+    print(f"{args.workers} workers:  {many:.1f} s")
+    print(f"speed-up:   {one / many:.2f}x  (identical data: {same})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""Running tasks on a Dask distributed cluster (imported only when asked for).
+
+The cluster runs the same ``run_chunk`` function as the local pool, so its
+results are the same to the byte. With a scheduler address the tasks go to
+that cluster (its workers must have this version of ``sim`` installed); without
+one, a ``LocalCluster`` of single-threaded worker processes is started and
+closed again. At most two units per worker thread are in flight, so the
+client's memory does not grow with the size of the sweep.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import ExitStack
+from itertools import islice
+from typing import Any
+
+from sim import __version__
+from sim.errors import ExecutionError
+from sim.experiment import EncodedOutput, Execution, ScenarioOf, Task, run_chunk
+from sim.population import CouncilTable
+
+CONNECT_SECONDS = 20  # how long to wait for a remote scheduler before giving up
+
+
+def _worker_version() -> str:
+    """The model version installed on a worker (run there by ``Client.run``)."""
+    import sim
+
+    return sim.__version__
+
+
+def _client(stack: ExitStack, execution: Execution) -> Any:
+    """A client of the given scheduler, or of a new LocalCluster closed with ``stack``."""
+    from dask.distributed import Client, LocalCluster
+
+    if execution.scheduler is None:
+        cluster = stack.enter_context(
+            LocalCluster(
+                n_workers=max(execution.workers, 1),
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+        )
+        return stack.enter_context(Client(cluster))
+    try:
+        return stack.enter_context(Client(execution.scheduler, timeout=CONNECT_SECONDS))
+    except (OSError, TimeoutError) as err:
+        raise ExecutionError(
+            f"cannot reach the Dask scheduler at {execution.scheduler} ({err}); "
+            "expected an address like tcp://host:8786 of a running `dask scheduler`"
+        ) from None
+
+
+def _check_versions(client: Any) -> None:
+    """Refuse workers running another model version: their numbers would differ."""
+    versions = client.run(_worker_version)
+    other = {worker: v for worker, v in versions.items() if v != __version__}
+    if other:
+        raise ExecutionError(
+            f"Dask workers run sim {sorted(set(other.values()))}, this client {__version__}; "
+            "install the same version of sim on every worker"
+        )
+
+
+def dask_execute(
+    units: list[tuple[Task, ...]],
+    scenario_of: ScenarioOf,
+    table: CouncilTable,
+    execution: Execution,
+) -> Iterator[list[EncodedOutput]]:
+    """Run units of tasks on Dask and yield each unit's outputs as it finishes."""
+    from dask.distributed import as_completed
+
+    with ExitStack() as stack:
+        client = _client(stack, execution)
+        _check_versions(client)
+        shared = client.scatter(table, broadcast=True)
+        in_flight = 2 * max(sum(client.nthreads().values()), 1)
+        queue = iter(units)
+
+        def submit(unit: tuple[Task, ...]) -> Any:
+            scenario = scenario_of(unit[0])
+            return client.submit(run_chunk, unit, scenario, shared, execution.trace, pure=False)
+
+        running = as_completed([submit(unit) for unit in islice(queue, in_flight)])
+        for future in running:
+            outputs: list[EncodedOutput] = future.result()
+            future.release()
+            following = next(queue, None)
+            if following is not None:
+                running.add(submit(following))
+            yield outputs

@@ -1,0 +1,185 @@
+"""Every plot of a results directory, and the comparison of two directories.
+
+``write_plots`` is the one place that decides which figures a directory gets,
+so ``sim run``, ``sim sweep`` and ``sim plot DIR`` draw the same ones from the
+stored tables (``sim.plots`` only lays them out):
+
+- runs: a fan chart of each headline monthly series per variant (``<series>.png``);
+- runs and sweeps with variants: a forest plot of paired differences from the
+  baseline (``comparison.png``);
+- sweeps: response curves of each metric against each parameter
+  (``response_<metric>.png``) and, for LHS and Sobol designs, sensitivity bars
+  (``sensitivity_<metric>.png``); with variants, one of each per variant
+  (``..._<metric>__<variant>.png``).
+
+Units come from the outcome registry (``sim.model.recorder.OUTCOMES``) and the
+scenario schema (each parameter's unit). Every figure is saved as PNG and SVG.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim import __version__, analysis, plots
+from sim.errors import ResultsError
+from sim.model.recorder import HEADLINE, OUTCOMES
+from sim.params import parameter_table
+from sim.results import RunDirectory, write_table
+from sim.scenario import Scenario
+
+# Monthly series drawn as fan charts when present: (name, unit, readable label).
+FAN_SERIES = (
+    ("true_inadequate", "councils", "councils truly inadequate"),
+    ("judged_inadequate", "councils", "councils judged inadequate"),
+    ("status_trust", "councils", "councils run by a trust"),
+    ("sponsor_queue", "councils", "councils waiting for a sponsor"),
+    ("vacancy_rate", "share of posts", "national vacancy rate"),
+    ("graduates_in_post", "people", "programme graduates in post"),
+)
+SERIES_LABELS = {name: label for name, _, label in FAN_SERIES}
+
+
+def _outcome_units() -> dict[str, str]:
+    return {name: outcome.unit for name, outcome in OUTCOMES.items()}
+
+
+def headline_metrics(metrics: list[str]) -> list[str]:
+    """Headline outcomes with a better direction (the policy targets), in registry order."""
+    chosen = [m for m in HEADLINE if m in metrics and OUTCOMES[m].better != "neither"]
+    return chosen or metrics
+
+
+def _parameter_names(run_dir: RunDirectory) -> tuple[dict[str, str], dict[str, str]]:
+    """Units and readable labels of every scenario input, by dotted path."""
+    try:
+        scenario = Scenario.model_validate(run_dir.document("scenario.yaml"))
+    except (ResultsError, ValueError):
+        return {}, {}  # a directory of another model version: plot without parameter units
+    rows = parameter_table(scenario)
+    labels = {r.path: " ".join(r.path.split(".")[-2:]).replace("_", " ") for r in rows}
+    return {r.path: r.unit for r in rows}, labels
+
+
+def write_plots(directory: Path) -> list[Path]:
+    """Draw every plot that applies to a results directory; return the files written.
+
+    Raises:
+        ResultsError: If the directory or a table it needs is missing.
+    """
+    run_dir = RunDirectory(directory)
+    manifest = run_dir.manifest()
+    kind = manifest.get("kind", "run")
+    written: list[Path] = []
+    if kind == "run":
+        written += _fan_charts(run_dir)
+    comparison_file = run_dir.path / "comparison.csv"
+    if comparison_file.exists():
+        comparison = pd.read_csv(comparison_file)
+        baseline, n = comparison["baseline"].iloc[0], int(comparison["n"].max())
+        pairs = "point and replication over the whole design" if kind == "sweep" else "replication"
+        title = f"Each variant minus baseline '{baseline}'\npaired by {pairs}, n = {n}, 95% CI"
+        metrics = headline_metrics(list(dict.fromkeys(comparison["metric"])))
+        figure = plots.forest_plot(comparison, metrics=metrics, units=_outcome_units(), title=title)
+        written += plots.save(figure, run_dir.path / "comparison")
+    if kind == "sweep":
+        written += _sweep_plots(run_dir, manifest)
+    return written
+
+
+def _fan_charts(run_dir: RunDirectory) -> list[Path]:
+    """A fan chart per headline monthly series the run has (FAN_SERIES)."""
+    monthly = run_dir.table("monthly")
+    start = str(run_dir.document("scenario.yaml")["run"]["start"])
+    units = {name: unit for name, unit, _ in FAN_SERIES}
+    written: list[Path] = []
+    for name in (n for n, _, _ in FAN_SERIES if n in monthly.columns):
+        figure = plots.fan_chart(monthly, name, units=units, labels=SERIES_LABELS, start=start)
+        written += plots.save(figure, run_dir.path / name)
+    return written
+
+
+def _sweep_plots(run_dir: RunDirectory, manifest: dict[str, Any]) -> list[Path]:
+    """Response curves and sensitivity bars of each metric (per variant when crossed)."""
+    points = pd.read_parquet(run_dir.path / "points.parquet")
+    parameters, metrics = list(manifest["parameters"]), list(manifest["metrics"])
+    spec = run_dir.document("sweep.yaml")
+    log_x = {p["path"] for p in spec["parameters"] if p.get("log")}
+    parameter_units, labels = _parameter_names(run_dir)
+    units = {**_outcome_units(), **parameter_units}
+    sensitivity_file = run_dir.path / "sensitivity.csv"
+    sensitivity = pd.read_csv(sensitivity_file) if sensitivity_file.exists() else None
+    variants = list(dict.fromkeys(points["variant"]))
+    written: list[Path] = []
+    for variant in variants:
+        suffix = f"__{variant}" if len(variants) > 1 else ""
+        rows = points[points["variant"] == variant]
+        for metric in metrics:
+            if not rows[f"{metric}_mean"].notna().any():
+                continue
+            figure = plots.response_curves(
+                rows, parameters, metric, units=units, labels=labels, log_x=log_x
+            )
+            if len(variants) > 1:
+                figure.suptitle(f"{figure.get_suptitle()} (variant '{variant}')")
+            written += plots.save(figure, run_dir.path / f"response_{metric}{suffix}")
+        if sensitivity is None:
+            continue
+        for metric in metrics:
+            subset = sensitivity[(sensitivity["variant"] == variant)]
+            if (subset["metric"] == metric).any():
+                figure = plots.sensitivity_bars(subset, metric, labels=labels)
+                written += plots.save(figure, run_dir.path / f"sensitivity_{metric}{suffix}")
+    return written
+
+
+@dataclass(frozen=True)
+class DirectoryComparison:
+    """Differences between two results directories (second minus first)."""
+
+    table: pd.DataFrame
+    files: list[Path]
+    paired: bool
+
+
+def compare_directories(
+    first: Path, second: Path, out: Path | None = None, metrics: list[str] | None = None
+) -> DirectoryComparison:
+    """Each outcome of ``second`` minus ``first``, per variant found in both.
+
+    Paired by (point, replication) when both hold the same seeds (common random
+    numbers); otherwise Welch's unequal-variance t interval. Writes
+    ``compare.csv`` and a forest plot ``compare.png``/``.svg`` into ``out``
+    (default: ``second``).
+
+    Raises:
+        ResultsError: If the directories come from different model versions or share
+            no variant.
+    """
+    a, b = RunDirectory(first), RunDirectory(second)
+    versions = (a.manifest().get("model_version"), b.manifest().get("model_version"))
+    if versions[0] != versions[1]:
+        raise ResultsError(
+            f"{first} is model version {versions[0]}, {second} is {versions[1]} "
+            f"(this is {__version__}); compare results of one model version"
+        )
+    ra, rb = a.table("replications"), b.table("replications")
+    table = analysis.compare_runs(ra, rb, first.name or str(first), metrics)
+    if table.empty:
+        raise ResultsError(
+            f"{first} and {second} share no variant (they hold {sorted(set(ra['variant']))} and "
+            f"{sorted(set(rb['variant']))})"
+        )
+    target = Path(out) if out is not None else b.path
+    target.mkdir(parents=True, exist_ok=True)
+    write_table(table, target / "compare.csv")
+    paired = bool((table["method"] == "paired").all())
+    how = "paired by replication" if paired else "Welch t interval"
+    title = f"{second.name} minus {first.name}, per variant ({how}, 95% CI)"
+    shown = metrics or headline_metrics(list(dict.fromkeys(table["metric"])))
+    figure = plots.forest_plot(table, metrics=shown, units=_outcome_units(), title=title)
+    files = [target / "compare.csv", *plots.save(figure, target / "compare")]
+    return DirectoryComparison(table, files, paired)

@@ -1,0 +1,145 @@
+"""`sim sweep` as a library call: run a checked sweep into a results directory.
+
+Tasks are (variant, point, replication); units of several replications go to
+the executor and each replication is stored as it finishes, keyed by a hash of
+its resolved inputs, so an interrupted sweep resumes where it stopped and
+re-running into the same directory runs only what is missing. Tables are
+streamed from the stored parts; nothing held in memory grows with the number
+of points except one row per task (ids and outcomes).
+
+Besides the run tables, a sweep writes ``design.csv`` (its points, before
+running), ``points.parquet`` (per variant and point: parameters, n, mean and
+95% CI of every outcome), ``sensitivity.csv`` (LHS and Sobol designs) and
+``comparison.csv`` (with variants: paired by point and replication).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim import __version__, analysis
+from sim.experiment import Execution, Progress
+from sim.population import load_councils
+from sim.report import write_plots
+from sim.results import RunDirectory, write_table
+from sim.runs import Silent, fill, manifest, scenario_identity
+from sim.sweep import Sweep
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    """What a finished sweep hands back to its caller."""
+
+    directory: Path
+    name: str
+    points: pd.DataFrame
+    sensitivity: pd.DataFrame | None
+    comparison: pd.DataFrame | None
+    seconds: float
+    tasks: int
+    tasks_run: int
+
+
+def sweep_identity(sweep: Sweep, execution: Execution) -> dict[str, Any]:
+    """What must match to continue a sweep directory (replications and metrics may change)."""
+    spec = sweep.spec.model_dump(mode="json", exclude={"name", "replications", "metrics"})
+    spec.pop("scenario")  # the file's location does not matter, its content does
+    return {
+        "kind": "sweep",
+        "model_version": __version__,
+        "trace": execution.trace,
+        "scenario": scenario_identity(sweep.base),
+        "sweep": spec,
+    }
+
+
+def _sweep_manifest(sweep: Sweep, command: str, execution: Execution) -> dict[str, Any]:
+    info = manifest("sweep", sweep.name, sweep.base.run.seed, command, execution)
+    return {
+        **info,
+        "base_scenario": sweep.base.name,
+        "parameters": [p.path for p in sweep.parameters],
+        "metrics": list(sweep.spec.metrics),
+        "design": sweep.spec.design.model_dump(mode="json"),
+        "points": len(sweep.points),
+        "replications": sweep.spec.replications,
+        "variants": list(sweep.variants),
+        "baseline": sweep.base.run.baseline,
+    }
+
+
+def run_sweep(
+    sweep: Sweep,
+    directory: Path,
+    *,
+    execution: Execution | None = None,
+    command: str = "",
+    progress: Progress | None = None,
+    plots: bool = True,
+) -> SweepReport:
+    """Run every (variant, point, replication) not yet stored in ``directory``; analyse; plot.
+
+    Raises:
+        ResultsError: If ``directory`` holds results of another sweep or model version.
+    """
+    began, execution = time.perf_counter(), execution or Execution()
+    run_dir = RunDirectory(directory)
+    info = _sweep_manifest(sweep, command, execution)
+    identity = sweep_identity(sweep, execution)
+    documents = {
+        "scenario.yaml": sweep.base.model_dump(mode="json"),
+        "sweep.yaml": sweep.spec.model_dump(mode="json"),
+        "design.csv": sweep.design_table().to_csv(index=False),
+    }
+    run_dir.prepare(identity, documents, info)
+    tasks = sweep.tasks()
+    receiver = progress or Silent()
+    ran = fill(run_dir, tasks, sweep.scenario_of, load_councils(), execution, receiver)
+    run_dir.combine(tasks)
+    points, sensitivity, comparison = _analyse(run_dir, sweep)
+    if plots:
+        write_plots(run_dir.path)
+    seconds = time.perf_counter() - began
+    timings = {"seconds": round(seconds, 3), "tasks": len(tasks), "tasks_run": ran}
+    run_dir.write_manifest({**info, **timings, "identity": identity})
+    return SweepReport(
+        run_dir.path, sweep.name, points, sensitivity, comparison, seconds, len(tasks), ran
+    )
+
+
+def _analyse(
+    run_dir: RunDirectory, sweep: Sweep
+) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
+    """Write points.parquet, sensitivity.csv and comparison.csv (where they apply)."""
+    design = sweep.design_table()
+    replications = run_dir.table("replications")
+    at = list(replications.columns).index("seed") + 1
+    for offset, column in enumerate(c for c in design.columns if c != "point"):
+        values = replications["point"].map(design.set_index("point")[column])
+        replications.insert(at + offset, column, values)
+    write_table(replications, run_dir.path / "replications.parquet")  # rows carry their inputs
+    outcomes = replications.drop(columns=[c for c in design.columns if c != "point"])
+    points = analysis.point_summary(outcomes, design)
+    write_table(points, run_dir.path / "points.parquet")
+    sensitivity = None
+    method = sweep.spec.design.method
+    if method != "grid":
+        sensitivity = analysis.sensitivity(
+            points,
+            sweep.parameters,
+            sweep.points,
+            method,
+            sweep.spec.metrics,
+            sweep.spec.design.seed,
+        )
+        write_table(sensitivity, run_dir.path / "sensitivity.csv")
+    comparison = None
+    if len(sweep.variants) > 1:
+        comparison = analysis.compare(outcomes, sweep.base.run.baseline)
+        write_table(comparison, run_dir.path / "comparison.csv")
+    return points, sensitivity, comparison

@@ -1,0 +1,77 @@
+"""Executor invariance: 1 worker, 2 workers and a Dask LocalCluster store the same bytes.
+
+Chunk sizes differ between the three runs on purpose: how replications are
+grouped into units of work must not change what is stored either.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.experiment import Execution, Task, chunk_size, chunks, fingerprint, plan, plan_order
+from sim.sweep import load_sweep
+from sim.sweep_run import run_sweep
+from tests.conftest import make_scenario
+from tests.sweeps import finished_parts, stored_files, write_sweep
+
+
+def test_sweep_is_byte_identical_across_executors(tmp_path):
+    sweep = load_sweep(write_sweep(tmp_path / "def"))
+    executions = {
+        "one": Execution(workers=1),
+        "two": Execution(workers=2, chunk=3),
+        "dask": Execution(workers=2, executor="dask", chunk=2),
+    }
+    stored = {}
+    for name, execution in executions.items():
+        report = run_sweep(sweep, tmp_path / name, execution=execution, plots=False)
+        assert report.tasks == report.tasks_run == 5 * 2 * 2
+        stored[name] = stored_files(tmp_path / name)
+    parts = [k for k in stored["one"] if k.startswith("parts/")]
+    assert len(parts) == 20 * 3  # replication, monthly and councils of every task
+    for table in ("replications.parquet", "points.parquet", "sensitivity.csv", "comparison.csv"):
+        assert table in stored["one"]
+    assert stored["two"] == stored["one"]
+    assert stored["dask"] == stored["one"]
+    assert finished_parts(tmp_path / "dask") == sorted(t.key for t in sweep.tasks())
+
+
+def test_task_keys_change_with_every_input_and_only_those():
+    base = Task("baseline", 0, 0, 1, "f")
+    others = [
+        Task("other", 0, 0, 1, "f"),
+        Task("baseline", 1, 0, 1, "f"),
+        Task("baseline", 0, 1, 1, "f"),
+        Task("baseline", 0, 0, 2, "f"),
+        Task("baseline", 0, 0, 1, "g"),
+    ]
+    assert base.key == Task("baseline", 0, 0, 1, "f").key
+    assert len({base.key, *(t.key for t in others)}) == 6
+
+
+def test_fingerprint_ignores_labels_and_counts_but_not_inputs():
+    scenario = make_scenario()
+    same = make_scenario(**{"run.replications": 99, "run.name": "renamed"})
+    changed = make_scenario(**{"policy.ofsted.teams": 5})
+    reseeded = make_scenario(**{"run.seed": 1})
+    assert fingerprint(scenario) == fingerprint(same)
+    assert fingerprint(scenario) != fingerprint(changed)
+    assert fingerprint(scenario) != fingerprint(reseeded)
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7])
+def test_chunks_cover_every_task_once_within_one_variant_and_point(size):
+    tasks = [*plan(["a", "b"], range(5), 1, point=0), *plan(["a", "b"], range(5), 1, point=1)]
+    units = chunks(tasks, size)
+    flat = [t for unit in units for t in unit]
+    assert sorted(flat, key=repr) == sorted(tasks, key=repr)
+    for unit in units:
+        assert len(unit) <= size and len({(t.variant, t.point) for t in unit}) == 1
+    assert plan_order(tasks)[:5] == [Task("a", 0, r, 1) for r in range(5)]
+
+
+def test_automatic_chunks_keep_workers_busy():
+    assert chunk_size(10, 2, None) == 1
+    assert chunk_size(4000, 2, None) == 8
+    assert chunk_size(4000, 100, None) == 2
+    assert chunk_size(10, 2, 4) == 4
