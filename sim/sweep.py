@@ -36,7 +36,8 @@ from sim.params import Frozen
 from sim.sampling import ParameterRange, Point, design
 from sim.scenario import Scenario
 from sim.timeline import NOT_IN_VARIANTS, load_scenario, variant_scenarios
-from sim.yamlio import Marks, get_path, load_yaml, suggest, validate, with_overrides
+from sim.validation import get_path, validate, with_overrides
+from sim.yamlio import Marks, load_yaml, suggest
 
 Scalar = bool | int | float | str | None
 DEFAULT_METRICS = (

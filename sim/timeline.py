@@ -12,7 +12,8 @@ from typing import Any
 
 from sim.errors import ScenarioError
 from sim.scenario import Scenario
-from sim.yamlio import Marks, load_yaml, validate, with_overrides
+from sim.validation import validate, with_overrides
+from sim.yamlio import Marks, load_yaml
 
 # Inputs drawn or fixed when the world is built; changing them mid-run would be ignored.
 FIXED_AT_START = (

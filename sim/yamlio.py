@@ -4,37 +4,25 @@ pydantic reports errors by ``loc`` (keys and indices) and knows nothing about fi
 is loaded while recording where every key and value was written (``Marks``), and each pydantic
 error becomes a ``ScenarioError`` naming file:line:column, the dotted field, the offending
 value and what was expected. Dotted-path overrides (variants, timeline steps, command-line
-settings) re-validate the whole model, so every validator also sees the changed values.
+settings) re-validate the whole model, so every validator also sees the changed values
+(``sim.validation``).
 """
 
 from __future__ import annotations
 
-import copy
 import difflib
-import types
-from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterable, Sequence
 from pathlib import Path
-from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
-from pydantic_core import ErrorDetails
 
-from sim.errors import NOT_GIVEN, ScenarioError
+from sim.errors import ScenarioError
 
 Loc = tuple[Hashable, ...]
 Position = tuple[int, int]
-M = TypeVar("M", bound=BaseModel)
 
 _MAP, _SEQ, _MERGE = (f"tag:yaml.org,2002:{t}" for t in ("map", "seq", "merge"))
-_BOUNDS = {
-    "greater_than_equal": ">=",
-    "greater_than": ">",
-    "less_than_equal": "<=",
-    "less_than": "<",
-}
-_CTX = {">=": "ge", ">": "gt", "<=": "le", "<": "lt"}
 
 
 class Marks:
@@ -77,13 +65,13 @@ def suggest(name: str, options: Iterable[str]) -> str | None:
     return matches[0] if matches else None
 
 
-def _unknown(what: str, name: str, options: Sequence[str]) -> str:
+def unknown_message(what: str, name: str, options: Sequence[str]) -> str:
     guess = suggest(name, options)
     hint = f"; did you mean {guess!r}?" if guess else ""
     return what + hint + (f" (allowed: {', '.join(options)})" if options else "")
 
 
-def _dotted(loc: Loc) -> str:
+def dotted_path(loc: Loc) -> str:
     return ".".join(str(part) for part in loc)
 
 
@@ -91,12 +79,12 @@ def _pos(mark: yaml.Mark) -> Position:
     return (mark.line + 1, mark.column + 1)
 
 
-def _err(message: str, path: str, pos: Position | None, **details: Any) -> ScenarioError:
+def located(message: str, path: str, pos: Position | None, **details: Any) -> ScenarioError:
     line, column = pos if pos else (None, None)
     return ScenarioError(message, path=path, line=line, column=column, **details)
 
 
-def _kind(value: object) -> str:
+def kind_of(value: object) -> str:
     names = {bool: "true/false", int: "an integer", float: "a number", str: "text"}
     if value is None or isinstance(value, list):
         return "null" if value is None else "a list"
@@ -154,8 +142,8 @@ def parse_yaml(text: str, *, path: str = "<string>") -> tuple[Any, Marks]:
     if node is None:
         raise ScenarioError("file is empty; expected a mapping of field names to values", path=path)
     if not isinstance(data, dict):
-        raise _err(
-            f"top level is {_kind(data)}; expected a mapping of field names to values",
+        raise located(
+            f"top level is {kind_of(data)}; expected a mapping of field names to values",
             path,
             _pos(node.start_mark),
         )
@@ -167,7 +155,7 @@ def _yaml_error(exc: yaml.YAMLError, path: str, text: str) -> ScenarioError:
     if isinstance(exc, yaml.reader.ReaderError):  # a forbidden character; has no mark
         line, start = text.count("\n", 0, exc.position) + 1, text.rfind("\n", 0, exc.position)
         char = chr(exc.character) if isinstance(exc.character, int) else exc.character
-        return _err(
+        return located(
             f"invalid YAML: character {char!r} is not allowed", path, (line, exc.position - start)
         )
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
@@ -175,7 +163,7 @@ def _yaml_error(exc: yaml.YAMLError, path: str, text: str) -> ScenarioError:
     context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
     if context and context_mark is not None:
         message = f"{context} at line {context_mark.line + 1}, {message}"
-    return _err(f"invalid YAML: {message}", path, _pos(mark) if mark is not None else None)
+    return located(f"invalid YAML: {message}", path, _pos(mark) if mark is not None else None)
 
 
 class _Builder:
@@ -191,7 +179,7 @@ class _Builder:
         self.active: set[int] = set()  # nodes being built, to refuse recursive aliases
 
     def error(self, message: str, node: yaml.Node, loc: Loc) -> ScenarioError:
-        return _err(message, self.path, _pos(node.start_mark), field=_dotted(loc) or None)
+        return located(message, self.path, _pos(node.start_mark), field=dotted_path(loc) or None)
 
     def build(self, node: yaml.Node, loc: Loc) -> Any:
         if isinstance(node, yaml.ScalarNode):
@@ -242,320 +230,3 @@ class _Builder:
             )
             result[key] = self.build(value_node, (*loc, key))
         return result
-
-
-def _alternatives(annotation: Any) -> list[Any]:
-    """Flatten ``Annotated``/``Optional``/``Union`` into the concrete types they allow."""
-    origin = get_origin(annotation)
-    if origin is Annotated:
-        return _alternatives(get_args(annotation)[0])
-    if origin is Union or origin is types.UnionType:
-        return [alt for arg in get_args(annotation) for alt in _alternatives(arg)]
-    return [annotation]
-
-
-def _models(annotations: list[Any]) -> list[type[BaseModel]]:
-    return [
-        a
-        for ann in annotations
-        for a in _alternatives(ann)
-        if isinstance(a, type) and issubclass(a, BaseModel)
-    ]
-
-
-def _fields(annotations: list[Any]) -> dict[str, Any]:
-    """Data key (alias, else name) -> annotation, for every model among ``annotations``."""
-    return {
-        info.alias or name: info.annotation
-        for model in _models(annotations)
-        for name, info in model.model_fields.items()
-    }
-
-
-def _field_key(annotations: list[Any], key: Hashable) -> str | None:
-    """The data key of the field that ``key`` names (by name or by alias), if any."""
-    for model in _models(annotations):
-        for name, info in model.model_fields.items():
-            if key in (name, info.alias):
-                return info.alias or name
-    return None
-
-
-def _step(annotations: list[Any], key: Hashable) -> list[Any]:
-    """The types allowed for entry ``key`` inside a value of any of ``annotations``."""
-    found, out = _field_key(annotations, key), []
-    if found is not None:
-        out.append(_fields(annotations)[found])
-    for alt in (a for ann in annotations for a in _alternatives(ann)):
-        origin, args = get_origin(alt), get_args(alt)
-        if not isinstance(origin, type) or not args:
-            continue
-        if origin is tuple and args[-1] is not Ellipsis:
-            out += [args[key]] if type(key) is int and 0 <= key < len(args) else []
-        elif issubclass(origin, Mapping | Iterable):
-            out.append(args[-1] if issubclass(origin, Mapping) else args[0])
-    return out
-
-
-@dataclass(frozen=True)
-class _Problem:
-    """One pydantic error, its ``loc`` reduced to keys that exist in the data."""
-
-    loc: Loc
-    mark_loc: Loc  # where to point: the value, or (on_key) the key or parent key
-    on_key: bool
-    message: str
-    value: Any = NOT_GIVEN
-    expected: str | None = None
-
-
-def _data_loc(loc: tuple[int | str, ...], data: Any, keep_last: bool) -> Loc:
-    """Keep only loc entries that are real keys (dropping union tags, validator names...)."""
-    out: list[Hashable] = []
-    for index, entry in enumerate(loc):
-        if isinstance(data, dict):
-            key = next((k for k in data if k == entry or str(k) == str(entry)), NOT_GIVEN)
-        else:
-            ok = isinstance(data, list) and type(entry) is int and 0 <= entry < len(data)
-            key = entry if ok else NOT_GIVEN
-        if key is not NOT_GIVEN:
-            out.append(key)
-            data = data[key]
-        elif keep_last and index == len(loc) - 1:
-            out.append(entry)
-    return tuple(out)
-
-
-def _expected(err: ErrorDetails) -> str:
-    op = _BOUNDS.get(err["type"])
-    bound = err.get("ctx", {}).get(_CTX.get(op or "", ""))
-    if op and bound is not None:
-        shown = f"{bound:g}" if isinstance(bound, float) else bound
-        return f"a number {op} {shown} ({err['msg']})"
-    return err["msg"].removeprefix("Input should be ")
-
-
-def _problem(err: ErrorDetails, model_cls: type[BaseModel], data: Any) -> _Problem:
-    kind, raw, value = err["type"], err["loc"], err.get("input")
-    loc = _data_loc(raw, data, keep_last=kind == "missing")
-    if kind == "extra_forbidden":
-        annotations: list[Any] = [model_cls]
-        for key in loc[:-1]:
-            annotations = _step(annotations, key)
-        return _Problem(
-            loc, loc, True, _unknown("unknown field", _dotted(loc[-1:]), list(_fields(annotations)))
-        )
-    if kind == "missing":
-        return _Problem(loc, loc[:-1], True, "field required")
-    if kind == "invalid_key" or raw[-1:] == ("[key]",):
-        return _Problem(loc, loc, True, "invalid key", value, _expected(err))
-    if kind in ("value_error", "assertion_error"):
-        return _Problem(loc, loc, False, str(err.get("ctx", {}).get("error", err["msg"])), value)
-    return _Problem(loc, loc, False, "", value, _expected(err))
-
-
-def _sorted(errors: list[ScenarioError]) -> list[ScenarioError]:
-    """File order, so the user can fix problems top to bottom."""
-    return sorted(errors, key=lambda e: (e.line is None, e.line or 0, e.column or 0))
-
-
-def validate(
-    model_cls: type[M], data: Any, *, path: str, marks: Marks, context: dict[str, Any] | None = None
-) -> M:
-    """Validate ``data`` as ``model_cls``, reporting every error where it is in the file.
-
-    Args:
-        model_cls: The pydantic model to build.
-        data: Plain data, usually from ``load_yaml``.
-        path: Source named in messages.
-        marks: Positions from ``load_yaml`` (an empty ``Marks()`` gives unlocated errors).
-        context: Passed to pydantic validators unchanged.
-
-    Raises:
-        ScenarioError: One located problem per pydantic error, in file order.
-    """
-    try:
-        return model_cls.model_validate(data, context=context)
-    except ValidationError as exc:
-        problems = [_problem(err, model_cls, data) for err in exc.errors(include_url=False)]
-        raise ScenarioError.combine(
-            _sorted(
-                [
-                    _err(
-                        p.message,
-                        path,
-                        marks.nearest(p.mark_loc, key=p.on_key),
-                        field=_dotted(p.loc) or None,
-                        value=p.value,
-                        expected=p.expected,
-                    )
-                    for p in problems
-                ]
-            )
-        ) from exc
-
-
-class _PathError(Exception):
-    """A dotted path that does not exist; the caller adds the location."""
-
-
-def _plain(value: Any) -> Any:
-    """Model -> nested dicts keyed as in the input (aliases), without computed fields."""
-    if isinstance(value, BaseModel):
-        return {
-            info.alias or name: _plain(getattr(value, name))
-            for name, info in type(value).model_fields.items()
-        }
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    return [_plain(item) for item in value] if isinstance(value, list | tuple) else value
-
-
-def _key_at(
-    current: Any, annotations: list[Any], segment: str, may_add: bool, where: Loc
-) -> Hashable:
-    """The real key for ``segment`` in ``current``, or a _PathError saying what is allowed."""
-    inside = f" in {_dotted(where)!r}" if where else ""
-    if _models(annotations) and isinstance(current, dict):  # a model: fields are fixed
-        found = _field_key(annotations, segment)
-        if found is None:
-            raise _PathError(
-                _unknown(f"unknown field {segment!r}{inside}", segment, list(_fields(annotations)))
-            )
-        return found
-    if isinstance(current, dict):  # a dict field: existing keys, or a new last key
-        key = next((k for k in current if k == segment or str(k) == segment), None)
-        if key is None and not may_add:
-            raise _PathError(_unknown(f"no key {segment!r}{inside}", segment, list(current)))
-        return segment if key is None else key
-    if isinstance(current, list):
-        if segment.isdigit() and int(segment) < len(current):
-            return int(segment)
-        raise _PathError(f"{segment!r} is not an index{inside} (0 to {len(current) - 1})")
-    raise _PathError(f"{_dotted(where) or 'value'} is {_kind(current)}; it has no {segment!r}")
-
-
-def _resolve(data: Any, model_cls: type[BaseModel], dotted: str, *, may_add: bool) -> Loc:
-    """Check a dotted path against the data and the model; return it as real keys."""
-    segments, annotations = str(dotted).split("."), [model_cls]
-    real: Loc = ()
-    if not all(segments):
-        raise _PathError(f"malformed dotted path {dotted!r}")
-    for depth, segment in enumerate(segments):
-        key = _key_at(data, annotations, segment, may_add and depth == len(segments) - 1, real)
-        real, annotations = (*real, key), _step(annotations, key)
-        data = data[key] if depth < len(segments) - 1 else None
-    return real
-
-
-def get_path(model: BaseModel, dotted: str) -> Any:
-    """The value at a dotted path such as ``"world.sponsors.0.capacity"``.
-
-    Raises:
-        ScenarioError: If the path does not exist (with a did-you-mean).
-    """
-    try:
-        real = _resolve(_plain(model), type(model), dotted, may_add=False)
-    except _PathError as exc:
-        raise ScenarioError(str(exc), field=dotted) from exc
-    value: Any = model
-    for key in real:
-        if isinstance(value, BaseModel):
-            fields = type(value).model_fields.items()
-            value = getattr(value, next(n for n, i in fields if key in (n, i.alias)))
-        else:
-            value = value[key]
-    return value
-
-
-def with_overrides(
-    model: M,
-    overrides: Mapping[str, Any],
-    *,
-    path: str,
-    marks: Marks,
-    marks_prefix: Loc = (),
-    context: dict[str, Any] | None = None,
-) -> M:
-    """A new model with dotted-path overrides applied and every validator run again.
-
-    The model is frozen, so the overrides go into a plain copy of its data, which is then
-    validated from scratch. Errors point at the override, found in ``marks`` at
-    ``marks_prefix + (dotted_key,)``, e.g. ``("variants", "fast", "policy.deadline_months")``.
-
-    Args:
-        model: The validated model to start from (left unchanged).
-        overrides: Dotted path -> new value, applied in order. A path may go through model
-            fields (which must exist), dict keys (the last one may be new) and list indices.
-        path: Source named in messages.
-        marks: Positions of the overrides, usually those of the whole scenario file.
-        marks_prefix: Location of the mapping that holds the overrides within ``marks``.
-        context: Passed to pydantic validators unchanged.
-
-    Raises:
-        ScenarioError: If a path does not exist or the changed model does not validate.
-    """
-    data, applied = _plain(model), []  # type: Any, list[tuple[Hashable, Loc, Any]]
-    for dotted, value in overrides.items():
-        try:
-            real = _resolve(data, type(model), dotted, may_add=True)
-        except _PathError as exc:
-            pos = marks.nearest((*marks_prefix, dotted), key=True)
-            raise _err(str(exc), path, pos, field=str(dotted)) from exc
-        parent = data
-        for key in real[:-1]:
-            parent = parent[key]
-        parent[real[-1]] = copy.deepcopy(value)  # later paths may write into it
-        applied.append((dotted, real, value))
-    try:
-        return type(model).model_validate(data, context=context)
-    except ValidationError as exc:
-        problems = [_problem(err, type(model), data) for err in exc.errors(include_url=False)]
-        raise ScenarioError.combine(
-            _sorted([_override_error(p, applied, path, marks, marks_prefix) for p in problems])
-        ) from exc
-
-
-def _override_error(
-    problem: _Problem,
-    applied: list[tuple[Hashable, Loc, Any]],
-    path: str,
-    marks: Marks,
-    prefix: Loc,
-) -> ScenarioError:
-    """Locate a re-validation error at the override that most likely caused it."""
-
-    def shared(real: Loc) -> int:
-        pairs = enumerate(zip(real, problem.loc, strict=False))
-        return next((i for i, (a, b) in pairs if a != b), min(len(real), len(problem.loc)))
-
-    if not applied:
-        return _err(
-            problem.message,
-            path,
-            None,
-            field=_dotted(problem.loc) or None,
-            value=problem.value,
-            expected=problem.expected,
-        )
-    dotted, real, value = max(reversed(applied), key=lambda item: shared(item[1]))
-    base = (*prefix, dotted)
-    if problem.loc[: len(real)] != real:  # a check on an enclosing model: blame the override
-        return _err(
-            problem.message,
-            path,
-            marks.nearest(base),
-            field=str(dotted),
-            value=value,
-            expected=problem.expected,
-        )
-    rest, mark_rest = _dotted(problem.loc[len(real) :]), problem.mark_loc[len(real) :]
-    pos = marks.nearest((*base, *mark_rest), key=problem.on_key)
-    return _err(
-        problem.message,
-        path,
-        pos,
-        field=f"{dotted}.{rest}" if rest else str(dotted),
-        value=problem.value,
-        expected=problem.expected,
-    )

@@ -17,7 +17,8 @@ def england() -> CouncilTable:
 
 def make_scenario(**overrides: Any) -> Scenario:
     """A default scenario with dotted-path overrides (validated like a variant)."""
-    from sim.yamlio import Marks, with_overrides
+    from sim.validation import with_overrides
+    from sim.yamlio import Marks
 
     return with_overrides(Scenario(), overrides, path="<test>", marks=Marks())
 

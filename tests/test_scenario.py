@@ -53,7 +53,8 @@ def test_random_field_values_give_success_or_a_scenario_error(tmp_path, path, va
 
 
 def test_timeline_entries_before_the_start_apply_from_time_zero():
-    from sim.yamlio import Marks, with_overrides
+    from sim.validation import with_overrides
+    from sim.yamlio import Marks
 
     scenario = with_overrides(
         Scenario(),
@@ -75,7 +76,8 @@ def test_timeline_entries_before_the_start_apply_from_time_zero():
 
 
 def test_variant_overrides_make_new_scenarios_and_leave_the_base_alone(england):
-    from sim.yamlio import Marks, with_overrides
+    from sim.validation import with_overrides
+    from sim.yamlio import Marks
 
     base = with_overrides(
         Scenario(), {"variants": {"big": {"policy.ofsted.teams": 9}}}, path="<t>", marks=Marks()
@@ -87,7 +89,8 @@ def test_variant_overrides_make_new_scenarios_and_leave_the_base_alone(england):
 
 def test_identical_variant_gives_identical_results(england):
     """Common random numbers: a variant that changes nothing reproduces the baseline exactly."""
-    from sim.yamlio import Marks, with_overrides
+    from sim.validation import with_overrides
+    from sim.yamlio import Marks
 
     base = with_overrides(
         Scenario(),

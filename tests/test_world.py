@@ -200,7 +200,8 @@ def test_inspection_teams_never_over_capacity_and_one_grade_each(england, monkey
 
 def test_timeline_changes_team_count_mid_run(england):
     scenario = make_scenario(**{"run.horizon_months": 30})
-    from sim.yamlio import Marks, with_overrides
+    from sim.validation import with_overrides
+    from sim.yamlio import Marks
 
     paused = with_overrides(
         scenario,
