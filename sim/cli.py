@@ -58,7 +58,7 @@ OutDir = Annotated[
     typer.Option(
         "--out",
         help="Results directory; an existing one of the same inputs is continued "
-        "[default: results/<name>/<timestamp>]",
+        "(default: results/<name>/<timestamp>)",
     ),
 ]
 Trace = Annotated[bool, typer.Option(help="Also store the full event log (events.parquet)")]
@@ -76,7 +76,7 @@ ExecutorOpt = Annotated[
     ExecutorName | None,
     typer.Option(
         help="process: a local pool of --workers; dask: a Dask distributed cluster "
-        "[default: process, or dask with --scheduler]"
+        "(default: process, or dask with --scheduler)"
     ),
 ]
 Scheduler = Annotated[
@@ -88,7 +88,7 @@ Scheduler = Annotated[
 ]
 Chunk = Annotated[
     int | None,
-    typer.Option(min=1, help="Replications per task sent to a worker [default: from the load]"),
+    typer.Option(min=1, help="Replications per task sent to a worker (default: from the load)"),
 ]
 Resume = Annotated[
     bool,
@@ -96,7 +96,7 @@ Resume = Annotated[
 ]
 Metrics = Annotated[
     list[str] | None,
-    typer.Option("--metric", help=f"Outcome to reach the precision on [default: {DEFAULT_METRIC}]"),
+    typer.Option("--metric", help=f"Outcome to reach the precision on (default: {DEFAULT_METRIC})"),
 ]
 
 
@@ -132,7 +132,7 @@ def run(
     metric: Metrics = None,
     max_replications: Annotated[
         int | None,
-        typer.Option(help=f"Cap for --precision [default: {DEFAULT_CAP}]", min=2),
+        typer.Option(help=f"Cap for --precision (default: {DEFAULT_CAP})", min=2),
     ] = None,
     all_metrics: Annotated[
         bool, typer.Option(help="Print every outcome, not only the headline ones")
@@ -352,10 +352,10 @@ def compare(
     first: Annotated[Path, typer.Argument(help="Results directory A (the reference)")],
     second: Annotated[Path, typer.Argument(help="Results directory B")],
     out: Annotated[
-        Path | None, typer.Option("--out", help="Where to write compare.csv/.png [default: B]")
+        Path | None, typer.Option("--out", help="Where to write compare.csv/.png (default: B)")
     ] = None,
     metric: Annotated[
-        list[str] | None, typer.Option("--metric", help="Outcomes to compare [default: all]")
+        list[str] | None, typer.Option("--metric", help="Outcomes to compare (default: all)")
     ] = None,
 ) -> None:
     """Compare two results directories of one model version: B minus A, per variant."""
