@@ -19,21 +19,6 @@ from sim.report import DirectoryComparison
 from sim.runs import RunReport
 
 
-def number(value: float) -> str:
-    """Readable digits: thousands separators for large values, 2 decimals for small ones."""
-    size = abs(value)
-    return f"{value:,.0f}" if size >= 1000 else f"{value:.1f}" if size >= 10 else f"{value:.2f}"
-
-
-def cell(mean: float, low: float = math.nan, high: float = math.nan) -> str:
-    """'mean [low, high]', or the mean alone, or '-' when there is none."""
-    if math.isnan(mean):
-        return "-"
-    if math.isnan(low):
-        return number(mean)
-    return f"{number(mean)} [{number(low)}, {number(high)}]"
-
-
 def compact(value: float) -> str:
     """A number in at most about six characters: 722.4k, 16.7M, 38.4, 0.138."""
     if math.isnan(value):
@@ -177,6 +162,10 @@ def directories(result: DirectoryComparison, first: str, second: str) -> Table:
             float(row[k]) for k in ("mean_a", "mean_b", "mean_diff", "ci_low", "ci_high")
         )
         table.add_row(
-            str(row["metric"]), str(row["variant"]), cell(a), cell(b), cell(diff, low, high)
+            str(row["metric"]),
+            str(row["variant"]),
+            compact(a),
+            compact(b),
+            interval(diff, low, high),
         )
     return table
