@@ -7,6 +7,7 @@ instead of showing a traceback. Programming errors stay ordinary exceptions.
 
 from __future__ import annotations
 
+import datetime
 import enum
 from collections.abc import Sequence
 
@@ -29,9 +30,10 @@ def short_repr(value: object, limit: int = _REPR_LIMIT) -> str:
     """Return ``repr(value)`` cut to ``limit`` characters.
 
     Offending values can be whole sub-mappings; a one-line message stays readable only if they
-    are truncated.
+    are truncated. Dates (YAML reads an unquoted 2018-01-01 as one) are shown as written,
+    not as ``datetime.date(2018, 1, 1)``.
     """
-    text = repr(value)
+    text = value.isoformat() if isinstance(value, datetime.date) else repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

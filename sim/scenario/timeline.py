@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import ScenarioError
+from sim.scenario.councils import load_councils
+from sim.scenario.fields import month_index, safe_name
 from sim.scenario.schema import Scenario
 from sim.scenario.validation import validate, with_overrides
-from sim.scenario.yamlio import Marks, load_yaml
+from sim.scenario.yamlio import Marks, load_yaml, suggest
 
 # Inputs drawn or fixed when the world is built; changing them mid-run would be ignored.
 FIXED_AT_START = (
@@ -47,12 +49,66 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     data, marks = load_yaml(path)
     scenario = validate(Scenario, data, path=name, marks=marks)
     if scenario.run.name is None:
-        scenario = with_overrides(scenario, {"run.name": Path(path).stem}, path=name, marks=marks)
+        default = {"run.name": safe_name(Path(path).stem)}
+        scenario = with_overrides(scenario, default, path=name, marks=marks)
+    check_timeline_dates(scenario, name, marks)  # the file's own horizon, before overrides
     if overrides:
         scenario = with_overrides(scenario, overrides, path=name, marks=Marks())
     check_variants(scenario, name, marks)
     check_timeline(scenario, name, marks)
+    check_sponsor_councils(scenario, name, marks)
     return scenario
+
+
+def _at(path: str, marks: Marks, loc: tuple[Any, ...], message: str, **kw: Any) -> ScenarioError:
+    line, column = marks.nearest(loc) or (None, None)
+    return ScenarioError(message, path=path, line=line, column=column, **kw)
+
+
+def check_timeline_dates(scenario: Scenario, path: str, marks: Marks) -> None:
+    """Timeline entries are in date order and fall before the horizon (else they never apply).
+
+    The horizon is the file's own: a shorter run asked for on the command line (a quick
+    check) legitimately leaves later entries out. Reported at the entry's own ``at:`` line, once.
+    """
+    previous: str | None = None
+    horizon = scenario.run.horizon_months
+    for index, entry in enumerate(scenario.timeline):
+        where, field = ("timeline", index, "at"), f"timeline.{index}.at"
+        if previous is not None and month_index(entry.at) < month_index(previous):
+            message = (
+                f"comes before the previous entry's {previous}; expected entries in date order"
+            )
+            raise _at(path, marks, where, message, field=field, value=entry.at)
+        if scenario.months_from_start(entry.at) >= horizon:
+            message = (
+                f"is at or after the end of the run ({scenario.run.start} plus {horizon:g} "
+                "months), so it would never apply; expected an earlier month or a longer "
+                "run.horizon_months"
+            )
+            raise _at(path, marks, where, message, field=field, value=entry.at)
+        previous = entry.at
+
+
+def check_sponsor_councils(scenario: Scenario, path: str, marks: Marks) -> None:
+    """Council sponsors of the real population name councils of the councils table."""
+    known = set(load_councils().name)
+    for variant, resolved in variant_scenarios(scenario).items():
+        if resolved.world.population.source != "england_2015":
+            continue
+        for i, sponsor in enumerate(resolved.policy.sponsors.council_sponsors):
+            for j, council in enumerate(sponsor.councils):
+                if council in known:
+                    continue
+                field = f"policy.sponsors.council_sponsors.{i}.councils.{j}"
+                loc: tuple[Any, ...] = tuple(field.split("."))
+                loc = (*loc[:3], i, loc[4], j)
+                if variant != scenario.run.baseline:  # blame the variant that set it
+                    loc = ("variants", variant)
+                guess = suggest(council, sorted(known))
+                hint = f"; did you mean {guess!r}?" if guess else ""
+                message = f"no council of that name in the councils table{hint}"
+                raise _at(path, marks, loc, message, field=field, value=council)
 
 
 def _refuse(
