@@ -28,6 +28,7 @@ from sim.experiments.sweep_file import Sweep
 from sim.results import analysis
 from sim.results.directory import RunDirectory, write_table
 from sim.results.figures import write_plots
+from sim.results.lock import locked
 from sim.scenario.councils import load_councils
 from sim.workflow.run import Silent, fill, manifest, scenario_identity
 
@@ -44,6 +45,7 @@ class SweepReport:
     seconds: float
     tasks: int
     tasks_run: int
+    damaged: tuple[str, ...] = ()  # stored parts that failed their check and were run again
 
 
 def sweep_identity(sweep: Sweep, execution: Execution) -> dict[str, Any]:
@@ -83,6 +85,29 @@ def run_sweep(
     progress: Progress | None = None,
     plots: bool = True,
 ) -> SweepReport:
+    """Run every (variant, point, replication) not yet soundly stored; analyse; plot.
+
+    The directory is locked for the sweep (``sim.results.lock``).
+
+    Raises:
+        ResultsError: If ``directory`` holds results of another sweep or model version, or
+            another run holds it.
+    """
+    with locked(RunDirectory(directory), command):
+        return _run_sweep(
+            sweep, directory, execution=execution, command=command, progress=progress, plots=plots
+        )
+
+
+def _run_sweep(
+    sweep: Sweep,
+    directory: Path,
+    *,
+    execution: Execution | None = None,
+    command: str = "",
+    progress: Progress | None = None,
+    plots: bool = True,
+) -> SweepReport:
     """Run every (variant, point, replication) not yet stored in ``directory``; analyse; plot.
 
     Raises:
@@ -99,8 +124,8 @@ def run_sweep(
     }
     run_dir.prepare(identity, documents, info)
     tasks = sweep.tasks()
-    receiver = progress or Silent()
-    ran = fill(run_dir, tasks, sweep.scenario_of, load_councils(), execution, receiver)
+    receiver, damaged = progress or Silent(), []
+    ran = fill(run_dir, tasks, sweep.scenario_of, load_councils(), execution, receiver, damaged)
     run_dir.combine(tasks)
     points, sensitivity, comparison = _analyse(run_dir, sweep)
     if plots:
@@ -109,7 +134,15 @@ def run_sweep(
     timings = {"seconds": round(seconds, 3), "tasks": len(tasks), "tasks_run": ran}
     run_dir.write_manifest({**info, **timings, "identity": identity})
     return SweepReport(
-        run_dir.path, sweep.name, points, sensitivity, comparison, seconds, len(tasks), ran
+        run_dir.path,
+        sweep.name,
+        points,
+        sensitivity,
+        comparison,
+        seconds,
+        len(tasks),
+        ran,
+        tuple(damaged),
     )
 
 
