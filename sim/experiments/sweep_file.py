@@ -227,9 +227,9 @@ def _check_size(spec: SweepFile, variants: int, name: str, marks: Marks) -> None
     size = design_size(spec)
     if size * variants <= MAX_CHECKED:
         return
-    where, field = (("parameters",), "parameters")
-    if spec.design.method != "grid":
-        where, field = ("design", "points"), "design.points"
+    grid = spec.design.method == "grid"
+    where: tuple[str, ...] = ("parameters",) if grid else ("design", "points")
+    field = ".".join(where)
     message = (
         f"the design has {size:,} points x {variants} variants = {size * variants:,} scenarios "
         f"to check; expected at most {MAX_CHECKED:,} (fewer points, values or variants)"

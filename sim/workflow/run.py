@@ -173,7 +173,8 @@ def _run_scenario(
     info = manifest("run", scenario.name, scenario.run.seed, command, execution)
     identity = _identity(scenario, execution)
     run_dir.prepare(identity, {"scenario.yaml": scenario.model_dump(mode="json")}, info)
-    table, receiver, damaged = load_councils(), progress or Silent(), []
+    table, receiver = load_councils(), progress or Silent()
+    damaged: list[str] = []
 
     def run_to(count: int) -> tuple[list[Task], int]:
         tasks = plan(scenarios, range(count), scenario.run.seed, fingerprints=prints)

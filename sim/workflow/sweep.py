@@ -124,7 +124,7 @@ def _run_sweep(
     }
     run_dir.prepare(identity, documents, info)
     tasks = sweep.tasks()
-    receiver, damaged = progress or Silent(), []
+    receiver, damaged = progress or Silent(), list[str]()
     ran = fill(run_dir, tasks, sweep.scenario_of, load_councils(), execution, receiver, damaged)
     run_dir.combine(tasks)
     points, sensitivity, comparison = _analyse(run_dir, sweep)
