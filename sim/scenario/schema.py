@@ -122,6 +122,7 @@ class Scenario(Frozen):
     policy: Policy = Field(default_factory=Policy)
     variants: dict[Name, dict[str, Any]] = Field(
         default_factory=dict,
+        max_length=100,  # each is validated at load, with every timeline entry (a few ms each)
         description="Named policy variants as dotted-path overrides of the base",
     )
     timeline: list[TimelineEntry] = Field(

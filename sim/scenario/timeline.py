@@ -33,6 +33,9 @@ FIXED_AT_START = (
 )
 # Inputs a variant may not change: they define the experiment, not a policy.
 NOT_IN_VARIANTS = ("run", "variants", "timeline")
+# Each timeline entry is re-validated under the base and every variant at load (a few ms
+# each): beyond this many checks loading alone would take more than about ten seconds.
+MAX_TIMELINE_CHECKS = 2_000  # (variants + 1) x timeline entries [count]
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
@@ -154,6 +157,18 @@ def check_variants(scenario: Scenario, path: str, marks: Marks) -> None:
 
 def check_timeline(scenario: Scenario, path: str, marks: Marks) -> None:
     """Every timeline entry applies on top of the base and of every variant."""
+    checks = (len(scenario.variants) + 1) * len(scenario.timeline)
+    if checks > MAX_TIMELINE_CHECKS:
+        line, column = marks.key(("timeline",)) or (None, None)
+        raise ScenarioError(
+            f"{len(scenario.timeline)} timeline entries x {len(scenario.variants) + 1} variants "
+            f"(baseline included) = {checks:,} scenarios to check; expected at most "
+            f"{MAX_TIMELINE_CHECKS:,} (fewer entries or variants)",
+            path=path,
+            line=line,
+            column=column,
+            field="timeline",
+        )
     for base in variant_scenarios(scenario).values():
         current = base
         for index, entry in enumerate(scenario.timeline):
