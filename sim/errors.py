@@ -33,8 +33,19 @@ def short_repr(value: object, limit: int = _REPR_LIMIT) -> str:
     are truncated. Dates (YAML reads an unquoted 2018-01-01 as one) are shown as written,
     not as ``datetime.date(2018, 1, 1)``.
     """
-    text = value.isoformat() if isinstance(value, datetime.date) else repr(value)
+    text = value.isoformat() if isinstance(value, datetime.date) else repr(_undated(value))
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _undated(value: object) -> object:
+    """``value`` with every date inside lists and mappings replaced by its ISO text."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_undated(item) for item in value]
+    if isinstance(value, dict):
+        return {_undated(k): _undated(v) for k, v in value.items()}
+    return value
 
 
 class SimError(Exception):
