@@ -48,7 +48,8 @@ CASES: tuple[Case, ...] = (
         "variant name escapes",
         ("sweep", "w.yaml", "--check"),
         {
-            "s.yaml": "variants: {'x/../../../../{outside}/v': {policy.regime.deadline_months: 9}}\n",
+            "s.yaml": "variants:\n"
+            "  'x/../../../../{outside}/v': {policy.regime.deadline_months: 9}\n",
             "w.yaml": _sweep("{path: policy.ofsted.teams, low: 2, high: 5}"),
         },
     ),
@@ -215,7 +216,8 @@ CASES: tuple[Case, ...] = (
         "unknown sponsor council",
         ("validate", "s.yaml"),
         {
-            "s.yaml": "policy:\n  sponsors:\n    council_sponsors:\n      - {name: X, councils: [Atlantis]}\n"
+            "s.yaml": "policy:\n  sponsors:\n    council_sponsors:\n"
+            "      - {name: X, councils: [Atlantis]}\n"
         },
     ),
     Case(
@@ -231,7 +233,8 @@ CASES: tuple[Case, ...] = (
         "timeline out of order",
         ("validate", "s.yaml"),
         {
-            "s.yaml": "timeline:\n  - {at: '2018-01', set: {policy.ofsted.teams: 3}}\n  - {at: '2017-01', set: {policy.ofsted.teams: 4}}\n"
+            "s.yaml": "timeline:\n  - {at: '2018-01', set: {policy.ofsted.teams: 3}}\n"
+            "  - {at: '2017-01', set: {policy.ofsted.teams: 4}}\n"
         },
         r"s\.yaml:3:",
     ),

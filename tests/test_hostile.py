@@ -9,7 +9,6 @@ hypothesis corpus.
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import subprocess
