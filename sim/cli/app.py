@@ -7,7 +7,6 @@ and exit with status 1, never a traceback.
 from __future__ import annotations
 
 import enum
-import errno
 import os
 import shlex
 import sys
@@ -29,7 +28,7 @@ from rich.progress import (
 from rich.table import Table
 
 from sim.cli import tables
-from sim.errors import ResultsError, SimError
+from sim.errors import ResultsError, SimError, os_error_message
 from sim.experiments.executors import Execution
 from sim.experiments.sweep_file import load_sweep
 from sim.results.compare import compare_directories
@@ -106,16 +105,6 @@ Metrics = Annotated[
 ]
 
 
-_OS_HINTS = {
-    errno.ENOSPC: "free some space, then run again with --resume (finished work is kept)",
-    errno.EACCES: "choose a directory you can write to (--out)",
-    errno.EROFS: "choose a directory you can write to (--out)",
-    errno.ENAMETOOLONG: "choose a shorter --out or name",
-    errno.ENOTDIR: "a part of the path is a file; choose another --out",
-    errno.EEXIST: "choose another --out",
-}
-
-
 def guarded(action: Callable[[], T]) -> T:
     """Run a command body; print a SimError or an OS error as one message and exit 1.
 
@@ -127,9 +116,7 @@ def guarded(action: Callable[[], T]) -> T:
     except SimError as err:
         _fail(str(err))
     except OSError as err:
-        where = err.filename if err.filename is not None else "a file"
-        hint = _OS_HINTS.get(err.errno or 0, "check the path and the disk")
-        _fail(f"{where}: cannot write or read ({err.strerror or err}); {hint}")
+        _fail(os_error_message(err))
 
 
 def _fail(message: str) -> typing.NoReturn:

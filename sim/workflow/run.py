@@ -157,15 +157,7 @@ def _run_scenario(
     precision: PrecisionTarget | None = None,
     plots: bool = True,
 ) -> RunReport:
-    """Run every variant's replications into ``directory``; write tables and plots.
-
-    An existing directory of the same scenario is continued: stored replications are
-    reused and only missing ones run. With ``precision``, replications are added in
-    batches until the target is met or the cap reached (``sim.precision``).
-
-    Raises:
-        ResultsError: If ``directory`` holds results of another scenario or version.
-    """
+    """The body of ``run_scenario``, with the directory locked."""
     began, execution = time.perf_counter(), execution or Execution()
     scenarios = variant_scenarios(scenario)
     prints = {name: fingerprint(s) for name, s in scenarios.items()}

@@ -108,11 +108,7 @@ def _run_sweep(
     progress: Progress | None = None,
     plots: bool = True,
 ) -> SweepReport:
-    """Run every (variant, point, replication) not yet stored in ``directory``; analyse; plot.
-
-    Raises:
-        ResultsError: If ``directory`` holds results of another sweep or model version.
-    """
+    """The body of ``run_sweep``, with the directory locked."""
     began, execution = time.perf_counter(), execution or Execution()
     run_dir = RunDirectory(directory)
     info = _sweep_manifest(sweep, command, execution)
