@@ -100,7 +100,7 @@ def check_year_month(value: Any) -> str:
     write instead. The offending value is shown once, by the error's ``got``.
     """
     if isinstance(value, datetime.date):
-        raise ValueError(f"a date; write the month in quotes, e.g. '{value:%Y-%m}'")
+        raise ValueError(f"a date; expected a month as 'YYYY-MM' in quotes, e.g. '{value:%Y-%m}'")
     if not isinstance(value, str):
         raise ValueError("expected a month as 'YYYY-MM' in quotes")
     year = month_index(value) // 12
