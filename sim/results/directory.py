@@ -194,7 +194,7 @@ class RunDirectory:
         try:
             data = json.loads(file.read_text())
         except FileNotFoundError:
-            raise ResultsError(f"{file}: missing; expected a results directory") from None
+            raise ResultsError(f"{file}: missing; not a readable results directory") from None
         except (OSError, ValueError) as err:
             raise ResultsError(f"{file}: not a readable results manifest ({err})") from None
         if not isinstance(data, dict):
