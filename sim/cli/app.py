@@ -27,14 +27,14 @@ from rich.table import Table
 
 from sim.cli import tables
 from sim.errors import ResultsError, SimError
-from sim.experiments.executors import Execution
+from sim.experiments.execution import Execution
 from sim.experiments.sweep_file import load_sweep
 from sim.results.compare import compare_directories
 from sim.results.directory import default_directory, latest_directory
 from sim.results.figures import write_plots
 from sim.scenario.fields import parameter_table
+from sim.scenario.loading import load_scenario
 from sim.scenario.schema import default_scenario_path
-from sim.scenario.timeline import load_scenario
 from sim.workflow.precision import DEFAULT_CAP, DEFAULT_METRIC, FIRST_BATCH, PrecisionTarget
 from sim.workflow.run import RunReport, run_scenario
 from sim.workflow.sweep import SweepReport, run_sweep

@@ -27,7 +27,7 @@ from sim import __version__
 from sim.model.streams import SeedKey
 from sim.model.world import run_replication
 from sim.scenario.councils import CouncilTable
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import ResolvedScenario, Scenario
 
 KEY_LENGTH = 20  # hex digits of sha256 kept in a task key (80 bits)
 MAX_AUTO_CHUNK = 8  # replications per task when the chunk size is automatic
@@ -144,7 +144,9 @@ def month_dates(start: str, months: np.ndarray) -> list[str]:
     return [f"{(first + int(m)) // 12:04d}-{(first + int(m)) % 12 + 1:02d}" for m in months]
 
 
-def run_task(task: Task, scenario: Scenario, table: CouncilTable, trace: bool) -> TaskOutput:
+def run_task(
+    task: Task, scenario: ResolvedScenario | Scenario, table: CouncilTable, trace: bool
+) -> TaskOutput:
     """Run one task and shape its result into tables that carry their inputs."""
     result = run_replication(scenario, task.seed_key, table, trace=trace)
     ids: dict[str, str | int] = {
@@ -169,7 +171,7 @@ def run_task(task: Task, scenario: Scenario, table: CouncilTable, trace: bool) -
 
 
 def run_chunk(
-    tasks: tuple[Task, ...], scenario: Scenario, table: CouncilTable, trace: bool
+    tasks: tuple[Task, ...], scenario: ResolvedScenario, table: CouncilTable, trace: bool
 ) -> list[EncodedOutput]:
     """Run several replications of one variant at one point (one unit of work)."""
     return [encode(run_task(task, scenario, table, trace)) for task in tasks]

@@ -12,6 +12,7 @@ Sections live in ``sim.sections``, one module per institution.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ __all__ = [
     "Performance",
     "Policy",
     "Population",
+    "ResolvedScenario",
     "Scenario",
     "Signals",
     "World",
@@ -119,6 +121,41 @@ class Scenario(Frozen):
     def months_from_start(self, year_month: str) -> int:
         """Simulated month of a calendar month (negative before the start)."""
         return month_index(year_month) - month_index(self.run.start)
+
+
+@dataclass(frozen=True)
+class ResolvedScenario:
+    """A variant's scenario with its dated timeline resolved: what one replication replays.
+
+    Built once per variant and sweep point (``sim.scenario.timeline.resolve``), so
+    replications do not re-validate the timeline's overrides.
+
+    Attributes:
+        initial: The rules in force at time 0 (entries dated at or before the start folded in).
+        changes: Each later change before the horizon: (simulated month, rules from then on).
+    """
+
+    initial: Scenario
+    changes: tuple[tuple[float, Scenario], ...] = ()
+
+    @property
+    def run(self) -> RunSettings:
+        """The run settings (no timeline entry may change them)."""
+        return self.initial.run
+
+    @classmethod
+    def untimed(cls, scenario: Scenario) -> ResolvedScenario:
+        """A scenario without timeline entries, as it stands.
+
+        Raises:
+            ValueError: If the scenario has a timeline (resolve it first: a silent
+                skip would run other rules than the file says).
+        """
+        if scenario.timeline:
+            raise ValueError(
+                f"{scenario.name}: has timeline entries; pass sim.scenario.timeline.resolve(...)"
+            )
+        return cls(scenario)
 
 
 def default_scenario_path() -> Path:

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from sim import __version__
-from sim.experiments.executors import Execution, Progress
+from sim.experiments.execution import Execution, ProgressReceiver
 from sim.experiments.sweep_file import Sweep
 from sim.results import analysis
 from sim.results.directory import RunDirectory, write_table
@@ -80,7 +80,7 @@ def run_sweep(
     *,
     execution: Execution | None = None,
     command: str = "",
-    progress: Progress | None = None,
+    progress: ProgressReceiver | None = None,
     plots: bool = True,
 ) -> SweepReport:
     """Run every (variant, point, replication) not yet stored in ``directory``; analyse; plot.
