@@ -23,10 +23,9 @@ from sim.model.recorder import Recorder, ReplicationResult
 from sim.model.setup import build_councils
 from sim.model.sponsors import SponsorPool
 from sim.model.streams import SeedKey, Streams
-from sim.model.summary import snapshot, summarise
+from sim.model.summary import replication_result, snapshot
 from sim.scenario.councils import CouncilTable
-from sim.scenario.schema import Policy, ResolvedScenario, Scenario
-from sim.scenario.schema import World as WorldParams
+from sim.scenario.schema import Policy, ResolvedScenario, Scenario, WorldFacts
 
 JudgementListener = Callable[["World", Council, int, str], None]
 Probe = Callable[["World"], dict[str, float]]
@@ -71,7 +70,7 @@ class World:
         self.env = simpy.Environment()
         self.scenario = initial
         self.horizon = initial.run.horizon_months
-        self.params: WorldParams = initial.world
+        self.params: WorldFacts = initial.world
         self.table = table
         self.policy: Policy = initial.policy
         self.streams = Streams(key)
@@ -152,7 +151,7 @@ class World:
         last = math.floor(self.horizon + 1e-9)
         if self.recorder.monthly_rows[-1]["month"] < last:
             snapshot(self, last)  # the horizon's own month end: run(until=) stops just before it
-        return summarise(self)
+        return replication_result(self)
 
 
 def monthly_snapshots(world: World) -> simpy.events.ProcessGenerator:

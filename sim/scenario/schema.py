@@ -33,7 +33,7 @@ __all__ = [
     "ResolvedScenario",
     "Scenario",
     "Signals",
-    "World",
+    "WorldFacts",
 ]
 
 
@@ -62,7 +62,7 @@ class RunSettings(Frozen):
     _check_start = field_validator("start", mode="before")(check_year_month)
 
 
-class World(Frozen):
+class WorldFacts(Frozen):
     """Facts and assumptions about England's councils and Ofsted."""
 
     population: Population = Field(default_factory=Population)
@@ -97,7 +97,7 @@ class Scenario(Frozen):
     """A complete, validated scenario: what to run, in what world, under which policy."""
 
     run: RunSettings = Field(default_factory=RunSettings)
-    world: World = Field(default_factory=World)
+    world: WorldFacts = Field(default_factory=WorldFacts)
     policy: Policy = Field(default_factory=Policy)
     variants: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
