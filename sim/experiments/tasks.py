@@ -20,10 +20,10 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from sim import __version__
+from sim.calendar import month_labels
 from sim.model.streams import SeedKey
 from sim.model.world import run_replication
 from sim.scenario.councils import CouncilTable
@@ -137,13 +137,6 @@ def plan_order(tasks: Sequence[Task]) -> list[Task]:
     return sorted(tasks, key=lambda t: (order[t.variant], t.point, t.replication))
 
 
-def month_dates(start: str, months: np.ndarray) -> list[str]:
-    """Calendar month 'YYYY-MM' of each whole simulated month."""
-    year, month = (int(part) for part in start.split("-"))
-    first = year * 12 + month - 1
-    return [f"{(first + int(m)) // 12:04d}-{(first + int(m)) % 12 + 1:02d}" for m in months]
-
-
 def run_task(
     task: Task, scenario: ResolvedScenario | Scenario, table: CouncilTable, trace: bool
 ) -> TaskOutput:
@@ -156,7 +149,7 @@ def run_task(
     }
     replication = pd.DataFrame([{**ids, "seed": task.seed, **result.metrics}])
     monthly = pd.DataFrame(result.monthly)
-    monthly.insert(1, "date", month_dates(scenario.run.start, result.monthly["month"]))
+    monthly.insert(1, "date", month_labels(scenario.run.start, result.monthly["month"]))
     councils = pd.DataFrame(result.councils)
     events = None
     if result.events is not None:

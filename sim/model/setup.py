@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.calendar import months_between
 from sim.model.council import INADEQUATE, Council, draw_given_grade, new_base_level, ou_step
 from sim.model.streams import Streams
-from sim.scenario.councils import CouncilTable, months_between
+from sim.scenario.councils import CouncilTable
 from sim.scenario.schema import GRADES, Performance, Scenario
 
 

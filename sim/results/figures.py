@@ -92,11 +92,10 @@ def write_plots(directory: Path) -> list[Path]:
 def _fan_charts(run_dir: RunDirectory) -> list[Path]:
     """A fan chart per headline monthly series the run has (FAN_SERIES)."""
     monthly = run_dir.table("monthly")
-    start = str(run_dir.document("scenario.yaml")["run"]["start"])
     units = {name: unit for name, unit, _ in FAN_SERIES}
     written: list[Path] = []
     for name in (n for n, _, _ in FAN_SERIES if n in monthly.columns):
-        figure = plots.fan_chart(monthly, name, units=units, labels=SERIES_LABELS, start=start)
+        figure = plots.fan_chart(monthly, name, units=units, labels=SERIES_LABELS)
         written += plots.save(figure, run_dir.path / name)
     return written
 

@@ -18,7 +18,8 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from sim.scenario.fields import GRADES, Frozen, check_year_month, month_index, setting
+from sim.calendar import month_index
+from sim.scenario.fields import GRADES, Frozen, check_year_month, setting
 from sim.scenario.ofsted_rules import OfstedPolicy, SharperTriggers
 from sim.scenario.regime_rules import Costs, Regime, Sponsors, Trusts
 from sim.scenario.workforce_rules import Programmes, WorkforceDynamics
