@@ -132,7 +132,7 @@ def run_scenario(
     run_dir = RunDirectory(directory)
     info = manifest("run", scenario.name, scenario.run.seed, command, execution)
     identity = _identity(scenario, execution)
-    run_dir.prepare(identity, {"scenario.yaml": scenario.model_dump(mode="json")}, info)
+    run_dir.prepare(identity, {}, info)  # scenario.yaml at the end, with the count held
     table, receiver = load_councils(), progress or Silent()
 
     def run_to(count: int) -> tuple[list[Task], int]:
@@ -155,7 +155,7 @@ def run_scenario(
     seconds = time.perf_counter() - began
     timings = {"seconds": round(seconds, 3), "tasks": len(tasks), "tasks_run": ran}
     extra = {"precision": outcome.reason} if outcome else {}
-    run_dir.write_manifest({**info, **timings, **extra, "identity": identity})
+    run_dir.write_timings({**timings, **extra})
     return RunReport(
         run_dir.path,
         summary,
@@ -180,7 +180,7 @@ def _identity(scenario: Scenario, execution: Execution) -> dict[str, Any]:
 
 
 def _store_count(run_dir: RunDirectory, scenario: Scenario, count: int) -> None:
-    """Rewrite scenario.yaml with the replications the combined tables hold."""
+    """Write scenario.yaml with the replications the combined tables hold."""
     stored = scenario.model_dump(mode="json")
     stored["run"]["replications"] = count
     run_dir.write_document("scenario.yaml", stored)
