@@ -1,4 +1,4 @@
-"""Tests for sim.plots: figure structure (series, error bars, bars, labels) and save."""
+"""Tests for sim.results.plots: figure structure (series, error bars, bars, labels) and save."""
 
 from __future__ import annotations
 

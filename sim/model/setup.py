@@ -1,4 +1,4 @@
-"""The starting state: councils where England stood on the start date (DESIGN 2.7).
+"""The starting state: councils where England stood on the start date.
 
 Each council's latent score is drawn from its law given its real last judgement
 (the judgement is a noisy reading of q on its date), then carried forward

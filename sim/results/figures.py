@@ -2,7 +2,7 @@
 
 ``write_plots`` is the one place that decides which figures a directory gets,
 so ``sim run``, ``sim sweep`` and ``sim plot DIR`` draw the same ones from the
-stored tables (``sim.plots`` only lays them out):
+stored tables (``sim.results.plots`` only lays them out):
 
 - runs: a fan chart of each headline monthly series per variant (``<series>.png``);
 - runs and sweeps with variants: a forest plot of paired differences from the

@@ -1,13 +1,16 @@
 """The scenario: frozen, validated configuration that no run writes to.
 
-A scenario has three sections, one per kind of input (see ``sim.params``):
-``run`` (settings), ``world`` (facts and assumptions about England's councils
-and Ofsted) and ``policy`` (levers). ``variants`` name alternative policies as
-dotted-path overrides of the base; ``timeline`` applies dated overrides during
-a run (DESIGN 2.6). Both are checked when the file is loaded, so a bad path or
+A scenario has three sections, one per kind of input (``sim params`` prints
+them: ``sim.scenario.fields.parameter_table``): ``run`` (settings), ``world``
+(facts and assumptions about England's councils and Ofsted, ``WorldFacts``) and
+``policy`` (levers). ``variants`` name alternative policies as dotted-path
+overrides of the base; ``timeline`` applies dated overrides during a run (the
+SIF-to-ILACS switch of January 2018, the 2020 inspection pause). Both are
+checked when the file is loaded (``sim.scenario.loading``), so a bad path or
 value is reported at its line before anything runs.
 
-Sections live in ``sim.sections``, one module per institution.
+Sections live in ``world_facts.py``, ``ofsted_rules.py``, ``regime_rules.py`` and
+``workforce_rules.py``, one module per institution.
 """
 
 from __future__ import annotations
@@ -105,7 +108,7 @@ class Scenario(Frozen):
         description="Named policy variants as dotted-path overrides of the base",
     )
     timeline: list[TimelineEntry] = Field(
-        default_factory=list, description="Dated overrides applied during the run (DESIGN 2.6)"
+        default_factory=list, description="Dated overrides applied during the run"
     )
 
     @model_validator(mode="after")

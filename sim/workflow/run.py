@@ -120,7 +120,7 @@ def run_scenario(
 
     An existing directory of the same scenario is continued: stored replications are
     reused and only missing ones run. With ``precision``, replications are added in
-    batches until the target is met or the cap reached (``sim.precision``).
+    batches until the target is met or the cap reached (``sim.workflow.precision``).
 
     Raises:
         ResultsError: If ``directory`` holds results of another scenario or version.
