@@ -7,7 +7,7 @@ replication first (a paired comparison), which removes the noise they share.
 Two results directories are compared the same way when their seeds match, and
 with Welch's unequal-variance interval when they do not. Sweeps are summarised
 per point, and their sensitivity indices are computed on the per-point means
-(``sim.sampling``: Sobol' indices for Sobol' designs, SRC/PRCC for LHS).
+(``sensitivity`` below, with SALib: Sobol' indices for Sobol' designs, SRC/PRCC for LHS).
 """
 
 from __future__ import annotations
