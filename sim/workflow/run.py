@@ -156,16 +156,9 @@ def run_scenario(
     timings = {"seconds": round(seconds, 3), "tasks": len(tasks), "tasks_run": ran}
     extra = {"precision": outcome.reason} if outcome else {}
     run_dir.write_timings({**timings, **extra})
+    names = list(scenarios)
     return RunReport(
-        run_dir.path,
-        summary,
-        comparison,
-        seconds,
-        count,
-        list(scenarios),
-        ran,
-        outcome,
-        derived,
+        run_dir.path, summary, comparison, seconds, count, names, ran, outcome, derived
     )
 
 
