@@ -27,7 +27,7 @@ from sim.errors import ScenarioError
 from sim.experiments.sweep_file import load_sweep
 from sim.scenario.fields import parameter_table
 from sim.scenario.schema import Scenario
-from sim.scenario.timeline import load_scenario
+from sim.scenario.loading import load_scenario
 from tests.hostile_cases import CASES, Case, files_under, refusal_problems, write_case
 from tests.sweeps import ROOT
 

@@ -22,6 +22,8 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from sim.calendar import month_index
+
 GRADES: tuple[str, ...] = ("inadequate", "requires_improvement", "good", "outstanding")
 _YEAR_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")  # matched whole (fullmatch): no "\n"
 # Calendar months the program can carry out: the plots' date axis uses pandas timestamps
@@ -83,14 +85,6 @@ def safe_name(text: str) -> str:
     """``text`` made into a valid ``Name`` (for names taken from file names)."""
     cleaned = re.sub(r"[^A-Za-z0-9 _.+-]", "_", text).strip()[:NAME_LENGTH].strip()
     return cleaned if cleaned and cleaned[0].isalnum() else f"s{cleaned}"[:NAME_LENGTH]
-
-
-def month_index(year_month: str) -> int:
-    """Months since year 0 of a 'YYYY-MM' string (for differences between dates)."""
-    match = _YEAR_MONTH.fullmatch(year_month)
-    if match is None:
-        raise ValueError("expected a month as 'YYYY-MM'")
-    return int(match.group(1)) * 12 + int(match.group(2)) - 1
 
 
 def check_year_month(value: Any) -> str:
