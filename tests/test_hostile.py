@@ -26,8 +26,8 @@ from sim.cli.app import app
 from sim.errors import ScenarioError
 from sim.experiments.sweep_file import load_sweep
 from sim.scenario.fields import parameter_table
-from sim.scenario.schema import Scenario
 from sim.scenario.loading import load_scenario
+from sim.scenario.schema import Scenario
 from tests.hostile_cases import CASES, Case, files_under, refusal_problems, write_case
 from tests.sweeps import ROOT
 
