@@ -23,6 +23,7 @@ FIXED_AT_START = (
     "world.population",
     "world.signals.max_rate",
     "world.performance.leadership_change_rate",
+    "policy.regime.announced_trusts",
     "world.workforce.vacancy_floor",
     "policy.programmes.budget_gbp",
     "policy.programmes.first_year",

@@ -41,7 +41,8 @@ TAKEN_OVER = ("awaiting_sponsor", "trust_setup", "trust")
 
 @dataclass(eq=False)
 class Case:
-    """An open intervention: the judgement that opened (or renewed) it and its commissioner."""
+    """An open intervention: the judgement that opened (or renewed) it, its baseline reading
+    (``score``, what the review measures improvement against) and its commissioner."""
 
     judgement: int
     score: float
@@ -65,6 +66,7 @@ def start(world: World) -> None:
     # Commissioners already in post take their places in the pool before new cases queue.
     for council in sorted(world.councils, key=lambda c: c.status != "commissioner"):
         starting_state(world, council)
+    sponsors.schedule_announced_trusts(world)
 
 
 def starting_state(world: World, council: Council) -> None:
@@ -118,6 +120,8 @@ def on_inadequate(world: World, council: Council) -> None:
     if council.status in TAKEN_OVER:
         return
     if persistent_failure(world, council):
+        # The council keeps (or gets) a commissioner while it waits for a sponsor.
+        open_case(world, council, reviewed=False)
         decide_takeover(world, council, "persistent_failure")
         return
     open_case(world, council)
@@ -133,12 +137,26 @@ def persistent_failure(world: World, council: Council) -> bool:
     return len(recent) >= regime.persistent_failure_judgements
 
 
-def open_case(world: World, council: Council, *, appoint_at_once: bool = False) -> None:
-    """Start an intervention (or renew the open one) and schedule its review."""
+def baseline_reading(world: World, council: Council) -> float:
+    """The intervention's starting evidence: a fresh reading of q, as noisy as the review's.
+
+    Not the judgement's own score: that reading was picked for being low, so a review
+    against it would pass on regression to the mean alone (issue 9). Against a fresh
+    reading, a council whose q did not move passes only at the rate the two readings'
+    noise allows, ``P(N(0, 2 sd^2) >= improvement_rise)``.
+    """
+    draw = world.streams.council("regime", council.index).standard_normal()
+    return world.advance(council) + world.policy.regime.review_noise_sd * float(draw)
+
+
+def open_case(
+    world: World, council: Council, *, appoint_at_once: bool = False, reviewed: bool = True
+) -> None:
+    """Start an intervention (or renew the open one) and schedule its review (if ``reviewed``)."""
     regime = world.policy.regime
     case = world.cases.get(council.index)
     if case is None:
-        case = Case(council.judgement_id, council.judged_score)
+        case = Case(council.judgement_id, baseline_reading(world, council))
         world.cases[council.index] = case
         if regime.intervention == "commissioner":
             council.status = "commissioner" if appoint_at_once else "direction"
@@ -148,8 +166,9 @@ def open_case(world: World, council: Council, *, appoint_at_once: bool = False) 
             council.status = "notice"
             world.set_uplift(council, "intervention", regime.notice_uplift)
     else:
-        case.judgement, case.score, case.extensions = council.judgement_id, council.judged_score, 0
-    if regime.deadline_months is not None:
+        case.judgement, case.extensions = council.judgement_id, 0
+        case.score = baseline_reading(world, council)
+    if regime.deadline_months is not None and reviewed:
         world.env.process(review(world, council, case.judgement))
 
 
@@ -217,7 +236,7 @@ def review(world: World, council: Council, judgement: int) -> simpy.events.Proce
         council.name,
         "review",
         reading=round(reading, 4),
-        score_at_judgement=round(case.score, 4),
+        baseline=round(case.score, 4),
         required=round(required, 4),
         bar=bar,
         passed=passed,

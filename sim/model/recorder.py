@@ -99,6 +99,12 @@ OUTCOMES: dict[str, Outcome] = {
         ),
         Outcome("signals", "signals", "Concern signals received by Ofsted", "neither"),
         Outcome(
+            "leadership_changes",
+            "changes",
+            "Leadership changes during the run (each redraws a council's base level)",
+            "neither",
+        ),
+        Outcome(
             "inspection_wait_months_mean",
             "months",
             "Mean wait for an inspection team, from request to start",
@@ -194,6 +200,7 @@ COUNCIL_COLUMNS: tuple[str, ...] = (
     "inspections_emergency",
     "monitoring_visits",
     "signals",
+    "leadership_changes",
 )
 
 MONTHLY_COLUMNS: tuple[str, ...] = (

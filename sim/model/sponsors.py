@@ -249,3 +249,43 @@ def recruit_charities(world: World) -> simpy.events.ProcessGenerator:
         world.sponsor_pool.sponsors.append(sponsor)
         world.recorder.log(world.env.now, sponsor.name, "sponsor_joined", kind="charity")
         dispatch(world)
+
+
+def announced_trust(world: World, council: Council, at: float, name: str) -> simpy.events.ProcessGenerator:
+    """At ``at``, a trust the government named takes over (Sunderland, April 2017).
+
+    Whatever the council's intervention then (a commissioner, the queue), the named
+    trust replaces it; a council already run by a trust is left alone.
+    """
+    from sim.model.dfe import end_commissioner
+
+    yield world.env.timeout(max(0.0, at - world.env.now))
+    if council.status in ("trust_setup", "trust"):
+        return
+    if council.status == "awaiting_sponsor":
+        leave_queue(world, council)
+    end_commissioner(world, council)
+    world.cases.pop(council.index, None)
+    sponsor = Sponsor(name, "independent")
+    world.sponsor_pool.sponsors.append(sponsor)
+    assign(world, council, sponsor)
+    start_trust(world, council, world.env.now)
+    world.recorder.count("takeovers")
+    world.recorder.log(world.env.now, council.name, "trust_start", sponsor=name, announced=True)
+    yield from ramp(world, council, world.env.now)
+
+
+def schedule_announced_trusts(world: World) -> None:
+    """Start the process of every announced trust (real councils only)."""
+    if world.scenario.world.population.source == "synthetic":
+        return
+    by_name = {c.name: c for c in world.councils}
+    for spec in world.policy.regime.announced_trusts:
+        if spec.council not in by_name:
+            raise ScenarioError(
+                f"policy.regime.announced_trusts: unknown council {spec.council!r}; "
+                "expected a name from the councils table",
+                field="policy.regime.announced_trusts",
+            )
+        at = float(world.scenario.months_from_start(spec.at))
+        world.env.process(announced_trust(world, by_name[spec.council], at, spec.sponsor))

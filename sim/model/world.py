@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import simpy
 
-from sim.model import dfe, ofsted, workforce
+from sim.model import dfe, leadership, ofsted, workforce
 from sim.model.council import Council, grade_of, ou_step
 from sim.model.dfe import Case
 from sim.model.recorder import Recorder, ReplicationResult
@@ -34,7 +34,12 @@ Probe = Callable[["World"], dict[str, float]]
 
 
 # Each institution's start(world) schedules its processes and registers its probes.
-INSTITUTIONS: tuple[Callable[[World], None], ...] = (ofsted.start, dfe.start, workforce.start)
+INSTITUTIONS: tuple[Callable[[World], None], ...] = (
+    ofsted.start,
+    dfe.start,
+    workforce.start,
+    leadership.start,
+)
 
 
 class StaffPool(simpy.PriorityResource):

@@ -12,11 +12,21 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from sim.params import Frozen, assumption, fact, lever
+from sim.params import Frozen, assumption, check_year_month, fact, lever
 
 PIP_SOURCE = "announcement of 14 Dec 2015: the six Partners in Practice"
+
+
+class AnnouncedTrust(Frozen):
+    """A trust the government directed for a named council, starting on a known date."""
+
+    council: str = Field(description="Council, by name as in the councils table")
+    at: str = Field(description="Month the trust took over the service [YYYY-MM]")
+    sponsor: str = Field(description="The trust's name")
+
+    _check_at = field_validator("at", mode="before")(check_year_month)
 
 
 class Regime(Frozen):
@@ -77,8 +87,9 @@ class Regime(Frozen):
         unit="score",
         ge=0,
         le=10,
-        description="Significant improvement: the review reading exceeds the judgement's "
-        "score by this much",
+        description="Significant improvement: the review reading exceeds the baseline "
+        "reading taken at the direction (not the judgement's own, low-selected score) by "
+        "this much",
     )
     improvement_bar: float | None = lever(
         None,
@@ -119,6 +130,11 @@ class Regime(Frozen):
         le=240,
         description="Window for persistent failure",
         source="2016 intervention criteria: inadequate more than once in 5 years",
+    )
+    announced_trusts: list[AnnouncedTrust] = Field(
+        default_factory=list,
+        description="Trusts directed by name with their start month (e.g. Sunderland: "
+        "Together for Children, April 2017); a synthetic population ignores them",
     )
 
 

@@ -142,11 +142,12 @@ class WorkforceDynamics(Frozen):
         "at agency_per_vacancy, so 1.75 + 0.78 x 1.75 = 3.1 per unit vacancy in all)",
     )
     stabilising_statuses: tuple[str, ...] = assumption(
-        ("trust", "commissioner"),
+        ("trust", "trust_setup", "commissioner", "awaiting_sponsor"),
         unit="statuses",
         description="Intervention statuses under which staff stop leaving as from a "
         "failing council",
-        why="new leadership and a plan lift the stigma of an inadequate judgement",
+        why="new leadership and a plan lift the stigma of an inadequate judgement; a "
+        "council waiting for (or setting up) its trust keeps its commissioner",
     )
     stabilised_grade: Literal["requires_improvement", "good"] = assumption(
         "requires_improvement",
