@@ -108,6 +108,10 @@ def parameter_table(model: BaseModel, prefix: str = "") -> list[ParameterRow]:
         if isinstance(value, BaseModel):
             rows.extend(parameter_table(value, f"{path}."))
             continue
+        if isinstance(value, dict) and value and isinstance(next(iter(value.values())), BaseModel):
+            for key, item in value.items():  # a mapping of sections: path.key.field, ...
+                rows.extend(parameter_table(item, f"{path}.{key}."))
+            continue
         if isinstance(value, tuple | list) and value and isinstance(value[0], BaseModel):
             for index, item in enumerate(value):  # a list of sections: path.0.field, ...
                 rows.extend(parameter_table(item, f"{path}.{index}."))

@@ -18,14 +18,14 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 
 from sim.params import GRADES, Frozen, check_year_month, month_index, setting
-from sim.sections.ofsted import OfstedPolicy, SharperTriggers
+from sim.sections.ofsted import Framework, OfstedPolicy, SharperTriggers
 from sim.sections.regime import Costs, Regime, Sponsors, Trusts
 from sim.sections.workforce import Programmes, WorkforceDynamics
-from sim.sections.world import Inspections, Performance, Population, Signals
+from sim.sections.world import Performance, Population, Signals
 
 __all__ = [
     "GRADES",
-    "Inspections",
+    "Framework",
     "Performance",
     "Policy",
     "Population",
@@ -66,7 +66,6 @@ class World(Frozen):
     population: Population = Field(default_factory=Population)
     performance: Performance = Field(default_factory=Performance)
     signals: Signals = Field(default_factory=Signals)
-    inspections: Inspections = Field(default_factory=Inspections)
     costs: Costs = Field(default_factory=Costs)
     workforce: WorkforceDynamics = Field(default_factory=WorkforceDynamics)
 

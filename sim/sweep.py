@@ -4,7 +4,7 @@ A sweep file is YAML::
 
     scenario: reform_2015.yaml          # base scenario, relative to this file
     parameters:
-      - {path: policy.ofsted.teams, low: 2, high: 8, integer: true}
+      - {path: policy.ofsted.capacity_multiplier, low: 0.5, high: 2}
       - {path: policy.sharper_triggers.act_probability, low: 0.05, high: 0.95}
       - {path: policy.sharper_triggers.min_gap_months, values: [6, 12, 24]}
     design: {method: sobol, points: 16, seed: 1}
@@ -50,7 +50,7 @@ DEFAULT_METRICS = (
 class SweepParameter(Frozen):
     """One swept input: discrete ``values``, or a range ``low``-``high``."""
 
-    path: str = Field(description="Dotted path into the base scenario, e.g. policy.ofsted.teams")
+    path: str = Field(description="Dotted path into the base scenario, e.g. policy.ofsted.capacity_multiplier")
     values: list[Scalar] | None = Field(None, min_length=1, description="Discrete values")
     low: float | None = Field(None, description="Lower end of the range [parameter's unit]")
     high: float | None = Field(None, description="Upper end of the range [parameter's unit]")

@@ -209,14 +209,28 @@ MONTHLY_COLUMNS: tuple[str, ...] = (
 )
 
 
+JUDGEMENT_COLUMNS: tuple[str, ...] = (
+    "council",  # council index
+    "month",  # months since the start, when the judgement was published
+    "framework",  # framework in force when the inspection started (e.g. SIF, ILACS)
+    "kind",  # the inspection kind (routine, reinspection, emergency, short, standard, ...)
+    "grade",  # 0 inadequate .. 3 outstanding
+    "previous_grade",  # the grade it replaced, -1 if none
+)
+
+
 @dataclass
 class ReplicationResult:
-    """Everything one replication produced: plain numbers and arrays that pickle cleanly."""
+    """Everything one replication produced: plain numbers and arrays that pickle cleanly.
+
+    ``judgements`` has one entry per graded judgement, columns ``JUDGEMENT_COLUMNS``.
+    """
 
     metrics: dict[str, float]
     monthly: dict[str, np.ndarray]
     councils: dict[str, np.ndarray]
     events: list[tuple[float, str, str, str]] | None = None
+    judgements: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
@@ -230,6 +244,7 @@ class Recorder:
     per_council: dict[str, np.ndarray] = field(default_factory=dict)
     monthly_rows: list[dict[str, float]] = field(default_factory=list)
     events: list[tuple[float, str, str, str]] = field(default_factory=list)
+    judgements: list[tuple[int, float, str, str, int, int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         n = len(self.council_names)
@@ -239,6 +254,21 @@ class Recorder:
         """Append to the event log when tracing (callers check ``trace`` for costly details)."""
         if self.trace:
             self.events.append((time, council, event, json.dumps(details, default=float)))
+
+    def judgement(
+        self, council: int, month: float, framework: str, kind: str, grade: int, previous: int
+    ) -> None:
+        """Record one graded judgement (always, not only when tracing)."""
+        self.judgements.append((council, month, framework, kind, grade, previous))
+
+    def judgement_table(self) -> dict[str, np.ndarray]:
+        """The judgements as columns (``JUDGEMENT_COLUMNS``), typed for Parquet."""
+        rows = self.judgements
+        types = (np.int64, float, str, str, np.int64, np.int64)
+        return {
+            name: np.array([row[i] for row in rows], dtype=types[i])
+            for i, name in enumerate(JUDGEMENT_COLUMNS)
+        }
 
     def count(self, name: str, council: int | None = None, amount: float = 1.0) -> None:
         """Add to a replication counter and, when given a council, to its column too."""

@@ -1,4 +1,4 @@
-"""World sections of a scenario: the councils, their performance, concern signals, inspections.
+"""World sections of a scenario: the councils, their performance and concern signals.
 
 The latent performance scale is set so that judged scores are roughly N(0, 1)
 across councils: the default cutpoints are the normal quantiles of the first
@@ -147,25 +147,4 @@ class Signals(Frozen):
         le=100,
         description="Cap on the signal rate (keeps very low scores finite)",
         why="no more than about one serious signal a month reaches Ofsted",
-    )
-
-
-class Inspections(Frozen):
-    """What an inspection costs Ofsted in team time."""
-
-    inspection_months: float = fact(
-        1.0,
-        unit="months",
-        gt=0,
-        le=12,
-        description="Time a graded inspection holds a team",
-        source="SIF: 4 weeks on site (calibration_targets.csv sif_onsite_weeks); ILACS 1-2 weeks",
-    )
-    monitoring_visit_months: float = assumption(
-        0.1,
-        unit="months",
-        gt=0,
-        le=12,
-        description="Time a monitoring visit holds a team",
-        why="monitoring visits are about two days on site with preparation and write-up",
     )
