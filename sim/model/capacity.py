@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from sim.scenario import GRADES
+from sim.scenario.schema import GRADES
 
 if TYPE_CHECKING:
     from sim.model.world import World

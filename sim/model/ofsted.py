@@ -21,7 +21,7 @@ import simpy
 
 from sim.model.capacity import kind_for, month_starts
 from sim.model.council import INADEQUATE, Council, grade_of
-from sim.scenario import GRADES
+from sim.scenario.schema import GRADES
 
 if TYPE_CHECKING:
     from sim.model.world import World

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from sim.params import GRADES, SIF_SOURCE, Frozen, assumption, fact, lever
+from sim.scenario.fields import GRADES, SIF_SOURCE, Frozen, assumption, fact, lever
 
 WEEKS_PER_MONTH = 52.0 / 12.0
 FRAMEWORKS_SOURCE = "shared/data/README.md 'Rules of the regime'; calibration_targets.csv"

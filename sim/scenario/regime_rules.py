@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from sim.params import Frozen, assumption, check_year_month, fact, lever
+from sim.scenario.fields import Frozen, assumption, check_year_month, fact, lever
 
 PIP_SOURCE = "announcement of 14 Dec 2015: the six Partners in Practice"
 
