@@ -53,7 +53,7 @@ def test_task_keys_change_with_every_input_and_only_those():
 def test_fingerprint_ignores_labels_and_counts_but_not_inputs():
     scenario = make_scenario()
     same = make_scenario(**{"run.replications": 99, "run.name": "renamed"})
-    changed = make_scenario(**{"policy.ofsted.teams": 5})
+    changed = make_scenario(**{"policy.regime.commissioners": 5})
     reseeded = make_scenario(**{"run.seed": 1})
     assert fingerprint(scenario) == fingerprint(same)
     assert fingerprint(scenario) != fingerprint(changed)

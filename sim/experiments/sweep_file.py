@@ -231,6 +231,7 @@ def _check_paths(spec: SweepFile, base: Scenario, name: str, marks: Marks) -> No
             raise _located(message, name, marks, loc, field=dotted)
         if dotted in seen:
             raise _located("swept twice; give each path once", name, marks, loc, field=dotted)
+        _check_not_in_timeline(base, dotted, name, marks, loc)
         seen.add(dotted)
         try:
             get_path(base, dotted)
@@ -239,6 +240,22 @@ def _check_paths(spec: SweepFile, base: Scenario, name: str, marks: Marks) -> No
         if spec.design.method == "grid" and parameter.values is None:
             message = "a grid design needs values for every parameter (or use lhs or sobol)"
             raise _located(message, name, marks, ("parameters", index), field=dotted)
+
+
+def _check_not_in_timeline(
+    base: Scenario, dotted: str, name: str, marks: Marks, loc: tuple[Any, ...]
+) -> None:
+    """A swept path that a timeline entry later sets would be silently undone: refuse it."""
+    for entry in base.timeline:
+        clash = [p for p in entry.set if _overlaps(p, dotted)]
+        if clash:
+            message = (
+                f"the scenario's timeline sets {clash[0]} at {entry.at}, which would undo the "
+                f"swept value of {dotted} from then on; sweep a path the timeline does not set "
+                "(e.g. policy.ofsted.capacity_multiplier, which a pause by "
+                "policy.ofsted.operating_share keeps)"
+            )
+            raise _located(message, name, marks, loc, field=dotted)
 
 
 def _check_variants(spec: SweepFile, base: Scenario, name: str, marks: Marks) -> tuple[str, ...]:

@@ -334,6 +334,7 @@ def regime_outcomes(world: World) -> dict[str, float]:
         "sponsor_queue_end": float(len(world.sponsor_pool.queue)),
         "recovery_months_mean": rec.mean("recovery_months"),
         "sponsors_fell_below_good": float(len(world.sponsor_pool.fell_below_good)),
+        "sponsors_fell_below_good_running": float(len(world.sponsor_pool.fell_while_running)),
         "cost_commissioners_gbp": rec.counts["commissioner_months"]
         * costs.commissioner_per_month_gbp,
         "cost_trusts_gbp": rec.counts["cost_trusts_gbp"]

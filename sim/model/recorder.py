@@ -156,6 +156,12 @@ OUTCOMES: dict[str, Outcome] = {
             "sponsors",
             "Council sponsors judged below good after taking on a trust",
         ),
+        Outcome(
+            "sponsors_fell_below_good_running",
+            "sponsors",
+            "Council sponsors judged below good while running a trust (compare a variant "
+            "without load_penalty, paired, for the falls attributable to load)",
+        ),
         Outcome("cost_commissioners_gbp", "GBP", "Commissioners: months x monthly cost"),
         Outcome("cost_trusts_gbp", "GBP", "Trusts: set-up plus months x monthly cost"),
         Outcome(

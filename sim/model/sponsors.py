@@ -57,6 +57,7 @@ class SponsorPool:
     arrivals: int = 0
     queue_max: int = 0
     fell_below_good: set[str] = field(default_factory=set)
+    fell_while_running: set[str] = field(default_factory=set)
     sponsor_of: dict[int, Sponsor] = field(default_factory=dict)
     started: dict[int, float] = field(default_factory=dict)
 
@@ -225,6 +226,8 @@ def note_sponsor_judgement(world: World, council: Council) -> None:
             continue
         if council.judged < GOOD and sponsor.ran_a_trust:
             world.sponsor_pool.fell_below_good.add(sponsor.name)
+            if sponsor.trusts:  # while running trusts: the falls load can explain
+                world.sponsor_pool.fell_while_running.add(sponsor.name)
             world.recorder.log(
                 world.env.now,
                 council.name,

@@ -219,7 +219,7 @@ class OfstedPolicy(Frozen):
         description=f"Named inspection frameworks ({FRAMEWORKS_SOURCE})",
     )
     capacity_multiplier: float = lever(
-        1.0, unit="multiplier", ge=0, le=100,
+        1.0, unit="multiplier", ge=0, le=10_000,
         description="Multiplies every kind's monthly capacity: a larger or smaller inspectorate",
     )  # fmt: skip
     operating_share: float = fact(

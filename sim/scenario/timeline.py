@@ -95,6 +95,26 @@ def check_variants(scenario: Scenario, path: str, marks: Marks) -> None:
                 dotted, NOT_IN_VARIANTS, "by a variant", path, marks, ("variants", name, dotted)
             )
         with_overrides(scenario, overrides, path=path, marks=marks, marks_prefix=("variants", name))
+        for dotted in overrides:
+            _refuse_timeline_clash(scenario, dotted, path, marks, ("variants", name, dotted))
+
+
+def _refuse_timeline_clash(
+    scenario: Scenario, dotted: str, path: str, marks: Marks, loc: tuple[Any, ...]
+) -> None:
+    """A variant's setting that a timeline entry later overrides would be silently undone."""
+    for entry in scenario.timeline:
+        for other in entry.set:
+            if other == dotted or other.startswith(dotted + ".") or dotted.startswith(other + "."):
+                line, column = marks.key(loc) or (None, None)
+                raise ScenarioError(
+                    f"{dotted}: the timeline sets {other} at {entry.at}, which would undo this "
+                    "variant's value from then on; expected a path the timeline does not set",
+                    path=path,
+                    line=line,
+                    column=column,
+                    field=dotted,
+                )
 
 
 def check_timeline(scenario: Scenario, path: str, marks: Marks) -> None:
