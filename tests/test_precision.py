@@ -78,7 +78,8 @@ def test_stops_at_the_cap_deterministically(tmp_path):
 def test_the_cli_reports_how_many_and_why(tmp_path):
     path = tmp_path / "s.yaml"
     path.write_text(
-        "run: {horizon_months: 6, seed: 3}\nvariants:\n  more_teams: {policy.regime.commissioners: 8}\n"
+        "run: {horizon_months: 6, seed: 3}\nvariants:\n"
+        "  more_teams: {policy.regime.commissioners: 8}\n"
     )
     args = ["run", str(path), "--out", str(tmp_path / "o"), "--no-plots", "--precision", "0.01"]
     extra = ["--metric", "inspections_routine", "--max-replications", "5", "--replications", "3"]

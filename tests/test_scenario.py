@@ -80,7 +80,10 @@ def test_variant_overrides_make_new_scenarios_and_leave_the_base_alone(england):
     from sim.scenario.yamlio import Marks
 
     base = with_overrides(
-        Scenario(), {"variants": {"big": {"policy.ofsted.capacity_multiplier": 9.0}}}, path="<t>", marks=Marks()
+        Scenario(),
+        {"variants": {"big": {"policy.ofsted.capacity_multiplier": 9.0}}},
+        path="<t>",
+        marks=Marks(),
     )
     resolved = variant_scenarios(base)
     assert list(resolved) == ["baseline", "big"]

@@ -50,7 +50,9 @@ DEFAULT_METRICS = (
 class SweepParameter(Frozen):
     """One swept input: discrete ``values``, or a range ``low``-``high``."""
 
-    path: str = Field(description="Dotted path into the base scenario, e.g. policy.ofsted.capacity_multiplier")
+    path: str = Field(
+        description="Dotted path into the base scenario, e.g. policy.ofsted.capacity_multiplier"
+    )
     values: list[Scalar] | None = Field(None, min_length=1, description="Discrete values")
     low: float | None = Field(None, description="Lower end of the range [parameter's unit]")
     high: float | None = Field(None, description="Upper end of the range [parameter's unit]")

@@ -137,16 +137,26 @@ def persistent_failure(world: World, council: Council) -> bool:
     return len(recent) >= regime.persistent_failure_judgements
 
 
+def review_reading(world: World, council: Council) -> float:
+    """What the government's review reads now, with its noise: by ``review_measures``,
+    the council's long-run level m (its leadership and systems: the capacity to improve
+    that a commissioner reports on) or its performance q."""
+    regime = world.policy.regime
+    draw = world.streams.council("regime", council.index).standard_normal()
+    q = world.advance(council)
+    signal = council.level if regime.review_measures == "level" else q
+    return signal + regime.review_noise_sd * float(draw)
+
+
 def baseline_reading(world: World, council: Council) -> float:
-    """The intervention's starting evidence: a fresh reading of q, as noisy as the review's.
+    """The intervention's starting evidence: a fresh reading, as noisy as the review's.
 
     Not the judgement's own score: that reading was picked for being low, so a review
     against it would pass on regression to the mean alone (issue 9). Against a fresh
-    reading, a council whose q did not move passes only at the rate the two readings'
-    noise allows, ``P(N(0, 2 sd^2) >= improvement_rise)``.
+    reading, a council whose level (or q) did not move passes only at the rate the two
+    readings' noise allows, ``P(N(0, 2 sd^2) >= improvement_rise)``.
     """
-    draw = world.streams.council("regime", council.index).standard_normal()
-    return world.advance(council) + world.policy.regime.review_noise_sd * float(draw)
+    return review_reading(world, council)
 
 
 def open_case(
@@ -159,6 +169,8 @@ def open_case(
         case = Case(council.judgement_id, baseline_reading(world, council))
         world.cases[council.index] = case
         if regime.intervention == "commissioner":
+            # an adviser under the direction until the commissioner is in post
+            world.set_uplift(council, "intervention", regime.notice_uplift)
             council.status = "commissioner" if appoint_at_once else "direction"
             delay = 0.0 if appoint_at_once else regime.commissioner_delay_months
             world.env.process(appoint_commissioner(world, council, case, delay))
@@ -224,9 +236,7 @@ def review(world: World, council: Council, judgement: int) -> simpy.events.Proce
     case = world.cases.get(council.index)
     if case is None or case.judgement != judgement or council.status not in UNDER_INTERVENTION:
         return
-    draw = world.streams.council("regime", council.index).standard_normal()
-    noise = regime.review_noise_sd * float(draw)
-    reading = world.advance(council) + noise
+    reading = review_reading(world, council)
     required = case.score + regime.improvement_rise
     bar = regime.improvement_bar
     passed = reading >= required or (bar is not None and reading >= bar)

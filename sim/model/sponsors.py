@@ -254,7 +254,9 @@ def recruit_charities(world: World) -> simpy.events.ProcessGenerator:
         dispatch(world)
 
 
-def announced_trust(world: World, council: Council, at: float, name: str) -> simpy.events.ProcessGenerator:
+def announced_trust(
+    world: World, council: Council, at: float, name: str
+) -> simpy.events.ProcessGenerator:
     """At ``at``, a trust the government named takes over (Sunderland, April 2017).
 
     Whatever the council's intervention then (a commissioner, the queue), the named

@@ -10,10 +10,10 @@ times: between events
 
     dv/dt = a - b v,   a = tau + r - (1 - displacement) (tau + h) g,   b = tau + h + r,
 
-(r: the posts' growth rate, below), whose exact solution over ``dt`` months is ``v* + (v - v*) exp(-b dt)`` with
-``v* = a / b`` (``v + a dt`` when ``b = 0``), held at 0 if it would go below:
-posts cannot be more than full. A graduate placed (or leaving) moves ``v`` by
-``(1 - displacement) / N``. Rates change only at events (judgements, status
+(r: the posts' growth rate, below), whose exact solution over ``dt`` months is
+``v* + (v - v*) exp(-b dt)`` with ``v* = a / b`` (``v + a dt`` when ``b = 0``),
+held at 0 if it would go below: posts cannot be more than full. A graduate placed
+(or leaving) moves ``v`` by ``(1 - displacement) / N``. Rates change only at events (judgements, status
 changes noticed at month ends, graduates arriving or leaving), so ``v`` is exact
 at every event, never stepped. Funded posts grow at ``posts_growth_per_year`` (new
 posts start vacant: a term ``r (1 - v)`` in the ODE; the posts themselves are

@@ -51,7 +51,13 @@ Kind = Literal["setting", "fact", "assumption", "fitted", "lever"]
 
 
 def _field(
-    default: Any, kind: Kind, unit: str, description: str, note: str, *, calibrate: bool = False,
+    default: Any,
+    kind: Kind,
+    unit: str,
+    description: str,
+    note: str,
+    *,
+    calibrate: bool = False,
     **kw: Any,
 ) -> Any:
     extra: Any = {"kind": kind, "unit": unit, "note": note}

@@ -175,20 +175,24 @@ class Framework(Frozen):
         if set(self.routine_kind) != set(GRADES):
             raise ValueError(f"expected routine_kind for each of {', '.join(GRADES)}")
         if self.early_reinspection_min_months < self.min_regrade_inadequate_months:
-            raise ValueError("expected early_reinspection_min_months >= min_regrade_inadequate_months")
+            raise ValueError(
+                "expected early_reinspection_min_months >= min_regrade_inadequate_months"
+            )
         return self
 
 
 def sif() -> Framework:
     """The single inspection framework (Nov 2013 - Dec 2017)."""
-    return Framework(
-        one_pass=True,
-        cadence=Cadence(inadequate=32.6),
-    )
+    return Framework(one_pass=True, cadence=Cadence(inadequate=32.6), scale=None)
 
 
 def ilacs() -> Framework:
-    """Inspecting local authority children's services (from January 2018)."""
+    """Inspecting local authority children's services (from January 2018).
+
+    Its scale: the normal quantiles of the first-ILACS grade shares in the latest-SIF
+    -> first-ILACS matrix (calibration_targets.csv tm_sif_ilacs1_*: 19 I, 48 RI, 59 G,
+    24 O of 150), a starting point for calibration (the scores moved between them).
+    """
     short, standard = InspectionKind(onsite_weeks=1.0), InspectionKind(onsite_weeks=2.0)
     return Framework(
         routine_kind={

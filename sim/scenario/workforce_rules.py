@@ -162,6 +162,7 @@ class WorkforceDynamics(Frozen):
         "figures: 3.1 score per unit vacancy, taking each grade at its mean score on the "
         f"model's scale and a council vacancy sd of 0.11 ({WF_BY_GRADE}); an upper bound "
         "for the causal effect (failing also drives staff away), split half and half",
+        calibrate=True,
     )
     agency_effect: float = assumption(
         1.75,
@@ -171,6 +172,7 @@ class WorkforceDynamics(Frozen):
         description="Fall in m per unit rise in the agency share above its starting share",
         why="the other half of the by-grade association (agency moves with vacancies "
         "at agency_per_vacancy, so 1.75 + 0.78 x 1.75 = 3.1 per unit vacancy in all)",
+        calibrate=True,
     )
     stabilising_statuses: tuple[str, ...] = assumption(
         ("trust", "trust_setup", "commissioner", "awaiting_sponsor"),
