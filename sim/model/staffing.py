@@ -13,11 +13,11 @@ times: between events
 (r: the posts' growth rate, below), whose exact solution over ``dt`` months is
 ``v* + (v - v*) exp(-b dt)`` with ``v* = a / b`` (``v + a dt`` when ``b = 0``),
 held at 0 if it would go below: posts cannot be more than full. A graduate placed
-(or leaving) moves ``v`` by ``(1 - displacement) / N``. Rates change only at events (judgements, status
-changes noticed at month ends, graduates arriving or leaving), so ``v`` is exact
-at every event, never stepped. Funded posts grow at ``posts_growth_per_year`` (new
-posts start vacant: a term ``r (1 - v)`` in the ODE; the posts themselves are
-scaled at month ends).
+(or leaving) moves ``v`` by ``(1 - displacement) / N``. Rates change only at
+events (judgements, status changes noticed at month ends, graduates arriving or
+leaving), so ``v`` is exact at every event, never stepped. Funded posts grow at
+``posts_growth_per_year``: new posts start vacant (the ``r`` terms of the ODE),
+and the posts themselves are scaled at month ends.
 
 Each council's hiring rate is set so that its reported vacancy rate is its
 steady state at its starting grade (with the posts' growth); judgements then
