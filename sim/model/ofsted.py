@@ -176,12 +176,13 @@ def record_judgement(
 def monitoring(world: World, council: Council, judgement: int) -> simpy.events.ProcessGenerator:
     """Monitoring visits while the inadequate judgement stands (ungraded, not capacity-bound).
 
-    A reading at or above the inadequate cutpoint brings the re-inspection
-    forward to the earliest the framework allows.
+    ``improvement_readings`` consecutive readings at or above the inadequate cutpoint
+    bring the re-inspection forward to the earliest the framework allows.
     """
     rules = world.policy.ofsted.rules
     interval = rules.monitoring_interval_months
     first = max(1, math.ceil((world.env.now - council.judged_at) / interval - 1e-9))
+    improving = 0  # consecutive readings at or above the inadequate cutpoint
     for visit in range(first, rules.monitoring_max_visits + 1):
         yield world.env.timeout(max(0.0, council.judged_at + visit * interval - world.env.now))
         if council.judgement_id != judgement:
@@ -194,7 +195,8 @@ def monitoring(world: World, council: Council, judgement: int) -> simpy.events.P
         world.recorder.log(
             world.env.now, council.name, "monitoring_visit", visit=visit, reading=round(reading, 4)
         )
-        if reading >= cutpoints[0]:
+        improving = improving + 1 if reading >= cutpoints[0] else 0
+        if improving >= world.policy.ofsted.rules.improvement_readings:
             bring_forward(world, council)
 
 
