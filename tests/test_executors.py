@@ -29,7 +29,7 @@ def test_sweep_is_byte_identical_across_executors(tmp_path):
         assert report.tasks == report.tasks_run == 5 * 2 * 2
         stored[name] = stored_files(tmp_path / name)
     parts = [k for k in stored["one"] if k.startswith("parts/")]
-    assert len(parts) == 20 * 3  # replication, monthly and councils of every task
+    assert len(parts) == 20 * 4  # replication, monthly, councils and judgements of every task
     for table in ("replications.parquet", "points.parquet", "sensitivity.csv", "comparison.csv"):
         assert table in stored["one"]
     assert stored["two"] == stored["one"]
