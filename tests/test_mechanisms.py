@@ -19,7 +19,8 @@ from sim.model.council import INADEQUATE
 from sim.model.staffing import build_staffing, coefficients, vacancy_at
 from sim.model.streams import SeedKey
 from sim.model.world import World, run_replication
-from sim.scenario.timeline import load_scenario
+from sim.scenario.loading import load_scenario
+from sim.scenario.timeline import resolve
 from tests.conftest import make_scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
@@ -44,7 +45,7 @@ def test_leadership_changes_match_the_poisson_expectation_and_move_base_levels(
     rate = scenario.world.performance.leadership_change_rate
     counts = np.zeros(len(england))
     for rep in range(4):
-        world = World(scenario, SeedKey(9, 0, rep), england)
+        world = World(resolve(scenario), SeedKey(9, 0, rep), england)
         result = world.run()
         counts += result.councils["leadership_changes"]
     expected = rate * 60.0 * 4 * len(england)  # council-years x rate, about 1,013
@@ -59,7 +60,7 @@ def test_leadership_changes_match_the_poisson_expectation_and_move_base_levels(
 def review_rate(scenario, reps: int, england) -> tuple[float, float]:
     passed = failed = 0.0
     for rep in range(reps):
-        m = run_replication(scenario, SeedKey(7, 0, rep), england).metrics
+        m = run_replication(resolve(scenario), SeedKey(7, 0, rep), england).metrics
         passed, failed = passed + m["reviews_passed"], failed + m["reviews_failed"]
     return passed / (passed + failed), passed + failed
 
@@ -110,7 +111,7 @@ def ample(**extra) -> dict:
 
 def test_with_ample_capacity_the_sif_grades_every_pre_sif_council_once(england):
     scenario = make_scenario(**ample(**{"run.horizon_months": DEC_2017}))
-    result = run_replication(scenario, SeedKey(3, 0, 0), england)
+    result = run_replication(resolve(scenario), SeedKey(3, 0, 0), england)
     table = judgements(result).sort_values("month")
     # a council's first-SIF judgement: a routine one, or the re-inspection of a council
     # inadequate under an older framework (Northamptonshire, CPI 2013)
@@ -129,7 +130,7 @@ def test_history_default_capacity_regrades_every_pre_sif_council_by_december_201
     scenario = load_scenario(HISTORY, {"run.horizon_months": DEC_2017})
     graded = set()
     for rep in range(2):
-        table = judgements(run_replication(scenario, SeedKey(1, 0, rep), england))
+        table = judgements(run_replication(resolve(scenario), SeedKey(1, 0, rep), england))
         graded = set(table["council"])
         pre_sif = {i for i, f in enumerate(england.framework) if f in PRE_SIF}
         assert pre_sif <= graded
@@ -137,7 +138,7 @@ def test_history_default_capacity_regrades_every_pre_sif_council_by_december_201
 
 def history_run(england, rep: int, **overrides):
     scenario = load_scenario(HISTORY, overrides)
-    world = World(scenario, SeedKey(5, 0, rep), england)
+    world = World(resolve(scenario), SeedKey(5, 0, rep), england)
     start = {c.index: (c.judged, c.judged_at) for c in world.councils}
     return world, world.run(), start
 
@@ -163,7 +164,7 @@ def test_ilacs_intervals_follow_the_rule_with_ample_capacity(england):
             }
         )
     )
-    result = run_replication(scenario, SeedKey(4, 0, 0), england)
+    result = run_replication(resolve(scenario), SeedKey(4, 0, 0), england)
     table = judgements(result).sort_values(["council", "month"])
     ilacs = scenario.policy.ofsted.frameworks["ILACS"]
     onsite = max(k.onsite_months for k in ilacs.kinds.values())
@@ -199,7 +200,7 @@ def test_capacity_scales_with_the_number_of_councils(england):
     scenario = make_scenario(
         **{"world.population.source": "synthetic", "world.population.councils": 304}
     )
-    world = World(scenario, SeedKey(1, 0, 0), england)
+    world = World(resolve(scenario), SeedKey(1, 0, 0), england)
     sif = scenario.policy.ofsted.rules
     assert Capacity(world).rate("routine") == pytest.approx(
         2 * sif.kinds["routine"].capacity_per_month
@@ -231,7 +232,7 @@ def test_sunderland_becomes_a_trust_as_announced_in_april_2017(england):
 
 def test_councils_waiting_for_a_sponsor_have_an_intervention_and_steady_staff(england):
     scenario = make_scenario(**{"policy.sponsors.charity_recruitment_rate": 0.0})
-    world = World(scenario, SeedKey(2, 0, 0), england)
+    world = World(resolve(scenario), SeedKey(2, 0, 0), england)
     waiting = []
 
     def probe(w: World) -> dict[str, float]:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from sim.model.council import Council, grade_of
 from sim.model.streams import SeedKey
 from sim.model.world import World, run_replication
+from sim.scenario.timeline import resolve
 from tests.conftest import make_scenario, quiet_world
 
 SIF_ONSITE = 4.0 * 12.0 / 52.0  # months: the SIF's 4 weeks on site
@@ -206,7 +207,7 @@ def test_timeline_pause_stops_inspections_mid_run(england):
         path="<t>",
         marks=Marks(),
     )
-    world = World(paused, SeedKey(2, 0, 0), england, trace=True)
+    world = World(resolve(paused), SeedKey(2, 0, 0), england, trace=True)
     world.run()
     starts = [t for t, _, e, d in world.recorder.events if e == "judgement"]
     # inspections under way at month 12 finish within one inspection length; none after

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from sim.errors import ScenarioError
 from sim.model.council import GOOD, Council
 from sim.scenario.schema import GRADES
 
@@ -74,14 +73,7 @@ def council_sponsors(world: World) -> list[Sponsor]:
         ]
     by_name = {c.name: c.index for c in world.councils}
     sponsors = []
-    for spec in config:
-        missing = [name for name in spec.councils if name not in by_name]
-        if missing:
-            raise ScenarioError(
-                f"policy.sponsors.council_sponsors: {spec.name} names unknown councils "
-                f"{missing}; expected names from the councils table",
-                field="policy.sponsors.council_sponsors",
-            )
+    for spec in config:  # names checked at load time (sim.scenario.loading.check_sponsors)
         sponsors.append(Sponsor(spec.name, "council", [by_name[n] for n in spec.councils]))
     return sponsors
 
@@ -285,12 +277,6 @@ def schedule_announced_trusts(world: World) -> None:
     if world.scenario.world.population.source == "synthetic":
         return
     by_name = {c.name: c for c in world.councils}
-    for spec in world.policy.regime.announced_trusts:
-        if spec.council not in by_name:
-            raise ScenarioError(
-                f"policy.regime.announced_trusts: unknown council {spec.council!r}; "
-                "expected a name from the councils table",
-                field="policy.regime.announced_trusts",
-            )
+    for spec in world.policy.regime.announced_trusts:  # names checked at load time
         at = float(world.scenario.months_from_start(spec.at))
         world.env.process(announced_trust(world, by_name[spec.council], at, spec.sponsor))
