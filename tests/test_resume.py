@@ -142,7 +142,7 @@ def test_a_directory_of_other_inputs_is_refused(tmp_path):
     scenario = make_scenario(**{"run.horizon_months": 3, "run.replications": 1})
     run_scenario(scenario, tmp_path / "r", plots=False)
     other = make_scenario(**{"run.horizon_months": 3, "policy.regime.commissioners": 7})
-    with pytest.raises(ResultsError, match=r"policy\.ofsted\.teams is 4 there, 7 now"):
+    with pytest.raises(ResultsError, match=r"policy\.regime\.commissioners is 12 there, 7 now"):
         run_scenario(other, tmp_path / "r", plots=False)
     (tmp_path / "junk").mkdir()
     (tmp_path / "junk" / "notes.txt").write_text("mine")
