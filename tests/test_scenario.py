@@ -99,7 +99,10 @@ def test_identical_variant_gives_identical_results(england):
 
     base = with_overrides(
         Scenario(),
-        {"run.horizon_months": 24, "variants": {"same": {"policy.ofsted.capacity_multiplier": 1.0}}},
+        {
+            "run.horizon_months": 24,
+            "variants": {"same": {"policy.ofsted.capacity_multiplier": 1.0}},
+        },
         path="<t>",
         marks=Marks(),
     )
