@@ -32,6 +32,7 @@ from sim.experiments.sweep_file import load_sweep
 from sim.results.compare import compare_directories
 from sim.results.directory import default_directory, latest_directory
 from sim.results.figures import write_plots
+from sim.results.sensitivity import noise_warnings
 from sim.scenario.fields import parameter_table
 from sim.scenario.schema import default_scenario_path
 from sim.scenario.timeline import load_scenario
@@ -330,6 +331,8 @@ def render_sweep(report: SweepReport) -> None:
     if report.sensitivity is not None:
         for table in tables.sensitivity(report.sensitivity):
             console.print(table)
+        for line in noise_warnings(report.sensitivity):
+            console.print(f"[bold yellow]warning:[/] {line}", soft_wrap=True)
     reused = report.tasks - report.tasks_run
     console.print(
         f"ran {report.tasks_run} replications ({reused} already stored) in "

@@ -6,20 +6,18 @@ a replication, so their difference from the baseline is taken within each
 replication first (a paired comparison), which removes the noise they share.
 Two results directories are compared the same way when their seeds match, and
 with Welch's unequal-variance interval when they do not. Sweeps are summarised
-per point, and their sensitivity indices are computed on the per-point means
-(``sim.sampling``: Sobol' indices for Sobol' designs, SRC/PRCC for LHS).
+per point; their sensitivity indices, with the noise they carry, are in
+``sim.results.sensitivity``.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.experiments.designs import ParameterRange, Point, regression_indices, sobol_indices
 from sim.model.recorder import OUTCOMES
 
 ID_COLUMNS = ("variant", "point", "replication", "seed")
@@ -298,41 +296,3 @@ def relative_precision(
     ]
     rows = rows.assign(half_width=half, relative=relative)
     return rows[["variant", "metric", "mean", "half_width", "relative"]]
-
-
-def sensitivity(
-    points: pd.DataFrame,
-    parameters: Sequence[ParameterRange],
-    design_points: Sequence[Point],
-    method: str,
-    metrics: Sequence[str],
-    seed: int,
-) -> pd.DataFrame:
-    """Sensitivity of each metric's per-point mean to the swept parameters, per variant.
-
-    Sobol designs give first-order and total indices with 95% bootstrap half-widths
-    (SALib: ``S1, S1_conf, ST, ST_conf``); LHS designs give standardised regression and
-    partial rank correlation coefficients (``src, prcc, prcc_p``). Metrics whose means are
-    not finite or do not vary across points are left out: they have no variance to share.
-
-    Returns:
-        ``variant, metric, parameter`` and the index columns; empty for grid designs.
-    """
-    frames = []
-    for variant, group in points.groupby("variant", sort=False):
-        group = group.sort_values("point")
-        for metric in metrics:
-            y = group[f"{metric}_mean"].to_numpy(dtype=float)
-            if not np.isfinite(y).all() or np.ptp(y) == 0 or method == "grid":
-                continue
-            if method == "sobol":
-                frame = sobol_indices(parameters, design_points, y, seed)
-            else:
-                frame = regression_indices(parameters, design_points, y)
-            frames.append(frame.assign(variant=variant, metric=metric))
-    if not frames:
-        return pd.DataFrame(columns=["variant", "metric", "parameter"])
-    table = pd.concat(frames, ignore_index=True)
-    return table[
-        ["variant", "metric", *[c for c in table.columns if c not in ("variant", "metric")]]
-    ]
