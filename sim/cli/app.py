@@ -32,6 +32,7 @@ from sim.experiments.sweep_file import load_sweep
 from sim.results.compare import compare_directories
 from sim.results.directory import default_directory, latest_directory
 from sim.results.figures import write_plots
+from sim.results.multiplicity import family_note
 from sim.results.sensitivity import noise_warnings
 from sim.scenario.fields import parameter_table
 from sim.scenario.schema import default_scenario_path
@@ -253,6 +254,7 @@ def render_report(report: RunReport, everything: bool = False) -> None:
     console.print(tables.outcomes(report, everything))
     if report.comparison is not None:
         console.print(tables.comparison(report.comparison, everything))
+        console.print(family_note(report.comparison), soft_wrap=True)
     if report.derived is not None:
         console.print(tables.derived(report.derived))
     if not everything:

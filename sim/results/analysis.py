@@ -19,6 +19,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.model.recorder import OUTCOMES
+from sim.results import multiplicity
 
 ID_COLUMNS = ("variant", "point", "replication", "seed")
 
@@ -65,7 +66,11 @@ def summarise(replications: pd.DataFrame) -> pd.DataFrame:
 
 
 def compare(replications: pd.DataFrame, baseline: str) -> pd.DataFrame:
-    """Each variant minus the baseline, paired by (point, replication), with a 95% CI."""
+    """Each variant minus the baseline, paired by (point, replication), with a 95% CI.
+
+    Also the paired t-test p-value, its Holm adjustment and simultaneous intervals
+    over each outcome's family of variant comparisons (``sim.results.multiplicity``).
+    """
     keys = ["point", "replication"]
     base = replications[replications["variant"] == baseline]
     rows = []
@@ -75,20 +80,12 @@ def compare(replications: pd.DataFrame, baseline: str) -> pd.DataFrame:
         paired = group.merge(base, on=keys, how="inner", suffixes=("", "#base"))
         for metric in metric_columns(replications):
             diff = (paired[metric] - paired[f"{metric}#base"]).to_numpy(dtype=float)
-            mean, low, high, _, n = mean_ci(diff)
-            rows.append(
-                {
-                    "variant": variant,
-                    "baseline": baseline,
-                    "metric": metric,
-                    "mean_diff": mean,
-                    "ci_low": low,
-                    "ci_high": high,
-                    "n": n,
-                }
-            )
+            mean, low, high, sd, n = mean_ci(diff)
+            p_value = multiplicity.paired_p_value(diff)
+            rows.append([variant, baseline, metric, mean, low, high, n, sd, p_value])
     columns = ["variant", "baseline", "metric", "mean_diff", "ci_low", "ci_high", "n"]
-    return pd.DataFrame(rows, columns=columns)
+    table = pd.DataFrame(rows, columns=[*columns, "sd_diff", "p_value"])
+    return multiplicity.adjust(table).drop(columns="sd_diff")
 
 
 PROGRAMME_METRICS = ("recruitment_spend_gbp", "graduates_qualified")
