@@ -133,6 +133,13 @@ def run(
         ),
     ] = None,
     metric: Metrics = None,
+    absolute: Annotated[
+        bool,
+        typer.Option(
+            help="--precision is a half-width in each --metric's own unit (e.g. 1000 "
+            "child-years), not a fraction of its mean; for effects near zero"
+        ),
+    ] = False,
     max_replications: Annotated[
         int | None,
         typer.Option(help=f"Cap for --precision (default: {DEFAULT_CAP})", min=2),
@@ -148,7 +155,7 @@ def run(
     if seed is not None:
         overrides["run.seed"] = seed
     loaded = guarded(lambda: load_scenario(scenario, overrides))
-    target = guarded(lambda: _target(precision, metric, max_replications, replications))
+    target = guarded(lambda: _target(precision, metric, max_replications, replications, absolute))
     execution = guarded(lambda: _execution(workers, executor, scheduler, chunk, trace))
     directory = guarded(lambda: _directory(out, resume, loaded.name))
     command = shlex.join(["sim", *sys.argv[1:]])
@@ -169,18 +176,25 @@ def run(
 
 
 def _target(
-    precision: float | None, metrics: list[str] | None, cap: int | None, first: int | None
+    precision: float | None,
+    metrics: list[str] | None,
+    cap: int | None,
+    first: int | None,
+    absolute: bool = False,
 ) -> PrecisionTarget | None:
     """The precision target of `sim run`, or None (then --metric and the cap make no sense)."""
     if precision is None:
-        if metrics or cap is not None:
-            raise SimError("--metric and --max-replications apply only with --precision")
+        if metrics or cap is not None or absolute:
+            raise SimError(
+                "--metric, --absolute and --max-replications apply only with --precision"
+            )
         return None
     return PrecisionTarget(
         precision,
         tuple(metrics or (DEFAULT_METRIC,)),
         DEFAULT_CAP if cap is None else cap,
         FIRST_BATCH if first is None else first,
+        absolute,
     )
 
 
