@@ -39,6 +39,12 @@ from sim.scenario.schema import default_scenario_path
 from sim.scenario.timeline import load_scenario
 from sim.workflow.precision import DEFAULT_CAP, DEFAULT_METRIC, FIRST_BATCH, PrecisionTarget
 from sim.workflow.run import RunReport, run_scenario
+from sim.workflow.select import (
+    DEFAULT_INDIFFERENCE,
+    SelectionGoal,
+    select_variant,
+    selection_sentence,
+)
 from sim.workflow.sweep import SweepReport, run_sweep
 
 app = typer.Typer(
@@ -355,6 +361,58 @@ def render_sweep(report: SweepReport) -> None:
         f"{report.seconds:.1f} s\nresults: {report.directory}",
         soft_wrap=True,
     )
+
+
+@app.command(name="select")
+def select_best(
+    scenario: ScenarioArg,
+    metric: Annotated[str, typer.Option(help="Outcome to select the best variant by")],
+    indifference: Annotated[
+        float | None,
+        typer.Option(
+            help="Smallest difference worth finding, in the outcome's unit "
+            f"(default: {DEFAULT_INDIFFERENCE:.0%} of the baseline's first-stage mean)"
+        ),
+    ] = None,
+    pcs: Annotated[float, typer.Option(help="Probability of correct selection")] = 0.95,
+    first_stage: Annotated[int, typer.Option(help="Replications of every variant first")] = 10,
+    max_replications: Annotated[int, typer.Option(help="Cap per variant", min=2)] = 200,
+    seed: Seed = None,
+    workers: Workers = 1,
+    out: OutDir = None,
+    resume: Resume = False,
+) -> None:
+    """Select the best variant (KN++) with a guaranteed probability of correct selection."""
+    overrides: dict[str, Any] = {} if seed is None else {"run.seed": seed}
+    loaded = guarded(lambda: load_scenario(scenario, overrides))
+    goal = guarded(
+        lambda: SelectionGoal(metric, indifference, pcs, first_stage, max_replications, 2 * workers)
+    )
+    directory = guarded(lambda: _directory(out, resume, f"{loaded.name}-select"))
+    command = shlex.join(["sim", *sys.argv[1:]])
+    report = _with_progress(
+        directory,
+        f"{loaded.name}: selection",
+        lambda bar: select_variant(
+            loaded, directory, goal, execution=Execution(workers), command=command, progress=bar
+        ),
+    )
+    console.print(_selection_table(report.table, metric))
+    console.print(selection_sentence(report, metric), soft_wrap=True)
+    console.print(f"results: {report.directory}  ({report.seconds:.1f} s)", soft_wrap=True)
+
+
+def _selection_table(frame: Any, metric: str) -> Table:
+    """Replications spent, mean and fate of each variant in a selection."""
+    table = Table(title=f"Selection by {metric} (KN++)")
+    for column in ("variant", "replications", "mean", "eliminated after"):
+        table.add_column(column, justify="left" if column == "variant" else "right")
+    for row in frame.itertuples(index=False):
+        fate = "selected" if row.selected else (
+            "survived" if row.eliminated_at != row.eliminated_at else f"{int(row.eliminated_at)}"
+        )
+        table.add_row(str(row.variant), str(row.replications), f"{row.mean:,.1f}", fate)
+    return table
 
 
 @app.command()

@@ -107,9 +107,9 @@ def _sobol_batch(y: np.ndarray, dims: int, noise: np.ndarray) -> dict[str, np.nd
     a, b = y[0::step], y[step - 1 :: step]
     with warnings.catch_warnings():  # SALib warns of constant outputs; their indices are 0
         warnings.simplefilter("ignore", UserWarning)
-        s1 = [first_order(a, y[j + 1 :: step], b) for j in range(dims)]
-        st = [total_order(a, y[j + 1 :: step], b) for j in range(dims)]
-    s1, st = np.array(s1).reshape(dims, -1), np.array(st).reshape(dims, -1)
+        first = [first_order(a, y[j + 1 :: step], b) for j in range(dims)]
+        total = [total_order(a, y[j + 1 :: step], b) for j in range(dims)]
+    s1, st = np.array(first).reshape(dims, -1), np.array(total).reshape(dims, -1)
     variance = np.var(np.r_[a, b], axis=0)
     signal = variance - noise
     quiet = variance <= 0  # nothing varies: every index is 0
@@ -300,7 +300,7 @@ def noise_warnings(table: pd.DataFrame) -> list[str]:
     lines = []
     head = "ST_net" if "ST_net" in table.columns else "src"
     for row in table[table["noise_warning"].astype(bool)].itertuples(index=False):
-        needed = row.replications_needed
+        needed = float(row.replications_needed)  # type: ignore[arg-type]
         more = (
             f"if it is as large as estimated, about {int(needed)} replications per point "
             "would tell it from 0"
