@@ -9,16 +9,20 @@ spreads every index. So each index comes with
 - a bootstrap interval over replications (``<index>_low``, ``<index>_high``):
   replications are resampled with replacement, the same ones at every point (under
   common random numbers replication r of every point shares its streams), the
-  point means recomputed and the index recomputed, ``RESAMPLES`` times;
+  point means recomputed and the index recomputed, ``RESAMPLES`` times; percentile
+  intervals for the raw indices, basic (reverse-percentile) intervals for the net
+  ones below, since a resample's repeated replications shrink its own noise
+  estimate and so bias the resampled net indices upwards;
 - the share of the across-point variance of the averaged outcome that is
   replication noise (``noise_share``), from a two-way (point x replication)
   analysis of variance: the residual mean square is the noise variance of one
   replication that does not cancel between points; divided by the replications
   per point it is the noise left in the average;
 - for Sobol' designs, the indices with that noise taken out (``S1_net``,
-  ``ST_net``): noise inflates the output variance and the total-effect numerator
-  alike, so pure noise gives ST near 1 for every parameter (what 4 replications per
-  point of the shipped sweep showed) and ST_net near 0;
+  ``ST_net``, ``net_sobol``): noise inflates the output variance and the
+  estimators' numerators, each by the noise covariance of the points it combines,
+  so pure noise gives ST near 1 for every parameter (what 4 replications per point
+  of the shipped sweep showed) and ST_net near 0;
 - a warning when the interval of the headline index (ST_net for Sobol', SRC for
   LHS) contains 0, with the replications per point that would narrow it to the
   size of the index (half-widths shrink as 1 / sqrt(replications)).
@@ -84,65 +88,74 @@ def noise_share(matrix: np.ndarray) -> float:
     return min(1.0, noise / spread)
 
 
-def _sobol_batch(y: np.ndarray, dims: int, noise: np.ndarray) -> dict[str, np.ndarray]:
-    """S1 and ST of many outputs at once, with and without the noise in them.
+def _sobol_raw(y: np.ndarray, dims: int) -> dict[str, np.ndarray]:
+    """SALib's S1 and ST (Saltelli 2010) of many outputs at once, shape (D, resamples).
 
-    SALib's estimators (Saltelli 2010) give ``S1`` and ``ST``. Replication noise of
-    variance ``noise`` in every point mean inflates the output variance by ``noise`` and
-    Jansen's total-effect numerator ``mean((A - AB_j)^2) / 2`` by ``noise`` too (A and
-    AB_j are different points), while the first-order numerator ``mean(B (AB_j - A))``
-    has no noise term; so ``S1_net`` and ``ST_net`` remove it from both. Pure noise thus
-    gives ST near 1 for every parameter and ST_net near 0.
-
-    Args:
-        y: Outputs of a Sobol' design in SALib's order, shape (points, resamples).
-        dims: Number of parameters D (points = N x (D + 2)).
-        noise: Noise variance of a point mean, one per resample.
-
-    Returns:
-        ``S1, ST, S1_net, ST_net``, each of shape (D, resamples); net values are NaN
-        where noise is all the variance there is.
+    Outputs are standardised per column first, as SALib's ``analyze`` does: the
+    first-order estimator is not shift-invariant in a sample.
     """
+    spread = y.std(axis=0)
+    y = (y - y.mean(axis=0)) / np.where(spread > 0, spread, 1.0)
     step = dims + 2
     a, b = y[0::step], y[step - 1 :: step]
     with warnings.catch_warnings():  # SALib warns of constant outputs; their indices are 0
         warnings.simplefilter("ignore", UserWarning)
         first = [first_order(a, y[j + 1 :: step], b) for j in range(dims)]
         total = [total_order(a, y[j + 1 :: step], b) for j in range(dims)]
-    s1, st = np.array(first).reshape(dims, -1), np.array(total).reshape(dims, -1)
-    variance = np.var(np.r_[a, b], axis=0)
-    signal = variance - noise
-    quiet = variance <= 0  # nothing varies: every index is 0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(quiet, 0.0, noise / np.where(quiet, 1.0, variance))
-        scale = np.where(signal > 0, variance / np.where(signal > 0, signal, 1.0), np.nan)
-        s1_net = np.where(quiet, 0.0, s1 * scale)
-        st_net = np.where(quiet, 0.0, (st - share) * scale)
-    return {"S1": s1, "ST": st, "S1_net": s1_net, "ST_net": st_net}
+    return {"S1": np.array(first).reshape(dims, -1), "ST": np.array(total).reshape(dims, -1)}
 
 
-def _resampled(matrix: np.ndarray, seed: int, resamples: int) -> tuple[np.ndarray, np.ndarray]:
-    """Point means and their noise variance over bootstrap samples of replications.
+def _mean_product(x: np.ndarray, y: np.ndarray) -> float:
+    """Unbiased mean over rows of E[x] E[y] from replications (rows x replications).
 
-    A resample that draws replication i ``n_i`` times has a point mean whose noise
-    variance is ``sigma^2 sum(n_i^2) / R^2`` (duplicates do not average out), with
-    ``sigma^2`` estimated from the distinct replications drawn; for the sample itself
-    (every ``n_i = 1``) this is ``sigma^2 / R``.
-
-    Returns:
-        Means (points x resamples) and noise variances (resamples,).
+    The product of two replication means overstates the product of their expectations
+    by their covariance over replications divided by R; that is taken off, row by row.
     """
+    reps = x.shape[1]
+    xm, ym = x.mean(axis=1), y.mean(axis=1)
+    cov = ((x - xm[:, None]) * (y - ym[:, None])).sum(axis=1) / (reps - 1)
+    return float((xm * ym - cov / reps).mean())
+
+
+def net_sobol(matrix: np.ndarray, dims: int) -> dict[str, np.ndarray]:
+    """S1 and ST of the expected outcome, with replication noise taken out, shape (D,).
+
+    The same Saltelli (first order) and Jansen (total) estimators as SALib, applied to
+    replication means, overstate their numerators by the covariance of the noise of the
+    points they combine: under common random numbers A and AB_j differ in one parameter
+    only, so their noise is nearly the same when that parameter does little, while
+    independent streams make it independent. Each product of means is therefore
+    corrected by its own covariance over replications (``_mean_product``), and the
+    output variance by the two-way residual noise of the A and B points
+    (``noise_variance``). Pure noise gives ST near 1 for every parameter and these
+    near 0. NaN where noise is all the variance there is.
+    """
+    complete = matrix[:, np.isfinite(matrix).all(axis=0)]
+    if complete.shape[1] < 2:
+        return {"S1_net": np.full(dims, math.nan), "ST_net": np.full(dims, math.nan)}
+    complete = complete - complete.mean()
+    step = dims + 2
+    a, b = complete[0::step], complete[step - 1 :: step]
+    rows = np.r_[a, b]
+    noise, spread = noise_variance(rows)
+    if spread == 0.0 and noise == 0.0:  # the expected outcome is the same at every point
+        return {"S1_net": np.zeros(dims), "ST_net": np.zeros(dims)}
+    variance = spread - noise
+    if not variance > 1e-12 * max(float(np.abs(rows).max()), 1.0) ** 2:
+        return {"S1_net": np.full(dims, math.nan), "ST_net": np.full(dims, math.nan)}
+    s1, st = np.empty(dims), np.empty(dims)
+    for j in range(dims):
+        ab = complete[j + 1 :: step]
+        s1[j] = _mean_product(b, ab - a) / variance
+        st[j] = 0.5 * _mean_product(a - ab, a - ab) / variance
+    return {"S1_net": s1, "ST_net": st}
+
+
+def _resampled(matrix: np.ndarray, seed: int, resamples: int) -> list[np.ndarray]:
+    """Bootstrap samples of replications: the same replications drawn at every point."""
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(14,)))
     reps = matrix.shape[1]
-    columns = rng.integers(0, reps, size=(resamples, reps))
-    with np.errstate(invalid="ignore"):
-        means = np.stack([np.nanmean(matrix[:, c], axis=1) for c in columns], axis=1)
-    noise = np.empty(resamples)
-    for k, drawn in enumerate(columns):
-        distinct, counts = np.unique(drawn, return_counts=True)
-        per_mean = noise_variance(matrix[:, distinct])[0]  # sigma^2 / len(distinct)
-        noise[k] = per_mean * len(distinct) * float((counts**2).sum()) / reps**2
-    return means, noise
+    return [matrix[:, c] for c in rng.integers(0, reps, size=(resamples, reps))]
 
 
 def bootstrap_indices(
@@ -154,20 +167,28 @@ def bootstrap_indices(
     resamples: int = RESAMPLES,
 ) -> dict[str, np.ndarray]:
     """Bootstrap distribution over replications of each index, shape (D, resamples)."""
-    means, noise = _resampled(matrix, seed, resamples)
-    keep = np.isfinite(means).all(axis=0) & np.isfinite(noise)
-    means, noise = means[:, keep], noise[keep]
+    samples = _resampled(matrix, seed, resamples)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a point with no finite value
+        means = np.stack([np.nanmean(m, axis=1) for m in samples], axis=1)
+    keep = np.isfinite(means).all(axis=0)
     if method == "sobol":
-        return _sobol_batch(means, len(parameters), noise)
-    draws: dict[str, list[np.ndarray]] = {"src": [], "prcc": []}
+        dims = len(parameters)
+        draws = _sobol_raw(means[:, keep], dims)
+        nets = [net_sobol(m, dims) for m, k in zip(samples, keep, strict=True) if k]
+        for name in ("S1_net", "ST_net"):
+            draws[name] = np.array([n[name] for n in nets]).T.reshape(dims, -1)
+        return draws
+    means = means[:, keep]
+    lists: dict[str, list[np.ndarray]] = {"src": [], "prcc": []}
     for column in means.T:
         if np.ptp(column) == 0:
             frame = pd.DataFrame({"src": np.zeros(len(parameters)), "prcc": 0.0})
         else:
             frame = regression_indices(parameters, design_points, column)
-        for name in draws:
-            draws[name].append(frame[name].to_numpy(dtype=float))
-    return {name: np.array(values).T.reshape(len(parameters), -1) for name, values in draws.items()}
+        for name in lists:
+            lists[name].append(frame[name].to_numpy(dtype=float))
+    return {name: np.array(values).T.reshape(len(parameters), -1) for name, values in lists.items()}
 
 
 def _point_indices(
@@ -221,17 +242,20 @@ def metric_sensitivity(
     table = _point_indices(y, parameters, design_points, method, seed)
     reps = matrix.shape[1]
     if method == "sobol":
-        noise = np.array([noise_variance(matrix)[0]])
-        point = _sobol_batch(y[:, None], len(parameters), noise)
-        table["S1_net"], table["ST_net"] = point["S1_net"][:, 0], point["ST_net"][:, 0]
+        point = net_sobol(matrix, len(parameters))
+        table["S1_net"], table["ST_net"] = point["S1_net"], point["ST_net"]
     tail = (1 - LEVEL) / 2
     if reps >= 2:
         draws = bootstrap_indices(matrix, parameters, design_points, method, seed)
         for name, values in draws.items():
             with warnings.catch_warnings():  # an index all NaN (all noise) stays NaN
                 warnings.simplefilter("ignore", RuntimeWarning)
-                table[f"{name}_low"] = np.nanquantile(values, tail, axis=1)
-                table[f"{name}_high"] = np.nanquantile(values, 1 - tail, axis=1)
+                low = np.nanquantile(values, tail, axis=1)
+                high = np.nanquantile(values, 1 - tail, axis=1)
+            if name.endswith("_net"):  # basic interval: undoes the resampling bias
+                estimate = table[name].to_numpy(dtype=float)
+                low, high = 2 * estimate - high, 2 * estimate - low
+            table[f"{name}_low"], table[f"{name}_high"] = low, high
     else:
         for name in BOOTSTRAPPED[method]:
             table[f"{name}_low"] = table[f"{name}_high"] = math.nan
@@ -245,7 +269,7 @@ def _with_warnings(table: pd.DataFrame, method: str, reps: int, share: float) ->
     estimate = table[head].to_numpy(dtype=float)
     unknown = ~(np.isfinite(low) & np.isfinite(high) & np.isfinite(estimate))
     exact_zero = (estimate == 0) & (low == 0) & (high == 0)  # the outcome does not vary at all
-    warning = unknown | ((low <= 0) & (high >= 0) & ~exact_zero)
+    warning = unknown | ((low <= 0) & ~exact_zero)  # not clearly above 0 (indices are >= 0)
     needed = [
         needed_replications(e, lo, hi, reps) if w else math.nan
         for e, lo, hi, w in zip(estimate, low, high, warning, strict=True)
