@@ -31,6 +31,8 @@ from sim.experiments.executors import Execution
 from sim.experiments.sweep_file import load_sweep
 from sim.results.compare import compare_directories
 from sim.results.directory import default_directory, latest_directory
+from sim.results.discovery import DEFAULT_DENSITY, describe
+from sim.results.discovery import discover as find_bad_box
 from sim.results.figures import write_plots
 from sim.results.multiplicity import family_note
 from sim.results.sensitivity import noise_warnings
@@ -413,6 +415,32 @@ def _selection_table(frame: Any, metric: str) -> Table:
         )
         table.add_row(str(row.variant), str(row.replications), f"{row.mean:,.1f}", fate)
     return table
+
+
+@app.command()
+def discover(
+    directory: Annotated[Path, typer.Argument(help="Sweep results directory")],
+    metric: Annotated[str, typer.Option(help="Outcome that is bad")],
+    worse_than: Annotated[
+        str,
+        typer.Option(
+            help="A value in the outcome's unit, or another variant of the sweep: a point is "
+            "bad when its mean is worse (by the outcome's direction)"
+        ),
+    ],
+    variant: Annotated[
+        str | None, typer.Option(help="Variant judged (default: the sweep's baseline)")
+    ] = None,
+    min_density: Annotated[
+        float,
+        typer.Option(help="Report the widest box at least this dense (share of bad points)"),
+    ] = DEFAULT_DENSITY,
+) -> None:
+    """Find where in a sweep's parameter space the outcome is bad (PRIM scenario discovery)."""
+    found = guarded(lambda: find_bad_box(directory, metric, worse_than, variant, min_density))
+    for line in describe(found):
+        console.print(line, soft_wrap=True)
+    console.print(f"written: {', '.join(str(f) for f in found.files)}", soft_wrap=True)
 
 
 @app.command()
