@@ -93,19 +93,22 @@ class SelectionReport:
     tasks_run: int
 
 
-def _identity(scenario: Scenario, goal: SelectionGoal) -> dict[str, Any]:
-    settings = {k: v for k, v in goal.__dict__.items() if k not in ("max_replications", "batch")}
+def _identity(scenario: Scenario) -> dict[str, Any]:
+    """What must match to continue a selection directory.
+
+    The goal (metric, indifference, PCS) is left out: stored replications are the same
+    whatever is asked of them, so a tighter indifference zone reuses them and runs more.
+    """
     return {
         "kind": "select",
         "model_version": __version__,
         "trace": False,
         "scenario": scenario_identity(scenario),
-        "selection": settings,
     }
 
 
 def _values(run_dir: RunDirectory, tasks: list[Task], metric: str) -> dict[str, np.ndarray]:
-    table = run_dir.read_parts(tasks, "replication").sort_values(["variant", "replication"])
+    table = run_dir.read_parts(tasks, "replication")  # plan order: variant, replication
     return {
         str(v): g[metric].to_numpy(dtype=float) for v, g in table.groupby("variant", sort=False)
     }
@@ -133,9 +136,9 @@ def select_variant(
     prints = {name: fingerprint(s) for name, s in scenarios.items()}
     run_dir = RunDirectory(directory)
     info = manifest("select", scenario.name, scenario.run.seed, command, execution)
-    run_dir.prepare(
-        _identity(scenario, goal), {"scenario.yaml": scenario.model_dump(mode="json")}, info
-    )
+    info = {**info, "selection": dict(goal.__dict__)}
+    documents = {"scenario.yaml": scenario.model_dump(mode="json")}
+    run_dir.prepare(_identity(scenario), documents, info)
     table, receiver = load_councils(), progress or Silent()
     counts = dict.fromkeys(scenarios, goal.first_stage)
     tasks: dict[str, Task] = {}
@@ -227,7 +230,7 @@ def selection_sentence(report: SelectionReport, metric: str) -> str:
         return (
             f"selected {report.selected!r}: with probability at least {report.pcs:.0%} it is "
             f"the variant with the best mean {metric}, provided the best is at least "
-            f"{report.indifference:,.4g} {unit} (the indifference zone) better than every "
+            f"{_number(report.indifference)} {unit} (the indifference zone) better than every "
             f"other; {spent} replications in all"
         )
     return (
@@ -235,3 +238,8 @@ def selection_sentence(report: SelectionReport, metric: str) -> str:
         f"{metric} among them, but no probability of correct selection is guaranteed "
         f"(raise --max-replications or --indifference); {spent} replications in all"
     )
+
+
+def _number(value: float) -> str:
+    """A difference as a modeller reads it: thousands separated, four significant digits."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
