@@ -89,11 +89,6 @@ def compare(replications: pd.DataFrame, baseline: str) -> pd.DataFrame:
 
 
 PROGRAMME_METRICS = ("recruitment_spend_gbp", "graduates_qualified")
-DERIVED_UNITS = {
-    "child_years_truly_inadequate_averted": "child-years",
-    "recruitment_spend_gbp_extra": "GBP",
-    "cost_per_child_year_averted_gbp": "GBP per child-year",
-}
 
 
 def reference_variant(replications: pd.DataFrame) -> str | None:

@@ -25,14 +25,14 @@ import pandas as pd
 
 from sim import __version__
 from sim.errors import SimError
-from sim.experiments.executors import Execution, Progress
+from sim.experiments.execution import Execution, ProgressReceiver
 from sim.experiments.tasks import Task, fingerprint, plan
 from sim.model.recorder import OUTCOMES
 from sim.results.directory import RunDirectory, write_table
 from sim.results.selection import Screening, kn_plus_plus
 from sim.scenario.councils import load_councils
 from sim.scenario.schema import Scenario
-from sim.scenario.timeline import variant_scenarios
+from sim.scenario.timeline import resolve, variant_scenarios
 from sim.scenario.yamlio import suggest
 from sim.workflow.run import Silent, fill, manifest, scenario_identity
 
@@ -121,7 +121,7 @@ def select_variant(
     *,
     execution: Execution | None = None,
     command: str = "",
-    progress: Progress | None = None,
+    progress: ProgressReceiver | None = None,
 ) -> SelectionReport:
     """Run KN++ over the scenario's variants into ``directory`` and report the selection.
 
@@ -134,6 +134,7 @@ def select_variant(
     if len(scenarios) < 2:
         raise SimError(f"{scenario.name}: one variant only; selection needs two or more")
     prints = {name: fingerprint(s) for name, s in scenarios.items()}
+    resolved = {name: resolve(s) for name, s in scenarios.items()}  # once per variant
     run_dir = RunDirectory(directory)
     info = manifest("select", scenario.name, scenario.run.seed, command, execution)
     info = {**info, "selection": dict(goal.__dict__)}
@@ -149,7 +150,7 @@ def select_variant(
             for v, n in counts.items()
             for t in plan([v], range(n), scenario.run.seed, fingerprints=prints)
         ]
-        ran += fill(run_dir, wanted, lambda t: scenarios[t.variant], table, execution, receiver)
+        ran += fill(run_dir, wanted, lambda t: resolved[t.variant], table, execution, receiver)
         tasks.update({t.key: t for t in wanted})
         values = _values(run_dir, list(tasks.values()), goal.metric)
         delta = _delta(goal, values, scenario.run.baseline)
@@ -159,7 +160,7 @@ def select_variant(
             break
         for v in state.survivors:
             counts[v] = min(goal.max_replications, max(counts[v], state.stage + goal.batch))
-    return _finish(run_dir, goal, state, values, delta, began, ran, list(tasks.values()), info)
+    return _finish(run_dir, goal, state, values, delta, began, ran, list(tasks.values()))
 
 
 def _delta(goal: SelectionGoal, values: dict[str, np.ndarray], baseline: str) -> float:
@@ -182,7 +183,6 @@ def _finish(
     began: float,
     ran: int,
     tasks: list[Task],
-    info: dict[str, Any],
 ) -> SelectionReport:
     """Write selection.csv and the combined tables; name the selection."""
     for variant, data in values.items():
@@ -206,20 +206,9 @@ def _finish(
     run_dir.combine(tasks)
     seconds = time.perf_counter() - began
     result = {"selected": selected, "guaranteed": state.done, "indifference": delta}
-    run_dir.write_manifest(
-        {
-            **info,
-            "seconds": round(seconds, 3),
-            "tasks_run": ran,
-            **result,
-            "identity": _identity_from(run_dir),
-        }
-    )
+    timings = {"seconds": round(seconds, 3), "tasks": len(tasks), "tasks_run": ran}
+    run_dir.write_timings({**timings, **result})
     return SelectionReport(run_dir.path, selected, state.done, goal.pcs, delta, table, seconds, ran)
-
-
-def _identity_from(run_dir: RunDirectory) -> Any:
-    return run_dir.manifest().get("identity")
 
 
 def selection_sentence(report: SelectionReport, metric: str) -> str:
