@@ -410,13 +410,15 @@ def select_best(
 def _selection_table(frame: Any, metric: str) -> Table:
     """Replications spent, mean and fate of each variant in a selection."""
     table = Table(title=f"Selection by {metric} (KN++)")
-    for column in ("variant", "replications", "mean", "eliminated after"):
+    columns = ("variant", "replications", "mean", "minus selected (paired)", "eliminated after")
+    for column in columns:
         table.add_column(column, justify="left" if column == "variant" else "right")
     for row in frame.itertuples(index=False):
         fate = "selected" if row.selected else (
             "survived" if row.eliminated_at != row.eliminated_at else f"{int(row.eliminated_at)}"
         )
-        table.add_row(str(row.variant), str(row.replications), f"{row.mean:,.1f}", fate)
+        cells = (f"{row.mean:,.1f}", f"{row.minus_selected:+,.1f}")
+        table.add_row(str(row.variant), str(row.replications), *cells, fate)
     return table
 
 

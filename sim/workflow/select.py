@@ -8,8 +8,11 @@ interrupted selection continues where it stopped and re-running it into the same
 directory runs nothing new, and the decisions are a replay of the stored
 replications, so they do not depend on batch size or workers.
 
-Writes ``selection.csv`` (per variant: replications, mean, the stage it was
-eliminated at, whether selected) besides the usual tables.
+Writes ``selection.csv`` (per variant: replications run, mean, mean paired
+difference from the selected variant over the replications both have, the stage it
+was eliminated at, whether selected) besides the usual tables. A variant may
+have a few more replications than the stage it was eliminated at: they were run
+in the batch that eliminated it.
 """
 
 from __future__ import annotations
@@ -196,6 +199,7 @@ def _finish(
             "variant": v,
             "replications": len(values[v]),
             "mean": means[v],
+            "minus_selected": _paired_difference(values[v], values[selected]),
             "eliminated_at": state.eliminated.get(v, math.nan),
             "selected": v == selected,
         }
@@ -209,6 +213,13 @@ def _finish(
     timings = {"seconds": round(seconds, 3), "tasks": len(tasks), "tasks_run": ran}
     run_dir.write_timings({**timings, **result})
     return SelectionReport(run_dir.path, selected, state.done, goal.pcs, delta, table, seconds, ran)
+
+
+def _paired_difference(mine: np.ndarray, best: np.ndarray) -> float:
+    """Mean of ``mine - best`` over the replications both have (means of unequal counts
+    of replications differ by the luck of the extra replications; paired ones do not)."""
+    n = min(len(mine), len(best))
+    return float((mine[:n] - best[:n]).mean())
 
 
 def selection_sentence(report: SelectionReport, metric: str) -> str:
