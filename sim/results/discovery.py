@@ -31,6 +31,7 @@ from matplotlib.figure import Figure
 from sim.errors import ResultsError
 from sim.model.recorder import OUTCOMES
 from sim.results.directory import RunDirectory, write_table
+from sim.results.lock import locked
 from sim.results.plots import save
 
 DEFAULT_DENSITY = 0.8  # smallest density of the reported box, if any box reaches it
@@ -154,9 +155,17 @@ def discover(
 
     Raises:
         ResultsError: If the directory is not a finished sweep, the metric or variant is
-            unknown, or no point (or every point) is bad.
+            unknown, no point (or every point) is bad, or another process holds it.
     """
-    run_dir = RunDirectory(directory)
+    with locked(RunDirectory(directory), "sim discover"):
+        return _discover(RunDirectory(directory), metric, worse_than, variant, min_density)
+
+
+def _discover(
+    run_dir: RunDirectory, metric: str, worse_than: str, variant: str | None, min_density: float
+) -> Discovery:
+    """The body of ``discover``, with the directory locked."""
+    directory = run_dir.path
     manifest = run_dir.manifest()
     if manifest.get("kind") != "sweep" or not (run_dir.path / "design.csv").is_file():
         raise ResultsError(f"{directory}: not a sweep results directory (no design.csv)")

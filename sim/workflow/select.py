@@ -32,6 +32,7 @@ from sim.experiments.execution import Execution, ProgressReceiver
 from sim.experiments.tasks import Task, fingerprint, plan
 from sim.model.recorder import OUTCOMES
 from sim.results.directory import RunDirectory, write_table
+from sim.results.lock import locked
 from sim.results.selection import Screening, kn_plus_plus
 from sim.scenario.councils import load_councils
 from sim.scenario.schema import Scenario
@@ -130,8 +131,22 @@ def select_variant(
 
     Raises:
         SimError: If the scenario has one variant, or a variant's outcome is missing.
-        ResultsError: If ``directory`` holds results of other inputs.
+        ResultsError: If ``directory`` holds results of other inputs, or another process
+            holds it (``sim.results.lock``).
     """
+    with locked(RunDirectory(directory), command):
+        return _select(scenario, directory, goal, execution, command, progress)
+
+
+def _select(
+    scenario: Scenario,
+    directory: Path,
+    goal: SelectionGoal,
+    execution: Execution | None,
+    command: str,
+    progress: ProgressReceiver | None,
+) -> SelectionReport:
+    """The body of ``select_variant``, with the directory locked."""
     began, execution = time.perf_counter(), execution or Execution()
     scenarios = variant_scenarios(scenario)
     if len(scenarios) < 2:
