@@ -76,7 +76,8 @@ def test_a_parameter_the_model_never_reads(tmp_path, streams):
     else:  # the test can fail: independent streams give the points different outcomes
         assert reps.groupby("replication")["child_years_truly_inadequate"].nunique().min() > 1
         truly = table[table["metric"] == "child_years_truly_inadequate"]
-        assert float(truly["ST"].iloc[0]) > 0.05
+        assert float(truly["ST"].iloc[0]) > 1e-3  # luck alone gives the parameter an index
+        assert float(truly["noise_share"].iloc[0]) > 0.5  # and it is all noise
 
 
 def _sobol_replications(effect: float, noise: float, reps: int, seed: int) -> tuple:
