@@ -32,6 +32,7 @@ from sim.experiments.sweep_file import load_sweep
 from sim.results.compare import compare_directories
 from sim.results.directory import default_directory, latest_directory
 from sim.results.figures import write_plots
+from sim.results.report import ensure_finished, write_report
 from sim.scenario.fields import parameter_table
 from sim.scenario.schema import default_scenario_path
 from sim.scenario.timeline import load_scenario
@@ -346,6 +347,17 @@ def plot(directory: Annotated[Path, typer.Argument(help="Results directory")]) -
     console.print(
         f"{directory}: {len(files)} files ({', '.join(names)}; .png and .svg)", soft_wrap=True
     )
+
+
+@app.command()
+def report(directory: Annotated[Path, typer.Argument(help="Results directory")]) -> None:
+    """Write report.html: one self-contained page of the run (plots embedded)."""
+
+    def build() -> Path:
+        ensure_finished(directory)
+        return write_report(directory)
+
+    console.print(f"written: {guarded(build)}", soft_wrap=True)
 
 
 @app.command()

@@ -25,6 +25,7 @@ from sim.experiments.tasks import Task, fingerprint, plan
 from sim.results import analysis
 from sim.results.directory import RunDirectory, write_table
 from sim.results.figures import write_plots
+from sim.results.report import write_report
 from sim.scenario.councils import CouncilTable, load_councils
 from sim.scenario.schema import Scenario
 from sim.scenario.timeline import variant_scenarios
@@ -154,6 +155,7 @@ def run_scenario(
     timings = {"seconds": round(seconds, 3), "tasks": len(tasks), "tasks_run": ran}
     extra = {"precision": outcome.reason} if outcome else {}
     run_dir.write_manifest({**info, **timings, **extra, "identity": identity})
+    write_report(run_dir.path)
     return RunReport(
         run_dir.path,
         summary,

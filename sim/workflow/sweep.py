@@ -28,6 +28,7 @@ from sim.experiments.sweep_file import Sweep
 from sim.results import analysis
 from sim.results.directory import RunDirectory, write_table
 from sim.results.figures import write_plots
+from sim.results.report import write_report
 from sim.scenario.councils import load_councils
 from sim.workflow.run import Silent, fill, manifest, scenario_identity
 
@@ -108,6 +109,7 @@ def run_sweep(
     seconds = time.perf_counter() - began
     timings = {"seconds": round(seconds, 3), "tasks": len(tasks), "tasks_run": ran}
     run_dir.write_manifest({**info, **timings, "identity": identity})
+    write_report(run_dir.path)
     return SweepReport(
         run_dir.path, sweep.name, points, sensitivity, comparison, seconds, len(tasks), ran
     )
