@@ -25,7 +25,7 @@ import pandas as pd
 
 from sim.errors import ResultsError
 from sim.model.recorder import HEADLINE, OUTCOMES
-from sim.results import plots
+from sim.results import charts, plots
 from sim.results.directory import RunDirectory
 from sim.scenario.fields import parameter_table
 from sim.scenario.schema import Scenario
@@ -63,8 +63,12 @@ def _parameter_names(run_dir: RunDirectory) -> tuple[dict[str, str], dict[str, s
     return {r.path: r.unit for r in rows}, labels
 
 
-def write_plots(directory: Path) -> list[Path]:
+def write_plots(directory: Path, everything: bool = False) -> list[Path]:
     """Draw every plot that applies to a results directory; return the files written.
+
+    Args:
+        directory: A finished results directory.
+        everything: Also draw ``comparison_all.png``, the forest plot of every outcome.
 
     Raises:
         ResultsError: If the directory or a table it needs is missing.
@@ -80,23 +84,58 @@ def write_plots(directory: Path) -> list[Path]:
         comparison = pd.read_csv(comparison_file)
         baseline, n = comparison["baseline"].iloc[0], int(comparison["n"].max())
         pairs = "point and replication over the whole design" if kind == "sweep" else "replication"
-        title = f"Each variant minus baseline '{baseline}'\npaired by {pairs}, n = {n}, 95% CI"
-        metrics = headline_metrics(list(dict.fromkeys(comparison["metric"])))
-        figure = plots.forest_plot(comparison, metrics=metrics, units=_outcome_units(), title=title)
-        written += plots.save(figure, run_dir.path / "comparison")
+        title = f"Each variant minus baseline '{baseline}', paired by {pairs}, n = {n}, 95% CI"
+        written += _forest(run_dir, comparison, title, everything)
     if kind == "sweep":
         written += _sweep_plots(run_dir, manifest)
     return written
 
 
+def _forest(
+    run_dir: RunDirectory, comparison: pd.DataFrame, title: str, everything: bool
+) -> list[Path]:
+    """The headline forest plot (``comparison``), and every outcome's on request."""
+    metrics = headline_metrics(list(dict.fromkeys(comparison["metric"])))
+    count = comparison["variant"].nunique() * len(metrics)
+    holm = any("holm" in c.lower() for c in comparison.columns)
+    note = f"Up to {count} intervals, each at 95%: about 1 in 20 could exclude zero by chance" + (
+        " (Holm-adjusted p-values in comparison.csv)." if holm else "; none is adjusted."
+    )
+    figure = charts.headline_forest(comparison, metrics, title=title, note=note)
+    written = plots.save(figure, run_dir.path / "comparison")
+    if everything:
+        every = list(dict.fromkeys(comparison["metric"]))
+        figure = plots.forest_plot(comparison, metrics=every, units=_outcome_units(), title=title)
+        written += plots.save(figure, run_dir.path / "comparison_all")
+    return written
+
+
 def _fan_charts(run_dir: RunDirectory) -> list[Path]:
-    """A fan chart per headline monthly series the run has (FAN_SERIES)."""
+    """A fan chart per headline monthly series the run has (FAN_SERIES), none all zero.
+
+    With more than three variants, each variant gets its own panel over the baseline's
+    bands (overlaid bands of many variants merge into one).
+    """
     monthly = run_dir.table("monthly")
-    start = str(run_dir.document("scenario.yaml")["run"]["start"])
+    document = run_dir.document("scenario.yaml")
+    start, baseline = str(document["run"]["start"]), str(document["run"]["baseline"])
     units = {name: unit for name, unit, _ in FAN_SERIES}
+    several = monthly["variant"].nunique() >= charts.SMALL_MULTIPLES_FROM
     written: list[Path] = []
     for name in (n for n, _, _ in FAN_SERIES if n in monthly.columns):
-        figure = plots.fan_chart(monthly, name, units=units, labels=SERIES_LABELS, start=start)
+        if not monthly[name].fillna(0).any():
+            continue
+        if several and (monthly["variant"] == baseline).any():
+            figure = charts.fan_small_multiples(
+                monthly,
+                name,
+                baseline=baseline,
+                label=SERIES_LABELS[name],
+                unit=units[name],
+                start=start,
+            )
+        else:
+            figure = plots.fan_chart(monthly, name, units=units, labels=SERIES_LABELS, start=start)
         written += plots.save(figure, run_dir.path / name)
     return written
 
