@@ -23,17 +23,16 @@ from rich.progress import (
     TextColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
 
 from sim.cli import tables
 from sim.errors import ResultsError, SimError
 from sim.experiments.executors import Execution
 from sim.experiments.sweep_file import load_sweep
+from sim.results import long
 from sim.results.compare import compare_directories
 from sim.results.directory import default_directory, latest_directory
 from sim.results.figures import write_plots
 from sim.results.report import ensure_finished, write_report
-from sim.scenario.fields import parameter_table
 from sim.scenario.schema import default_scenario_path
 from sim.scenario.timeline import load_scenario
 from sim.workflow.precision import DEFAULT_CAP, DEFAULT_METRIC, FIRST_BATCH, PrecisionTarget
@@ -65,6 +64,21 @@ OutDir = Annotated[
 ]
 Trace = Annotated[bool, typer.Option(help="Also store the full event log (events.parquet)")]
 Plots = Annotated[bool, typer.Option(help="Draw the plots (PNG and SVG); later: sim plot DIR")]
+
+
+class OutputFormat(enum.StrEnum):
+    """How results are printed: rich tables, or text for other tools."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+    markdown = "markdown"
+
+
+FormatOpt = Annotated[
+    OutputFormat,
+    typer.Option("--format", help="table (for reading), or csv, json, markdown (for tools)"),
+]
 
 
 class ExecutorName(enum.StrEnum):
@@ -139,6 +153,7 @@ def run(
     all_metrics: Annotated[
         bool, typer.Option(help="Print every outcome, not only the headline ones")
     ] = False,
+    form: FormatOpt = OutputFormat.table,
 ) -> None:
     """Run a scenario's variants and replications; write a results directory."""
     overrides: dict[str, Any] = {}
@@ -164,7 +179,7 @@ def run(
             plots=plots,
         ),
     )
-    render_report(report, all_metrics)
+    render_report(report, all_metrics, form)
 
 
 def _target(
@@ -248,13 +263,22 @@ def _with_progress(directory: Path, description: str, body: Callable[[_Bar], T])
         raise typer.Exit(130) from None
 
 
-def render_report(report: RunReport, everything: bool = False) -> None:
-    """Print the outcome table, the comparison (if any) and where the results are."""
-    console.print(tables.outcomes(report, everything))
-    if report.comparison is not None:
-        console.print(tables.comparison(report.comparison, everything))
-    if report.derived is not None:
-        console.print(tables.derived(report.derived))
+def render_report(
+    report: RunReport, everything: bool = False, form: OutputFormat = OutputFormat.table
+) -> None:
+    """Print the outcome tables (or CSV, JSON, markdown) and where the results are."""
+    if form is not OutputFormat.table:
+        rows = long.outcome_rows(report.summary, report.comparison)
+        if not everything:
+            rows = rows[rows["metric"].isin(tables.shown(list(rows["metric"]), False))]
+        console.out(long.write(rows, form.value), highlight=False)  # type: ignore[arg-type]
+        errors.print(f"results: {report.directory}", soft_wrap=True)
+        return
+    console.print(tables.outcomes_heading(report), soft_wrap=True)
+    for table in tables.outcome_tables(report.summary, report.comparison, everything):
+        console.print(table)
+    for table in tables.derived(report.derived) if report.derived is not None else []:
+        console.print(table)
     if not everything:
         console.print("(headline outcomes; --all-metrics shows every one; all are in the files)")
     if report.precision is not None:
@@ -278,15 +302,25 @@ def validate(scenario: ScenarioArg) -> None:
 
 
 @app.command()
-def params(scenario: ScenarioArg = default_scenario_path()) -> None:
+def params(
+    scenario: ScenarioArg = default_scenario_path(),
+    kind: Annotated[
+        list[str] | None,
+        typer.Option(help="Only inputs of this kind: setting, fact, assumption, fitted, lever"),
+    ] = None,
+    prefix: Annotated[
+        str | None, typer.Option(help="Only inputs under this dotted path, e.g. policy.regime")
+    ] = None,
+    form: FormatOpt = OutputFormat.table,
+) -> None:
     """List every input with its value, unit, kind (fact, assumption, lever) and source."""
     loaded = guarded(lambda: load_scenario(scenario))
-    table = Table(title=f"Parameters of {loaded.name}")
-    for column in ("path", "value", "unit", "kind", "source or reason"):
-        table.add_column(column, overflow="fold")
-    for row in parameter_table(loaded):
-        table.add_row(row.path, str(row.value), row.unit, row.kind, row.note or row.description)
-    console.print(table)
+    rows = guarded(lambda: long.parameter_frame(loaded, kind, prefix))
+    if form is not OutputFormat.table:
+        console.out(long.write(rows, form.value), highlight=False)  # type: ignore[arg-type]
+        return
+    for table in tables.parameter_sections(rows, loaded.name):
+        console.print(table)
 
 
 @app.command()
@@ -370,10 +404,15 @@ def compare(
     metric: Annotated[
         list[str] | None, typer.Option("--metric", help="Outcomes to compare (default: all)")
     ] = None,
+    form: FormatOpt = OutputFormat.table,
 ) -> None:
     """Compare two results directories of one model version: B minus A, per variant."""
     result = guarded(lambda: compare_directories(first, second, out, metric))
-    console.print(tables.directories(result, first.name, second.name))
+    if form is not OutputFormat.table:
+        console.out(long.write(result.table, form.value), highlight=False)  # type: ignore[arg-type]
+        return
+    for table in tables.directories(result, first.name, second.name):
+        console.print(table)
     console.print(f"written: {', '.join(str(f) for f in result.files)}", soft_wrap=True)
 
 
