@@ -33,7 +33,7 @@ from sim.results.compare import compare_directories
 from sim.results.directory import default_directory, latest_directory
 from sim.results.figures import write_plots
 from sim.results.report import ensure_finished, write_report
-from sim.scenario.schema import default_scenario_path
+from sim.scenario.shipped import default_scenario, resolve, shipped, summary_line
 from sim.scenario.timeline import load_scenario
 from sim.workflow.precision import DEFAULT_CAP, DEFAULT_METRIC, FIRST_BATCH, PrecisionTarget
 from sim.workflow.run import RunReport, run_scenario
@@ -48,7 +48,10 @@ console = Console()
 errors = Console(stderr=True)
 T = TypeVar("T")
 
-ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file", show_default=True)]
+ScenarioArg = Annotated[
+    Path,
+    typer.Argument(help="Scenario YAML file, or a shipped scenario's name (sim scenarios)"),
+]
 Replications = Annotated[int | None, typer.Option(help="Replications per variant", min=1)]
 Seed = Annotated[int | None, typer.Option(help="Root seed (overrides run.seed)", min=0)]
 Workers = Annotated[
@@ -127,7 +130,7 @@ def guarded(action: Callable[[], T]) -> T:
 
 @app.command()
 def run(
-    scenario: ScenarioArg = default_scenario_path(),
+    scenario: ScenarioArg = default_scenario(),
     replications: Replications = None,
     seed: Seed = None,
     workers: Workers = 1,
@@ -161,7 +164,7 @@ def run(
         overrides["run.replications"] = replications
     if seed is not None:
         overrides["run.seed"] = seed
-    loaded = guarded(lambda: load_scenario(scenario, overrides))
+    loaded = guarded(lambda: load_scenario(resolve(scenario), overrides))
     target = guarded(lambda: _target(precision, metric, max_replications, replications))
     execution = guarded(lambda: _execution(workers, executor, scheduler, chunk, trace))
     directory = guarded(lambda: _directory(out, resume, loaded.name))
@@ -291,9 +294,17 @@ def render_report(
 
 
 @app.command()
+def scenarios() -> None:
+    """List the shipped scenarios and sweeps (run one by name: sim run reform_2015)."""
+    for name, file in shipped().items():
+        console.print(f"[bold]{name}[/]  {summary_line(file)}", soft_wrap=True)
+        console.print(f"  {file}", style="dim", soft_wrap=True, highlight=False)
+
+
+@app.command()
 def validate(scenario: ScenarioArg) -> None:
     """Check a scenario file (schema, variants, timeline) without running it."""
-    loaded = guarded(lambda: load_scenario(scenario))
+    loaded = guarded(lambda: load_scenario(resolve(scenario)))
     console.print(
         f"{scenario}: valid ({len(loaded.variants)} variants, "
         f"{len(loaded.timeline)} timeline entries)",
@@ -303,7 +314,7 @@ def validate(scenario: ScenarioArg) -> None:
 
 @app.command()
 def params(
-    scenario: ScenarioArg = default_scenario_path(),
+    scenario: ScenarioArg = default_scenario(),
     kind: Annotated[
         list[str] | None,
         typer.Option(help="Only inputs of this kind: setting, fact, assumption, fitted, lever"),
@@ -314,7 +325,7 @@ def params(
     form: FormatOpt = OutputFormat.table,
 ) -> None:
     """List every input with its value, unit, kind (fact, assumption, lever) and source."""
-    loaded = guarded(lambda: load_scenario(scenario))
+    loaded = guarded(lambda: load_scenario(resolve(scenario)))
     rows = guarded(lambda: long.parameter_frame(loaded, kind, prefix))
     if form is not OutputFormat.table:
         console.out(long.write(rows, form.value), highlight=False)  # type: ignore[arg-type]
@@ -337,7 +348,7 @@ def sweep(
     check: Annotated[bool, typer.Option(help="Only check the sweep; run nothing")] = False,
 ) -> None:
     """Run a parameter sweep (grid, LHS or Sobol): points, sensitivity, plots."""
-    loaded = guarded(lambda: load_sweep(sweep_file))
+    loaded = guarded(lambda: load_sweep(resolve(sweep_file)))
     size = len(loaded.points) * loaded.spec.replications * len(loaded.variants)
     shape = (
         f"{len(loaded.points)} points x {loaded.spec.replications} replications x "
