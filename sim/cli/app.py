@@ -31,6 +31,7 @@ from sim.experiments.sweep_file import load_sweep
 from sim.results import long
 from sim.results.compare import compare_directories
 from sim.results.directory import default_directory, latest_directory
+from sim.results.explain import story as explain_story
 from sim.results.figures import write_plots
 from sim.results.report import ensure_finished, write_report
 from sim.scenario.shipped import default_scenario, resolve, shipped, summary_line
@@ -403,6 +404,20 @@ def report(directory: Annotated[Path, typer.Argument(help="Results directory")])
         return write_report(directory)
 
     console.print(f"written: {guarded(build)}", soft_wrap=True)
+
+
+@app.command()
+def explain(
+    directory: Annotated[Path, typer.Argument(help="Results directory of a --trace run")],
+    council: Annotated[str, typer.Argument(help="Council name, e.g. Cumbria")],
+    variant: Annotated[str | None, typer.Option(help="Variant (default: the baseline)")] = None,
+    replication: Annotated[int, typer.Option(help="Replication", min=0)] = 0,
+) -> None:
+    """Tell one council's story in a traced run: every judgement, review and decision."""
+    lines = guarded(lambda: explain_story(directory, council, variant, replication))
+    console.print(f"[bold]{council}[/]", highlight=False)
+    for line in lines:
+        console.print(f"  {line}", highlight=False, soft_wrap=False)
 
 
 @app.command()

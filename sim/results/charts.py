@@ -193,3 +193,39 @@ def fan_small_multiples(
         f"{plots._replication_text(monthly)}"
     )
     return fig
+
+
+def council_ranking(summary: pd.DataFrame, variant: str, top: int = 20) -> Figure:
+    """The councils with the most months truly inadequate (mean over replications), with the
+    months judged inadequate beside them and the share of replications taken over."""
+    rows = summary[summary["variant"] == variant].nlargest(top, "months_truly_inadequate_mean")
+    fig, ax = plt.subplots(figsize=(8.5, 0.9 + 0.3 * len(rows)), layout="constrained")
+    positions = np.arange(len(rows))
+    ax.barh(
+        positions - 0.2,
+        rows["months_truly_inadequate_mean"],
+        height=0.4,
+        color="#b1361e",
+        label="truly inadequate",
+    )
+    ax.barh(
+        positions + 0.2,
+        rows["months_judged_inadequate_mean"],
+        height=0.4,
+        color="#7a8a99",
+        label="judged inadequate",
+    )
+    ax.set_yticks(positions, labels=list(rows["council"]))
+    ax.invert_yaxis()
+    if "share_taken_over" in rows.columns:
+        for y, (share, months) in enumerate(
+            zip(rows["share_taken_over"], rows["months_truly_inadequate_mean"], strict=True)
+        ):
+            if share > 0:
+                ax.text(months, y - 0.2, f"  taken over in {share:.0%}", va="center", fontsize=8)
+    ax.set_xlabel(f"months (mean over {int(rows['replications'].max())} replications)")
+    ax.set_ylabel("council")
+    ax.set_title(f"Councils with the most months truly inadequate ('{variant}')")
+    ax.legend(loc="lower right")
+    ax.grid(axis="x", alpha=0.3)
+    return fig

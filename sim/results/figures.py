@@ -79,6 +79,7 @@ def write_plots(directory: Path, everything: bool = False) -> list[Path]:
     written: list[Path] = []
     if kind == "run":
         written += _fan_charts(run_dir)
+        written += _council_ranking(run_dir)
     comparison_file = run_dir.path / "comparison.csv"
     if comparison_file.exists():
         comparison = pd.read_csv(comparison_file)
@@ -108,6 +109,17 @@ def _forest(
         figure = plots.forest_plot(comparison, metrics=every, units=_outcome_units(), title=title)
         written += plots.save(figure, run_dir.path / "comparison_all")
     return written
+
+
+def _council_ranking(run_dir: RunDirectory) -> list[Path]:
+    """The ranked chart of councils (``councils.png``) from ``councils.csv``, if written."""
+    file = run_dir.path / "councils.csv"
+    if not file.exists():
+        return []
+    summary = pd.read_csv(file)
+    baseline = str(run_dir.document("scenario.yaml")["run"].get("baseline", "baseline"))
+    variant = baseline if (summary["variant"] == baseline).any() else summary["variant"].iloc[0]
+    return plots.save(charts.council_ranking(summary, variant), run_dir.path / "councils")
 
 
 def _fan_charts(run_dir: RunDirectory) -> list[Path]:

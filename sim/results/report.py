@@ -215,7 +215,7 @@ def _multiplicity(comparison: pd.DataFrame | None) -> str:
 
 def _plots(path: Path) -> list[dict[str, str]]:
     """Every PNG in the directory as a data URI, the comparison first, then the fan charts."""
-    order = ["comparison", *SERIES_LABELS]
+    order = ["comparison", *SERIES_LABELS, "councils"]
     files = sorted(path.glob("*.png"), key=lambda f: (_rank(f.stem, order), f.stem))
     found = []
     for file in files:
@@ -223,6 +223,8 @@ def _plots(path: Path) -> list[dict[str, str]]:
         caption = SERIES_LABELS.get(file.stem, file.stem.replace("_", " "))
         if file.stem == "comparison":
             caption = "Each variant minus the baseline, headline outcomes, 95% CI"
+        if file.stem == "councils":
+            caption = "Councils with the most months in truly inadequate services (councils.csv)"
         found.append(
             {
                 "name": file.name,

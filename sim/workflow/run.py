@@ -24,6 +24,7 @@ from sim.experiments.executors import Execution, Progress, ScenarioOf, execute
 from sim.experiments.tasks import Task, fingerprint, plan
 from sim.results import analysis
 from sim.results.directory import RunDirectory, write_table
+from sim.results.explain import write_council_summary
 from sim.results.figures import write_plots
 from sim.results.report import write_report
 from sim.scenario.councils import CouncilTable, load_councils
@@ -209,6 +210,7 @@ def _finish(
     replications = run_dir.table("replications")
     summary = analysis.summarise(replications)
     write_table(summary, run_dir.path / "summary.csv")
+    write_council_summary(run_dir.path)
     comparison = None
     if has_variants:
         comparison = analysis.compare(replications, baseline)
