@@ -92,6 +92,7 @@ def context(run_dir: RunDirectory) -> dict[str, Any]:
         "sentences": _sentences(comparison),
         "headline": _headline(summary, comparison, baseline),
         "multiplicity": _multiplicity(comparison),
+        "value": _value_rows(_csv(run_dir, "cost_effectiveness.csv")),
         "plots": _plots(run_dir.path),
         "sections": _sections(rows),
         "kinds": dict(kinds),
@@ -196,6 +197,30 @@ def _split(text: str) -> tuple[str, str]:
     """'mean [low, high]' as the mean and the bracket, shown on two lines."""
     mean, _, rest = text.partition(" [")
     return mean, f"[{rest}" if rest else ""
+
+
+def _value_rows(frame: pd.DataFrame | None) -> list[dict[str, str]]:
+    """Per variant: child-years averted, extra cost and cost per child-year, in human units."""
+    if frame is None or frame.empty:
+        return []
+    found = []
+    for variant, rows in frame.groupby("variant", sort=False):
+        by = {str(r["metric"]): r for r in rows.to_dict("records")}
+        found.append(
+            {
+                "variant": str(variant),
+                "averted": _ends(by["child_years_truly_inadequate_averted"], "count"),
+                "extra": _ends(by["cost_total_gbp_extra"], "money"),
+                "ratio": _ends(by["cost_per_child_year_averted_gbp"], "money"),
+            }
+        )
+    return found
+
+
+def _ends(row: dict[Any, Any], shape: narrative.Shape) -> str:
+    """'mean [low, high]' of a derived row, the mean alone when the interval is unbounded."""
+    values = [narrative.amount(float(row[c]), shape) for c in ("mean", "ci_low", "ci_high")]
+    return values[0] if "n/a" in values[1:] else f"{values[0]} [{values[1]}, {values[2]}]"
 
 
 def _multiplicity(comparison: pd.DataFrame | None) -> str:

@@ -24,6 +24,7 @@ from sim.experiments.executors import Execution, Progress, ScenarioOf, execute
 from sim.experiments.tasks import Task, fingerprint, plan
 from sim.results import analysis
 from sim.results.directory import RunDirectory, write_table
+from sim.results.economics import cost_effectiveness
 from sim.results.explain import write_council_summary
 from sim.results.figures import write_plots
 from sim.results.report import write_report
@@ -215,6 +216,9 @@ def _finish(
     if has_variants:
         comparison = analysis.compare(replications, baseline)
         write_table(comparison, run_dir.path / "comparison.csv")
+        value = cost_effectiveness(replications, baseline)
+        if not value.empty:
+            write_table(value, run_dir.path / "cost_effectiveness.csv")
     derived = analysis.programme_value(replications) if has_variants else None
     if derived is not None and not derived.empty:
         write_table(derived, run_dir.path / "derived.csv")
