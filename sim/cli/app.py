@@ -47,6 +47,27 @@ app = typer.Typer(
 )
 console = Console()
 errors = Console(stderr=True)
+
+
+def _version(show: bool) -> None:
+    if show:
+        from sim import __version__
+        from sim.provenance import code_hash
+
+        console.print(f"sim {__version__} (model code {code_hash()})", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit"
+        ),
+    ] = False,
+) -> None:
+    """Simulate England's regime for failing children's services."""
 T = TypeVar("T")
 
 ScenarioArg = Annotated[

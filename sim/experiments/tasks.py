@@ -26,6 +26,7 @@ import pandas as pd
 from sim import __version__
 from sim.model.streams import SeedKey
 from sim.model.world import run_replication
+from sim.provenance import code_hash
 from sim.scenario.councils import CouncilTable
 from sim.scenario.schema import Scenario
 
@@ -70,9 +71,10 @@ class Task:
 
     @property
     def key(self) -> str:
-        """Directory-safe hash of the resolved point, variant, seed key and model version."""
+        """Directory-safe hash of the resolved point, variant, seed key, model version and
+        the model's code hash (so a part stored by other code is never taken as done)."""
         ident = [self.fingerprint, self.variant, self.point, self.replication, self.seed]
-        text = json.dumps([*ident, __version__], separators=(",", ":"))
+        text = json.dumps([*ident, __version__, code_hash()], separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:KEY_LENGTH]
 
     @property

@@ -22,6 +22,7 @@ import pandas as pd
 from sim import __version__
 from sim.experiments.executors import Execution, Progress, ScenarioOf, execute
 from sim.experiments.tasks import Task, fingerprint, plan
+from sim.provenance import code_hash, package_versions
 from sim.results import analysis
 from sim.results.directory import RunDirectory, write_table
 from sim.results.economics import cost_effectiveness
@@ -66,6 +67,7 @@ def manifest(kind: str, name: str, seed: int, command: str, execution: Execution
     return {
         "kind": kind,
         "model_version": __version__,
+        "code_hash": code_hash(),
         "scenario": name,
         "seed": seed,
         "command": command,
@@ -75,6 +77,7 @@ def manifest(kind: str, name: str, seed: int, command: str, execution: Execution
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "packages": package_versions(),
     }
 
 
@@ -176,6 +179,7 @@ def _identity(scenario: Scenario, execution: Execution) -> dict[str, Any]:
     return {
         "kind": "run",
         "model_version": __version__,
+        "code_hash": code_hash(),
         "trace": execution.trace,
         "scenario": scenario_identity(scenario),
     }

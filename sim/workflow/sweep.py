@@ -25,6 +25,7 @@ import pandas as pd
 from sim import __version__
 from sim.experiments.executors import Execution, Progress
 from sim.experiments.sweep_file import Sweep
+from sim.provenance import code_hash
 from sim.results import analysis
 from sim.results.directory import RunDirectory, write_table
 from sim.results.figures import write_plots
@@ -54,6 +55,7 @@ def sweep_identity(sweep: Sweep, execution: Execution) -> dict[str, Any]:
     return {
         "kind": "sweep",
         "model_version": __version__,
+        "code_hash": code_hash(),
         "trace": execution.trace,
         "scenario": scenario_identity(sweep.base),
         "sweep": spec,
