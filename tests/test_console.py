@@ -100,3 +100,25 @@ def test_params_grouped_and_filtered(tmp_path: Path) -> None:
     assert set(frame["kind"]) == {"fact"} and frame["source"].str.len().min() > 0
     bad = runner.invoke(app, ["params", str(path), "--kind", "guess"])
     assert bad.exit_code == 1 and "unknown; expected one of" in bad.output
+
+
+def test_set_overrides_and_workbook(tmp_path: Path) -> None:
+    import openpyxl
+
+    path = tmp_path / "s.yaml"
+    path.write_text("run: {horizon_months: 3, replications: 2, seed: 1}\n")
+    out = tmp_path / "r"
+    command = ["run", str(path), "--out", str(out), "--no-plots", "--xlsx"]
+    settings = ["--set", "policy.regime.deadline_months=null", "--set", "policy.ofsted.teams=7"]
+    result = runner.invoke(app, [*command, *settings])
+    assert result.exit_code == 0, result.output
+    stored = (out / "scenario.yaml").read_text()
+    assert "deadline_months: null" in stored and "teams: 7" in stored
+    book = openpyxl.load_workbook(out / "results.xlsx")
+    assert book.sheetnames[:1] == ["summary"] and "councils" in book.sheetnames
+    header = [c.value for c in book["summary"][1]]
+    assert header[:3] == ["variant", "metric", "unit"]
+    bad = runner.invoke(app, ["run", str(path), "--set", "policy.ofsted.teams"])
+    assert bad.exit_code == 1 and "expected PATH=VALUE" in bad.output
+    wrong = runner.invoke(app, ["run", str(path), "--set", "policy.ofsted.temas=3"])
+    assert wrong.exit_code == 1 and "policy.ofsted.temas" in wrong.output

@@ -34,6 +34,8 @@ from sim.results.directory import default_directory, latest_directory
 from sim.results.explain import story as explain_story
 from sim.results.figures import write_plots
 from sim.results.report import ensure_finished, write_report
+from sim.results.workbook import write_workbook
+from sim.scenario.settings import parse_settings
 from sim.scenario.shipped import default_scenario, resolve, shipped, summary_line
 from sim.scenario.timeline import load_scenario
 from sim.workflow.precision import DEFAULT_CAP, DEFAULT_METRIC, FIRST_BATCH, PrecisionTarget
@@ -68,6 +70,8 @@ def _main(
     ] = False,
 ) -> None:
     """Simulate England's regime for failing children's services."""
+
+
 T = TypeVar("T")
 
 ScenarioArg = Annotated[
@@ -86,6 +90,17 @@ OutDir = Annotated[
         help="Results directory; an existing one of the same inputs is continued "
         "(default: results/<name>/<timestamp>)",
     ),
+]
+Settings = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="A one-off override PATH=VALUE (VALUE read as YAML), e.g. "
+        "--set policy.regime.deadline_months=3; repeat for more",
+    ),
+]
+Workbook = Annotated[
+    bool, typer.Option("--xlsx", help="Also write results.xlsx (summary, comparison, councils)")
 ]
 Trace = Annotated[bool, typer.Option(help="Also store the full event log (events.parquet)")]
 Plots = Annotated[bool, typer.Option(help="Draw the plots (PNG and SVG); later: sim plot DIR")]
@@ -179,9 +194,11 @@ def run(
         bool, typer.Option(help="Print every outcome, not only the headline ones")
     ] = False,
     form: FormatOpt = OutputFormat.table,
+    settings: Settings = None,
+    xlsx: Workbook = False,
 ) -> None:
     """Run a scenario's variants and replications; write a results directory."""
-    overrides: dict[str, Any] = {}
+    overrides: dict[str, Any] = guarded(lambda: parse_settings(settings))
     if replications is not None and precision is None:
         overrides["run.replications"] = replications
     if seed is not None:
@@ -204,6 +221,8 @@ def run(
             plots=plots,
         ),
     )
+    if xlsx:
+        errors.print(f"written: {guarded(lambda: write_workbook(report.directory))}")
     render_report(report, all_metrics, form)
 
 
@@ -368,9 +387,12 @@ def sweep(
     trace: Trace = False,
     plots: Plots = True,
     check: Annotated[bool, typer.Option(help="Only check the sweep; run nothing")] = False,
+    settings: Settings = None,
+    xlsx: Workbook = False,
 ) -> None:
     """Run a parameter sweep (grid, LHS or Sobol): points, sensitivity, plots."""
-    loaded = guarded(lambda: load_sweep(resolve(sweep_file)))
+    overrides = guarded(lambda: parse_settings(settings))
+    loaded = guarded(lambda: load_sweep(resolve(sweep_file), overrides))
     size = len(loaded.points) * loaded.spec.replications * len(loaded.variants)
     shape = (
         f"{len(loaded.points)} points x {loaded.spec.replications} replications x "
@@ -389,6 +411,8 @@ def sweep(
             loaded, directory, execution=execution, command=command, progress=bar, plots=plots
         ),
     )
+    if xlsx:
+        errors.print(f"written: {guarded(lambda: write_workbook(report.directory))}")
     console.print(f"sweep {report.name}: {shape}", soft_wrap=True)
     render_sweep(report)
 
