@@ -20,11 +20,11 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import ResultsError
-from sim.experiments.executors import Execution
+from sim.experiments.execution import Execution
 from sim.results.directory import RunDirectory, default_directory
 from sim.results.report import REPORT_FILE, write_report
+from sim.scenario.loading import load_scenario
 from sim.scenario.shipped import resolve
-from sim.scenario.timeline import load_scenario
 from sim.workflow.run import run_scenario
 
 

@@ -55,7 +55,6 @@ def test_small_multiples_one_panel_per_variant_over_the_baseline() -> None:
         baseline="baseline",
         label="councils truly inadequate",
         unit="councils",
-        start="2016-01",
     )
     assert [ax.get_title() for ax in fig.axes] == [
         f"{v} (colour) vs baseline (grey)" for v in "abcd"

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.cli.app import app
-from sim.experiments.executors import Execution
+from sim.experiments.execution import Execution
 from sim.results.explain import story
 from sim.workflow.run import run_scenario
 from tests.conftest import make_scenario

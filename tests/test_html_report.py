@@ -11,7 +11,7 @@ import pytest
 
 from sim.results import narrative, plots
 from sim.results.report import write_report
-from sim.scenario.timeline import load_scenario
+from sim.scenario.loading import load_scenario
 from sim.workflow.run import run_scenario
 
 SECTIONS = (

@@ -26,7 +26,7 @@ from rich.progress import (
 
 from sim.cli import tables
 from sim.errors import ResultsError, SimError
-from sim.experiments.executors import Execution
+from sim.experiments.execution import Execution
 from sim.experiments.sweep_file import load_sweep
 from sim.results import long
 from sim.results.compare import compare_directories
@@ -35,9 +35,9 @@ from sim.results.explain import story as explain_story
 from sim.results.figures import write_plots
 from sim.results.report import ensure_finished, write_report
 from sim.results.workbook import write_workbook
+from sim.scenario.loading import load_scenario
 from sim.scenario.settings import parse_settings
 from sim.scenario.shipped import default_scenario, resolve, shipped, summary_line
-from sim.scenario.timeline import load_scenario
 from sim.workflow.precision import DEFAULT_CAP, DEFAULT_METRIC, FIRST_BATCH, PrecisionTarget
 from sim.workflow.run import RunReport, run_scenario
 from sim.workflow.sweep import SweepReport, run_sweep
@@ -80,6 +80,9 @@ ScenarioArg = Annotated[
 ]
 Replications = Annotated[int | None, typer.Option(help="Replications per variant", min=1)]
 Seed = Annotated[int | None, typer.Option(help="Root seed (overrides run.seed)", min=0)]
+Horizon = Annotated[
+    float | None, typer.Option(help="Simulated months (overrides run.horizon_months)")
+]
 Workers = Annotated[
     int, typer.Option(help="Worker processes, or LocalCluster workers for Dask", min=1)
 ]
@@ -170,6 +173,7 @@ def run(
     scenario: ScenarioArg = default_scenario(),
     replications: Replications = None,
     seed: Seed = None,
+    horizon: Horizon = None,
     workers: Workers = 1,
     executor: ExecutorOpt = None,
     scheduler: Scheduler = None,
@@ -199,10 +203,10 @@ def run(
 ) -> None:
     """Run a scenario's variants and replications; write a results directory."""
     overrides: dict[str, Any] = guarded(lambda: parse_settings(settings))
-    if replications is not None and precision is None:
-        overrides["run.replications"] = replications
-    if seed is not None:
-        overrides["run.seed"] = seed
+    given = {"run.seed": seed, "run.horizon_months": horizon}
+    if precision is None:
+        given["run.replications"] = replications
+    overrides.update({path: value for path, value in given.items() if value is not None})
     loaded = guarded(lambda: load_scenario(resolve(scenario), overrides))
     target = guarded(lambda: _target(precision, metric, max_replications, replications))
     execution = guarded(lambda: _execution(workers, executor, scheduler, chunk, trace))

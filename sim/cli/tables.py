@@ -15,9 +15,7 @@ import pandas as pd
 from rich import box
 from rich.table import Table
 
-from sim.model.recorder import HEADLINE, OUTCOMES
-from sim.results import long
-from sim.results.analysis import DERIVED_UNITS
+from sim.results import long, measures
 from sim.results.compare import DirectoryComparison
 from sim.results.narrative import verdict
 from sim.workflow.run import RunReport
@@ -38,7 +36,7 @@ def compact(value: float) -> str:
 
 def shown(metrics: list[str], everything: bool) -> list[str]:
     """Every metric, or the headline ones in their registry order."""
-    return metrics if everything else [m for m in HEADLINE if m in metrics]
+    return metrics if everything else measures.headline(metrics)
 
 
 FIRST_COLUMN_MAX = 24  # variant names longer than this fold; numbers never do
@@ -74,11 +72,11 @@ def _coloured(text: str, metric: str, low: float, high: float) -> str:
 
 
 def _title(metric: str) -> str:
-    outcome = OUTCOMES.get(metric)
-    if outcome is None:
+    """'metric (unit; lower is better)' from the registry of measures."""
+    unit, better = measures.unit(metric), measures.better(metric)
+    if not unit:
         return metric
-    better = "" if outcome.better == "neither" else f"; {outcome.better} is better"
-    return f"{metric} ({outcome.unit}{better})"
+    return f"{metric} ({unit}{'' if better == 'neither' else f'; {better} is better'})"
 
 
 def outcome_tables(
@@ -121,15 +119,13 @@ def derived(frame: pd.DataFrame) -> list[Table]:
     reference = frame["reference"].iloc[0]
     tables = []
     for metric, rows in frame.groupby("metric", sort=False):
-        unit = DERIVED_UNITS.get(str(metric), "")
+        unit = measures.unit(str(metric))
         title = f"Graduate programmes against '{reference}': {metric} ({unit})"
-        table = _narrow(
-            title, ["variant", "paired mean", "95% CI"], list(map(str, rows["variant"]))
-        )
+        names = list(map(str, rows["variant"]))
+        table = _narrow(title, ["variant", "paired mean\n[95% CI]"], names)
         for row in rows.to_dict("records"):
-            table.add_row(
-                str(row["variant"]), compact(row["mean"]), bracket(row["ci_low"], row["ci_high"])
-            )
+            text = f"{compact(row['mean'])}\n{bracket(row['ci_low'], row['ci_high'])}"
+            table.add_row(str(row["variant"]), text)
         tables.append(table)
     return tables
 

@@ -158,7 +158,7 @@ def headline_forest(
 
 
 def fan_small_multiples(
-    monthly: pd.DataFrame, series: str, *, baseline: str, label: str, unit: str, start: str
+    monthly: pd.DataFrame, series: str, *, baseline: str, label: str, unit: str
 ) -> Figure:
     """One panel per variant: its median and 50%/90% bands over the baseline's (in grey)."""
     variants = [v for v in plots._ordered(monthly["variant"]) if v != baseline]
@@ -174,6 +174,7 @@ def fan_small_multiples(
         sharey=True,
     )
     base = monthly[monthly["variant"] == baseline]
+    start = plots._start_month(monthly)
     colours = plots._colours(len(variants) + 1)
     for index, (ax, variant) in enumerate(zip(axes.flat, variants, strict=False)):
         plots._fan(ax, base.assign(variant=baseline), series, start, "0.55", 1)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -25,9 +26,8 @@ import pandas as pd
 
 from sim.errors import ResultsError
 from sim.model.recorder import HEADLINE, OUTCOMES
-from sim.results import narrative
+from sim.results import measures, narrative
 from sim.results.directory import RunDirectory, atomic_write
-from sim.results.figures import SERIES_LABELS
 from sim.results.stress import checklist
 from sim.scenario.fields import ParameterRow, parameter_table
 from sim.scenario.schema import Scenario
@@ -72,7 +72,7 @@ def render(run_dir: RunDirectory) -> str:
 
 def context(run_dir: RunDirectory) -> dict[str, Any]:
     """Everything the template shows, gathered from the directory's files."""
-    manifest = run_dir.manifest()
+    manifest = {**run_dir.manifest(), **_timings(run_dir)}
     document = run_dir.document("scenario.yaml")
     summary = _csv(run_dir, "summary.csv")
     comparison = _csv(run_dir, "comparison.csv")
@@ -100,6 +100,15 @@ def context(run_dir: RunDirectory) -> dict[str, Any]:
         "provenance": _provenance(run_dir, manifest),
         "stress": checklist(facts),
     }
+
+
+def _timings(run_dir: RunDirectory) -> dict[str, Any]:
+    """``timings.json`` (seconds, tasks, precision), written when the run finished."""
+    path = run_dir.path / "timings.json"
+    try:
+        return dict(json.loads(path.read_text())) if path.exists() else {}
+    except ValueError:
+        return {}
 
 
 def _csv(run_dir: RunDirectory, name: str) -> pd.DataFrame | None:
@@ -240,12 +249,13 @@ def _multiplicity(comparison: pd.DataFrame | None) -> str:
 
 def _plots(path: Path) -> list[dict[str, str]]:
     """Every PNG in the directory as a data URI, the comparison first, then the fan charts."""
-    order = ["comparison", *SERIES_LABELS, "councils"]
+    series = measures.labels("series")
+    order = ["comparison", *measures.FAN_SERIES, "councils"]
     files = sorted(path.glob("*.png"), key=lambda f: (_rank(f.stem, order), f.stem))
     found = []
     for file in files:
         data = base64.b64encode(file.read_bytes()).decode("ascii")
-        caption = SERIES_LABELS.get(file.stem, file.stem.replace("_", " "))
+        caption = series.get(file.stem, file.stem.replace("_", " "))
         if file.stem == "comparison":
             caption = "Each variant minus the baseline, headline outcomes, 95% CI"
         if file.stem == "councils":
