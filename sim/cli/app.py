@@ -6,7 +6,6 @@ and exit with status 1, never a traceback.
 
 from __future__ import annotations
 
-import enum
 import shlex
 import sys
 from collections.abc import Callable
@@ -14,7 +13,6 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -25,6 +23,27 @@ from rich.progress import (
 )
 
 from sim.cli import tables
+from sim.cli.options import (
+    Chunk,
+    ExecutorName,
+    ExecutorOpt,
+    FormatOpt,
+    Horizon,
+    Metrics,
+    OutDir,
+    OutputFormat,
+    Plots,
+    Replications,
+    Resume,
+    ScenarioArg,
+    Scheduler,
+    Seed,
+    Settings,
+    Trace,
+    Workbook,
+    Workers,
+)
+from sim.cli.render import console, errors, render_report, render_sweep
 from sim.errors import ResultsError, SimError
 from sim.experiments.execution import Execution
 from sim.experiments.sweep_file import load_sweep
@@ -39,16 +58,14 @@ from sim.scenario.loading import load_scenario
 from sim.scenario.settings import parse_settings
 from sim.scenario.shipped import default_scenario, resolve, shipped, summary_line
 from sim.workflow.precision import DEFAULT_CAP, DEFAULT_METRIC, FIRST_BATCH, PrecisionTarget
-from sim.workflow.run import RunReport, run_scenario
-from sim.workflow.sweep import SweepReport, run_sweep
+from sim.workflow.run import run_scenario
+from sim.workflow.sweep import run_sweep
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="Simulate England's regime for failing children's services.",
 )
-console = Console()
-errors = Console(stderr=True)
 
 
 def _version(show: bool) -> None:
@@ -73,90 +90,6 @@ def _main(
 
 
 T = TypeVar("T")
-
-ScenarioArg = Annotated[
-    Path,
-    typer.Argument(help="Scenario YAML file, or a shipped scenario's name (sim scenarios)"),
-]
-Replications = Annotated[int | None, typer.Option(help="Replications per variant", min=1)]
-Seed = Annotated[int | None, typer.Option(help="Root seed (overrides run.seed)", min=0)]
-Horizon = Annotated[
-    float | None, typer.Option(help="Simulated months (overrides run.horizon_months)")
-]
-Workers = Annotated[
-    int, typer.Option(help="Worker processes, or LocalCluster workers for Dask", min=1)
-]
-OutDir = Annotated[
-    Path | None,
-    typer.Option(
-        "--out",
-        help="Results directory; an existing one of the same inputs is continued "
-        "(default: results/<name>/<timestamp>)",
-    ),
-]
-Settings = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--set",
-        help="A one-off override PATH=VALUE (VALUE read as YAML), e.g. "
-        "--set policy.regime.deadline_months=3; repeat for more",
-    ),
-]
-Workbook = Annotated[
-    bool, typer.Option("--xlsx", help="Also write results.xlsx (summary, comparison, councils)")
-]
-Trace = Annotated[bool, typer.Option(help="Also store the full event log (events.parquet)")]
-Plots = Annotated[bool, typer.Option(help="Draw the plots (PNG and SVG); later: sim plot DIR")]
-
-
-class OutputFormat(enum.StrEnum):
-    """How results are printed: rich tables, or text for other tools."""
-
-    table = "table"
-    csv = "csv"
-    json = "json"
-    markdown = "markdown"
-
-
-FormatOpt = Annotated[
-    OutputFormat,
-    typer.Option("--format", help="table (for reading), or csv, json, markdown (for tools)"),
-]
-
-
-class ExecutorName(enum.StrEnum):
-    """Where tasks run (the numbers are the same either way)."""
-
-    process = "process"
-    dask = "dask"
-
-
-ExecutorOpt = Annotated[
-    ExecutorName | None,
-    typer.Option(
-        help="process: a local pool of --workers; dask: a Dask distributed cluster "
-        "(default: process, or dask with --scheduler)"
-    ),
-]
-Scheduler = Annotated[
-    str | None,
-    typer.Option(
-        help="Dask scheduler address, e.g. tcp://host:8786 (implies --executor dask); "
-        "without it, --executor dask starts a LocalCluster of --workers"
-    ),
-]
-Chunk = Annotated[
-    int | None,
-    typer.Option(min=1, help="Replications per task sent to a worker (default: from the load)"),
-]
-Resume = Annotated[
-    bool,
-    typer.Option(help="Continue the latest results directory of this name (or --out)"),
-]
-Metrics = Annotated[
-    list[str] | None,
-    typer.Option("--metric", help=f"Outcome to reach the precision on (default: {DEFAULT_METRIC})"),
-]
 
 
 def guarded(action: Callable[[], T]) -> T:
@@ -311,33 +244,6 @@ def _with_progress(directory: Path, description: str, body: Callable[[_Bar], T])
         raise typer.Exit(130) from None
 
 
-def render_report(
-    report: RunReport, everything: bool = False, form: OutputFormat = OutputFormat.table
-) -> None:
-    """Print the outcome tables (or CSV, JSON, markdown) and where the results are."""
-    if form is not OutputFormat.table:
-        rows = long.outcome_rows(report.summary, report.comparison)
-        if not everything:
-            rows = rows[rows["metric"].isin(tables.shown(list(rows["metric"]), False))]
-        console.out(long.write(rows, form.value), highlight=False)  # type: ignore[arg-type]
-        errors.print(f"results: {report.directory}", soft_wrap=True)
-        return
-    console.print(tables.outcomes_heading(report), soft_wrap=True)
-    for table in tables.outcome_tables(report.summary, report.comparison, everything):
-        console.print(table)
-    for table in tables.derived(report.derived) if report.derived is not None else []:
-        console.print(table)
-    if not everything:
-        console.print("(headline outcomes; --all-metrics shows every one; all are in the files)")
-    if report.precision is not None:
-        console.print(
-            f"precision: stopped after {report.replications} replications per variant "
-            f"({report.tasks_run} run now): {report.precision.reason}",
-            soft_wrap=True,
-        )
-    console.print(f"results: {report.directory}  ({report.seconds:.1f} s)", soft_wrap=True)
-
-
 @app.command()
 def scenarios() -> None:
     """List the shipped scenarios and sweeps (run one by name: sim run reform_2015)."""
@@ -419,19 +325,6 @@ def sweep(
         errors.print(f"written: {guarded(lambda: write_workbook(report.directory))}")
     console.print(f"sweep {report.name}: {shape}", soft_wrap=True)
     render_sweep(report)
-
-
-def render_sweep(report: SweepReport) -> None:
-    """Print the sensitivity indices (if any), the work done and where the results are."""
-    if report.sensitivity is not None:
-        for table in tables.sensitivity(report.sensitivity):
-            console.print(table)
-    reused = report.tasks - report.tasks_run
-    console.print(
-        f"ran {report.tasks_run} replications ({reused} already stored) in "
-        f"{report.seconds:.1f} s\nresults: {report.directory}",
-        soft_wrap=True,
-    )
 
 
 @app.command()

@@ -1,8 +1,9 @@
 """The scenarios shipped with the package, found by name from a checkout or an installed wheel.
 
 In a checkout they live in ``scenarios/`` at the repository root (where other
-work edits them); a wheel installs the same files as the package ``sim.scenarios``
-(pyproject maps one onto the other). ``resolve`` accepts a path or a shipped name
+work edits them); a wheel installs the same files as ``sim/data/scenarios`` (and
+``calibration/`` as ``sim/data/calibration``, so relative references between
+them resolve the same way; see setup.py). ``resolve`` accepts a path or a shipped name
 (``reform_2015`` or ``reform_2015.yaml``), so ``sim run reform_2015`` and
 ``sim.run("reform_2015")`` work from either.
 """
@@ -19,7 +20,8 @@ DEFAULT = "reform_2015"
 
 def scenario_directories() -> list[Path]:
     """Where shipped scenarios are: the installed package data, then a checkout's root."""
-    return [d for d in (PACKAGE / "scenarios", PACKAGE.parent / "scenarios") if d.is_dir()]
+    places = (PACKAGE / "data" / "scenarios", PACKAGE.parent / "scenarios")
+    return [d for d in places if d.is_dir()]
 
 
 def shipped() -> dict[str, Path]:
