@@ -244,7 +244,8 @@ def _multiplicity(comparison: pd.DataFrame | None) -> str:
         else " Intervals are not adjusted for multiplicity: about 1 in 20 clear differences "
         "could be chance, so treat a single clear result among many with caution."
     )
-    return f"This table makes {count} comparisons, each with its own 95% interval.{adjusted}"
+    each = "each with its own 95% interval"
+    return f"The headline comparison makes {count} comparisons, {each}.{adjusted}"
 
 
 def _plots(path: Path) -> list[dict[str, str]]:
