@@ -352,7 +352,7 @@ def _facts(
     population = (document.get("world") or {}).get("population") or {}
     source = population.get("source", "england_2015")
     logic = "; ".join(
-        f"{name} sets " + ", ".join(f"{k} = {v}" for k, v in (spec or {}).items())
+        f"{name} sets " + ", ".join(f"{k} = {_value(v)}" for k, v in (spec or {}).items())
         for name, spec in variants.items()
     )
     return {

@@ -56,7 +56,7 @@ def _logic(facts: dict[str, Any]) -> list[Item]:
             "Base model logic",
             "Councils' latent performance drifts as an exact Ornstein-Uhlenbeck process; "
             "Ofsted judges noisy readings; the DfE directs, appoints commissioners, reviews "
-            "at a deadline and arranges takeovers by sponsored trusts (DESIGN.md section 2).",
+            "at a deadline and arranges takeovers by sponsored trusts (README).",
             "model",
         ),
         Item("2.3", "Scenario logic", facts["variant_logic"], "run"),
@@ -92,7 +92,7 @@ def _data(facts: dict[str, Any]) -> list[Item]:
         Item(
             "3.3",
             "Input parameters",
-            "Every input with value, unit, kind and source: the parameter table below.",
+            "Every input with value, unit, kind and source: the parameter table above.",
             "run",
         ),
         Item(
