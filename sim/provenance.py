@@ -17,7 +17,10 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
 # What decides a replication's numbers (results/, workflow/ and cli/ only read and show them).
-MODEL_PARTS = ("errors.py", "scenario", "model", "experiments", "data")
+# The shipped data is the tables directly in sim/data (a wheel also installs the scenarios
+# under sim/data/scenarios: they are inputs, fingerprinted with each task, not model code).
+MODEL_PARTS = ("errors.py", "scenario", "model", "experiments")
+DATA = "data"
 PACKAGES = ("simpy", "numpy", "scipy", "pandas", "pyarrow", "pydantic", "matplotlib", "SALib")
 HASH_LENGTH = 16
 
@@ -36,6 +39,7 @@ def _model_files() -> list[Path]:
                 and f.suffix in (".py", ".csv", ".yaml")
                 and "__pycache__" not in f.parts
             ]
+    files += [f for f in (PACKAGE / DATA).glob("*.csv") if f.is_file()]
     return sorted(files)
 
 

@@ -45,3 +45,11 @@ def test_resume_after_a_code_change_refuses_clearly(tmp_path: Path) -> None:
     (tmp_path / "r" / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ResultsError, match="written by other model code"):
         run_scenario(scenario, tmp_path / "r", plots=False)
+
+
+def test_code_hash_covers_model_code_and_data_not_the_shipped_scenarios() -> None:
+    from sim import provenance
+
+    names = {f.relative_to(provenance.PACKAGE).as_posix() for f in provenance._model_files()}
+    assert {"model/world.py", "scenario/schema.py", "data/councils_2015.csv"} <= names
+    assert not any(n.startswith(("results/", "cli/", "data/scenarios")) for n in names)
