@@ -71,6 +71,7 @@ def test_sim_plot_draws_every_run_plot(run_dir, monkeypatch):
         "sponsor_queue",
         "vacancy_rate",
         "comparison",
+        "councils",
     }  # graduates_in_post is zero throughout 12 months (none qualify yet): no empty chart
     for name in figures:
         assert (run_dir / f"{name}.png").stat().st_size > 0
