@@ -6,8 +6,10 @@ and exit with status 1, never a traceback.
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
+import typing
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -44,7 +46,7 @@ from sim.cli.options import (
     Workers,
 )
 from sim.cli.render import console, errors, render_report, render_sweep
-from sim.errors import ResultsError, SimError
+from sim.errors import ResultsError, SimError, os_error_message
 from sim.experiments.execution import Execution
 from sim.experiments.sweep_file import load_sweep
 from sim.results import long
@@ -93,12 +95,34 @@ T = TypeVar("T")
 
 
 def guarded(action: Callable[[], T]) -> T:
-    """Run a command body; print a SimError as one message and exit 1."""
+    """Run a command body; print a SimError or an OS error as one message and exit 1.
+
+    An OS error here is the user's disk or path (full, read-only, a name too long, a file
+    where a directory was expected): it is named with its file and what to do.
+    """
     try:
         return action()
     except SimError as err:
-        errors.print(f"[bold red]error:[/] {err}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+        _fail(str(err))
+    except OSError as err:
+        _fail(os_error_message(err))
+
+
+def _fail(message: str) -> typing.NoReturn:
+    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+def _usable_workers(workers: int) -> int:
+    """``workers`` capped at the cores this process may use (more only queue), saying so."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    usable = max(1, cores or 1)
+    if workers > usable:
+        errors.print(
+            f"note: --workers {workers} capped at {usable}, the cores available", soft_wrap=True
+        )
+        return usable
+    return workers
 
 
 @app.command()
@@ -190,6 +214,8 @@ def _execution(
     if scheduler is not None and executor is ExecutorName.process:
         raise SimError("--scheduler is a Dask address; use it with --executor dask")
     dask = executor is ExecutorName.dask or scheduler is not None
+    if scheduler is None:  # local processes: more than the cores only queue
+        workers = _usable_workers(workers)
     return Execution(workers, "dask" if dask else "process", scheduler, chunk, trace)
 
 
@@ -373,9 +399,14 @@ def compare(
         list[str] | None, typer.Option("--metric", help="Outcomes to compare (default: all)")
     ] = None,
     form: FormatOpt = OutputFormat.table,
+    force: Annotated[
+        bool, typer.Option(help="Compare even when more than the variants' inputs differ")
+    ] = False,
 ) -> None:
     """Compare two results directories of one model version: B minus A, per variant."""
-    result = guarded(lambda: compare_directories(first, second, out, metric))
+    result = guarded(lambda: compare_directories(first, second, out, metric, force))
+    for difference in result.differences:
+        errors.print(f"inputs differ: {difference}", soft_wrap=True, highlight=False)
     if form is not OutputFormat.table:
         console.out(long.write(result.table, form.value), highlight=False)  # type: ignore[arg-type]
         return

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from sim.scenario.fields import MAX_SEED
 from sim.workflow.precision import DEFAULT_METRIC
 
 ScenarioArg = Annotated[
@@ -19,7 +20,9 @@ ScenarioArg = Annotated[
     typer.Argument(help="Scenario YAML file, or a shipped scenario's name (sim scenarios)"),
 ]
 Replications = Annotated[int | None, typer.Option(help="Replications per variant", min=1)]
-Seed = Annotated[int | None, typer.Option(help="Root seed (overrides run.seed)", min=0)]
+Seed = Annotated[
+    int | None, typer.Option(help="Root seed (overrides run.seed)", min=0, max=MAX_SEED)
+]
 Horizon = Annotated[
     float | None, typer.Option(help="Simulated months (overrides run.horizon_months)")
 ]

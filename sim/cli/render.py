@@ -20,10 +20,17 @@ console = Console()
 errors = Console(stderr=True)
 
 
+def render_damaged(damaged: tuple[str, ...]) -> None:
+    """Say which stored parts failed their check and were run again."""
+    for item in damaged:
+        errors.print(f"damaged part redone: {item}", soft_wrap=True, highlight=False)
+
+
 def render_report(
     report: RunReport, everything: bool = False, form: OutputFormat = OutputFormat.table
 ) -> None:
     """Print the outcome tables (or CSV, JSON, markdown) and where the results are."""
+    render_damaged(report.damaged)
     if form is not OutputFormat.table:
         rows = long.outcome_rows(report.summary, report.comparison)
         if not everything:
@@ -50,6 +57,7 @@ def render_report(
 
 def render_sweep(report: SweepReport) -> None:
     """Print the sensitivity indices (if any), the work done and where the results are."""
+    render_damaged(report.damaged)
     if report.sensitivity is not None:
         for table in tables.sensitivity(report.sensitivity):
             console.print(table)

@@ -19,15 +19,16 @@ the scenario schema (each parameter's unit). Every figure is saved as PNG and SV
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import ResultsError
 from sim.results import charts, measures, plots
-from sim.results.directory import RunDirectory
+from sim.results.directory import RunDirectory, read_table
 from sim.scenario.fields import parameter_table
 from sim.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def headline_metrics(metrics: list[str]) -> list[str]:
@@ -50,15 +51,28 @@ def _parameter_names(run_dir: RunDirectory) -> tuple[dict[str, str], dict[str, s
 def write_plots(directory: Path, everything: bool = False) -> list[Path]:
     """Draw every plot that applies to a results directory; return the files written.
 
-    Args:
-        directory: A finished results directory.
-        everything: Also draw ``comparison_all.png``, the forest plot of every outcome.
+    The directory may have been damaged or written by someone else: a table that is
+    missing, truncated or lacks a column, or a manifest without an entry, is reported as
+    such, and no file is written outside the directory. With ``everything``, also
+    ``comparison_all.png``, the forest plot of every outcome.
 
     Raises:
-        ResultsError: If the directory or a table it needs is missing.
+        ResultsError: If the directory or a table it needs is missing or damaged.
     """
     run_dir = RunDirectory(directory)
     manifest = run_dir.manifest()
+    try:
+        return _write_plots(run_dir, manifest, everything)
+    except (KeyError, TypeError, IndexError) as err:
+        raise ResultsError(
+            f"{run_dir.path}: incomplete or damaged results (no {err} where expected); "
+            "rebuild it by running again with --resume"
+        ) from None
+
+
+def _write_plots(
+    run_dir: RunDirectory, manifest: dict[str, Any], everything: bool = False
+) -> list[Path]:
     kind = manifest.get("kind", "run")
     written: list[Path] = []
     if kind == "run":
@@ -66,7 +80,7 @@ def write_plots(directory: Path, everything: bool = False) -> list[Path]:
         written += _council_ranking(run_dir)
     comparison_file = run_dir.path / "comparison.csv"
     if comparison_file.exists():
-        comparison = pd.read_csv(comparison_file)
+        comparison = read_table(comparison_file)
         baseline, n = comparison["baseline"].iloc[0], int(comparison["n"].max())
         pairs = "point and replication over the whole design" if kind == "sweep" else "replication"
         title = f"Each variant minus baseline '{baseline}', paired by {pairs}, n = {n}, 95% CI"
@@ -87,11 +101,11 @@ def _forest(
         " (Holm-adjusted p-values in comparison.csv)." if holm else "; none is adjusted."
     )
     figure = charts.headline_forest(comparison, metrics, title=title, note=note)
-    written = plots.save(figure, run_dir.path / "comparison")
+    written = plots.save(figure, run_dir.inside("comparison"))
     if everything:
         every = list(dict.fromkeys(comparison["metric"]))
         figure = plots.forest_plot(comparison, metrics=every, units=measures.units(), title=title)
-        written += plots.save(figure, run_dir.path / "comparison_all")
+        written += plots.save(figure, run_dir.inside("comparison_all"))
     return written
 
 
@@ -100,10 +114,10 @@ def _council_ranking(run_dir: RunDirectory) -> list[Path]:
     file = run_dir.path / "councils.csv"
     if not file.exists():
         return []
-    summary = pd.read_csv(file)
+    summary = read_table(file)
     baseline = str(run_dir.document("scenario.yaml")["run"].get("baseline", "baseline"))
     variant = baseline if (summary["variant"] == baseline).any() else summary["variant"].iloc[0]
-    return plots.save(charts.council_ranking(summary, variant), run_dir.path / "councils")
+    return plots.save(charts.council_ranking(summary, variant), run_dir.inside("councils"))
 
 
 def _fan_charts(run_dir: RunDirectory) -> list[Path]:
@@ -124,20 +138,20 @@ def _fan_charts(run_dir: RunDirectory) -> list[Path]:
             )
         else:
             figure = plots.fan_chart(monthly, name, units=units, labels=labels)
-        written += plots.save(figure, run_dir.path / name)
+        written += plots.save(figure, run_dir.inside(name))
     return written
 
 
 def _sweep_plots(run_dir: RunDirectory, manifest: dict[str, Any]) -> list[Path]:
     """Response curves and sensitivity bars of each metric (per variant when crossed)."""
-    points = pd.read_parquet(run_dir.path / "points.parquet")
+    points = read_table(run_dir.path / "points.parquet")
     parameters, metrics = list(manifest["parameters"]), list(manifest["metrics"])
     spec = run_dir.document("sweep.yaml")
     log_x = {p["path"] for p in spec["parameters"] if p.get("log")}
     parameter_units, labels = _parameter_names(run_dir)
     units = {**measures.units(), **parameter_units}
     sensitivity_file = run_dir.path / "sensitivity.csv"
-    sensitivity = pd.read_csv(sensitivity_file) if sensitivity_file.exists() else None
+    sensitivity = read_table(sensitivity_file) if sensitivity_file.exists() else None
     variants = list(dict.fromkeys(points["variant"]))
     written: list[Path] = []
     for variant in variants:
@@ -151,12 +165,12 @@ def _sweep_plots(run_dir: RunDirectory, manifest: dict[str, Any]) -> list[Path]:
             )
             if len(variants) > 1:
                 figure.suptitle(f"{figure.get_suptitle()} (variant '{variant}')")
-            written += plots.save(figure, run_dir.path / f"response_{metric}{suffix}")
+            written += plots.save(figure, run_dir.inside(f"response_{metric}{suffix}"))
         if sensitivity is None:
             continue
         for metric in metrics:
             subset = sensitivity[(sensitivity["variant"] == variant)]
             if (subset["metric"] == metric).any():
                 figure = plots.sensitivity_bars(subset, metric, labels=labels)
-                written += plots.save(figure, run_dir.path / f"sensitivity_{metric}{suffix}")
+                written += plots.save(figure, run_dir.inside(f"sensitivity_{metric}{suffix}"))
     return written
