@@ -301,7 +301,10 @@ def params(
     ] = None,
     form: FormatOpt = OutputFormat.table,
 ) -> None:
-    """List every input with its value, unit, kind (fact, assumption, lever) and source."""
+    """List every input with its value, unit, kind (fact, assumption, lever) and source.
+
+    Assumptions that calibration may fit are marked "(calibrate)".
+    """
     loaded = guarded(lambda: load_scenario(resolve(scenario)))
     rows = guarded(lambda: long.parameter_frame(loaded, kind, prefix))
     if form is not OutputFormat.table:

@@ -192,6 +192,7 @@ def parameter_sections(rows: pd.DataFrame, name: str) -> list[Table]:
             inner = str(row["path"])[len(str(section)) :].lstrip(".") or str(row["path"])
             unit = "" if row["unit"] in ("", "text", "choice", "on/off") else f" {row['unit']}"
             text = f"[bold]{inner}[/]\n[dim]{row['source']}[/]" if row["source"] else inner
-            table.add_row(text, f"{row['value']}{unit}", str(row["kind"]))
+            kind = f"{row['kind']} (calibrate)" if row.get("calibrate") else str(row["kind"])
+            table.add_row(text, f"{row['value']}{unit}", kind)
         tables.append(table)
     return tables

@@ -119,9 +119,10 @@ def parameter_frame(
                 "value": r.value if isinstance(r.value, int | float | str | bool) else str(r.value),
                 "unit": r.unit,
                 "kind": r.kind,
+                "calibrate": bool(getattr(r, "calibrate", False)),
                 "source": r.note or r.description,
             }
             for r in chosen
         ],
-        columns=["section", "path", "value", "unit", "kind", "source"],
+        columns=["section", "path", "value", "unit", "kind", "calibrate", "source"],
     )
