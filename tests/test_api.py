@@ -37,12 +37,12 @@ def test_readme_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert result.councils["council"].nunique() == 152
     assert result.report().read_text().startswith("<!DOCTYPE html>")
     stored = result.directory / "scenario.yaml"
-    assert "teams: 5" in stored.read_text()  # the keyword override reached the scenario
+    assert "commissioners: 5" in stored.read_text()  # the keyword override reached the scenario
 
 
 def test_bad_override_is_a_located_error(tmp_path: Path) -> None:
-    with pytest.raises(SimError, match=r"policy\.ofsted\.teams"):
-        sim.run("reform_2015", out=tmp_path / "x", policy__ofsted__teams="many")
+    with pytest.raises(SimError, match=r"policy\.regime\.commissioners"):
+        sim.run("reform_2015", out=tmp_path / "x", policy__regime__commissioners="many")
 
 
 def test_load_refuses_what_is_not_a_results_directory(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ SCENARIO = """
     variants:
       a_variant_with_a_rather_long_name: {policy.sharper_triggers.enabled: false}
       double_sponsor_capacity: {policy.sponsors.capacity_per_sponsor: 2}
-      more_inspection_teams: {policy.ofsted.teams: 8}
+      more_inspection_capacity: {policy.ofsted.capacity_multiplier: 2}
     """
 
 
@@ -109,16 +109,21 @@ def test_set_overrides_and_workbook(tmp_path: Path) -> None:
     path.write_text("run: {horizon_months: 3, replications: 2, seed: 1}\n")
     out = tmp_path / "r"
     command = ["run", str(path), "--out", str(out), "--no-plots", "--xlsx"]
-    settings = ["--set", "policy.regime.deadline_months=null", "--set", "policy.ofsted.teams=7"]
+    settings = [
+        "--set",
+        "policy.regime.deadline_months=null",
+        "--set",
+        "policy.regime.commissioners=7",
+    ]
     result = runner.invoke(app, [*command, *settings])
     assert result.exit_code == 0, result.output
     stored = (out / "scenario.yaml").read_text()
-    assert "deadline_months: null" in stored and "teams: 7" in stored
+    assert "deadline_months: null" in stored and "commissioners: 7" in stored
     book = openpyxl.load_workbook(out / "results.xlsx")
     assert book.sheetnames[:1] == ["summary"] and "councils" in book.sheetnames
     header = [c.value for c in book["summary"][1]]
     assert header[:3] == ["variant", "metric", "unit"]
-    bad = runner.invoke(app, ["run", str(path), "--set", "policy.ofsted.teams"])
+    bad = runner.invoke(app, ["run", str(path), "--set", "policy.regime.commissioners"])
     assert bad.exit_code == 1 and "expected PATH=VALUE" in bad.output
     wrong = runner.invoke(app, ["run", str(path), "--set", "policy.ofsted.temas=3"])
     assert wrong.exit_code == 1 and "policy.ofsted.temas" in wrong.output
