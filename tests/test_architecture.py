@@ -2,10 +2,13 @@
 
 Every module under ``sim/`` is parsed (``ast``, nothing imported); an import
 anywhere in a module counts, also inside a function, except under
-``if TYPE_CHECKING:`` (annotations only, never executed). Layers, low to high:
+``if TYPE_CHECKING:`` (annotations only, never executed) and inside a module's
+``__getattr__`` (PEP 562 lazy attributes: ``sim.run`` reaches the API at the top
+only when it is first used, never while a lower module imports ``sim``). Layers,
+low to high:
 
     base (sim, sim.errors, sim.calendar, sim.units) -> sim.scenario -> sim.model
-    -> sim.experiments -> sim.results -> sim.workflow, sim.calibration -> sim.cli
+    -> sim.experiments -> sim.results -> sim.workflow, sim.calibration, sim.api -> sim.cli
 
 Inside ``sim.scenario`` the schema modules (the types) never import the loading
 modules (YAML, validation, overrides, timeline), and ``sim.model`` imports only
@@ -30,7 +33,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("sim.model",),
     ("sim.experiments",),
     ("sim.results",),
-    ("sim.workflow", "sim.calibration"),
+    ("sim.workflow", "sim.calibration", "sim.api"),
     ("sim.cli", "sim.__main__"),
 )
 SCENARIO_LOADING = ("yamlio", "validation", "timeline", "loading")
@@ -53,6 +56,8 @@ def _is_type_checking(node: ast.If) -> bool:
 def _import_nodes(tree: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
     """Every import statement, at any depth, outside ``if TYPE_CHECKING:`` blocks."""
     for node in ast.iter_child_nodes(tree):
+        if isinstance(node, ast.FunctionDef) and node.name == "__getattr__":
+            continue  # lazy attributes (PEP 562): imported on first use, not with the module
         if isinstance(node, ast.If) and _is_type_checking(node):
             for child in node.orelse:
                 yield from _import_nodes(ast.Module(body=[child], type_ignores=[]))

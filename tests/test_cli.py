@@ -139,7 +139,7 @@ def run_small(tmp_path: Path, out: str, *extra: str) -> Path:
     command = ["run", str(path), "--out", str(tmp_path / out), *extra]
     result = runner.invoke(app, command, env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    assert "Variant minus baseline 'baseline'" in result.output
+    assert "variant minus baseline 'baseline'" in result.output
     assert "no_triggers" in result.output and "child_years_truly_inadequate" in result.output
     return tmp_path / out
 
@@ -184,5 +184,5 @@ def test_params_lists_sources(tmp_path):
     path = write(tmp_path, "run: {}\n")
     result = runner.invoke(app, ["params", str(path)], env={"COLUMNS": "250"})
     assert result.exit_code == 0, result.output
-    assert "world.performance.cutpoints" in result.output
+    assert "s: world.performance (" in result.output and "cutpoints" in result.output
     assert "fact" in result.output and "assumption" in result.output

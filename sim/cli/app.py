@@ -6,152 +6,81 @@ and exit with status 1, never a traceback.
 
 from __future__ import annotations
 
-import enum
-import os
 import shlex
 import sys
-import typing
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
 
 from sim.cli import tables
-from sim.errors import ResultsError, SimError, os_error_message
-from sim.experiments.execution import Execution
-from sim.experiments.sweep_file import load_sweep
-from sim.results.compare import compare_directories
-from sim.results.directory import default_directory, latest_directory
-from sim.results.discovery import DEFAULT_DENSITY, describe
-from sim.results.discovery import discover as find_bad_box
-from sim.results.figures import write_plots
-from sim.results.multiplicity import family_note
-from sim.results.sensitivity import noise_warnings
-from sim.scenario.fields import MAX_SEED, parameter_table
-from sim.scenario.loading import load_scenario
-from sim.scenario.schema import default_scenario_path
-from sim.workflow.precision import DEFAULT_CAP, DEFAULT_METRIC, FIRST_BATCH, PrecisionTarget
-from sim.workflow.run import RunReport, run_scenario
-from sim.workflow.select import (
-    DEFAULT_INDIFFERENCE,
-    SelectionGoal,
-    select_variant,
-    selection_sentence,
+from sim.cli.common import directory_for, execution_for, guarded, precision_target, with_progress
+from sim.cli.options import (
+    Chunk,
+    ExecutorOpt,
+    FormatOpt,
+    Horizon,
+    Metrics,
+    OutDir,
+    OutputFormat,
+    Plots,
+    Replications,
+    Resume,
+    ScenarioArg,
+    Scheduler,
+    Seed,
+    Settings,
+    Trace,
+    Workbook,
+    Workers,
 )
-from sim.workflow.sweep import SweepReport, run_sweep
+from sim.cli.render import console, errors, render_report, render_sweep
+from sim.cli.study import discover, select_best
+from sim.experiments.sweep_file import load_sweep
+from sim.results import long
+from sim.results.compare import compare_directories
+from sim.results.explain import story as explain_story
+from sim.results.figures import write_plots
+from sim.results.report import ensure_finished, write_report
+from sim.results.workbook import write_workbook
+from sim.scenario.loading import load_scenario
+from sim.scenario.settings import parse_settings
+from sim.scenario.shipped import default_scenario, resolve, shipped, summary_line
+from sim.workflow.precision import DEFAULT_CAP
+from sim.workflow.run import run_scenario
+from sim.workflow.sweep import run_sweep
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="Simulate England's regime for failing children's services.",
 )
-console = Console()
-errors = Console(stderr=True)
-T = TypeVar("T")
-
-ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file", show_default=True)]
-Replications = Annotated[int | None, typer.Option(help="Replications per variant", min=1)]
-Seed = Annotated[
-    int | None, typer.Option(help="Root seed (overrides run.seed)", min=0, max=MAX_SEED)
-]
-Horizon = Annotated[
-    float | None, typer.Option(help="Simulated months (overrides run.horizon_months)")
-]
-Workers = Annotated[
-    int, typer.Option(help="Worker processes, or LocalCluster workers for Dask", min=1)
-]
-OutDir = Annotated[
-    Path | None,
-    typer.Option(
-        "--out",
-        help="Results directory; an existing one of the same inputs is continued "
-        "(default: results/<name>/<timestamp>)",
-    ),
-]
-Trace = Annotated[bool, typer.Option(help="Also store the full event log (events.parquet)")]
-Plots = Annotated[bool, typer.Option(help="Draw the plots (PNG and SVG); later: sim plot DIR")]
 
 
-class ExecutorName(enum.StrEnum):
-    """Where tasks run (the numbers are the same either way)."""
+def _version(show: bool) -> None:
+    if show:
+        from sim import __version__
+        from sim.provenance import code_hash
 
-    process = "process"
-    dask = "dask"
-
-
-ExecutorOpt = Annotated[
-    ExecutorName | None,
-    typer.Option(
-        help="process: a local pool of --workers; dask: a Dask distributed cluster "
-        "(default: process, or dask with --scheduler)"
-    ),
-]
-Scheduler = Annotated[
-    str | None,
-    typer.Option(
-        help="Dask scheduler address, e.g. tcp://host:8786 (implies --executor dask); "
-        "without it, --executor dask starts a LocalCluster of --workers"
-    ),
-]
-Chunk = Annotated[
-    int | None,
-    typer.Option(min=1, help="Replications per task sent to a worker (default: from the load)"),
-]
-Resume = Annotated[
-    bool,
-    typer.Option(help="Continue the latest results directory of this name (or --out)"),
-]
-Metrics = Annotated[
-    list[str] | None,
-    typer.Option("--metric", help=f"Outcome to reach the precision on (default: {DEFAULT_METRIC})"),
-]
+        console.print(f"sim {__version__} (model code {code_hash()})", highlight=False)
+        raise typer.Exit()
 
 
-def guarded(action: Callable[[], T]) -> T:
-    """Run a command body; print a SimError or an OS error as one message and exit 1.
-
-    An OS error here is the user's disk or path (full, read-only, a name too long, a file
-    where a directory was expected): it is named with its file and what to do.
-    """
-    try:
-        return action()
-    except SimError as err:
-        _fail(str(err))
-    except OSError as err:
-        _fail(os_error_message(err))
-
-
-def _fail(message: str) -> typing.NoReturn:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(1)
-
-
-def _usable_workers(workers: int) -> int:
-    """``workers`` capped at the cores this process may use (more only queue), saying so."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    usable = max(1, cores or 1)
-    if workers > usable:
-        errors.print(
-            f"note: --workers {workers} capped at {usable}, the cores available", soft_wrap=True
-        )
-        return usable
-    return workers
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit"
+        ),
+    ] = False,
+) -> None:
+    """Simulate England's regime for failing children's services."""
 
 
 @app.command()
 def run(
-    scenario: ScenarioArg = default_scenario_path(),
+    scenario: ScenarioArg = default_scenario(),
     replications: Replications = None,
     seed: Seed = None,
     horizon: Horizon = None,
@@ -185,18 +114,24 @@ def run(
     all_metrics: Annotated[
         bool, typer.Option(help="Print every outcome, not only the headline ones")
     ] = False,
+    form: FormatOpt = OutputFormat.table,
+    settings: Settings = None,
+    xlsx: Workbook = False,
 ) -> None:
     """Run a scenario's variants and replications; write a results directory."""
-    settings = {"run.seed": seed, "run.horizon_months": horizon}
+    overrides: dict[str, Any] = guarded(lambda: parse_settings(settings))
+    given = {"run.seed": seed, "run.horizon_months": horizon}
     if precision is None:
-        settings["run.replications"] = replications
-    overrides = {path: value for path, value in settings.items() if value is not None}
-    loaded = guarded(lambda: load_scenario(scenario, overrides))
-    target = guarded(lambda: _target(precision, metric, max_replications, replications, absolute))
-    execution = guarded(lambda: _execution(workers, executor, scheduler, chunk, trace))
-    directory = guarded(lambda: _directory(out, resume, loaded.name))
+        given["run.replications"] = replications
+    overrides.update({path: value for path, value in given.items() if value is not None})
+    loaded = guarded(lambda: load_scenario(resolve(scenario), overrides))
+    target = guarded(
+        lambda: precision_target(precision, metric, max_replications, replications, absolute)
+    )
+    execution = guarded(lambda: execution_for(workers, executor, scheduler, chunk, trace))
+    directory = guarded(lambda: directory_for(out, resume, loaded.name))
     command = shlex.join(["sim", *sys.argv[1:]])
-    report = _with_progress(
+    report = with_progress(
         directory,
         f"{loaded.name}: replications",
         lambda bar: run_scenario(
@@ -209,129 +144,23 @@ def run(
             plots=plots,
         ),
     )
-    render_report(report, all_metrics)
+    if xlsx:
+        errors.print(f"written: {guarded(lambda: write_workbook(report.directory))}")
+    render_report(report, all_metrics, form)
 
 
-def _target(
-    precision: float | None,
-    metrics: list[str] | None,
-    cap: int | None,
-    first: int | None,
-    absolute: bool = False,
-) -> PrecisionTarget | None:
-    """The precision target of `sim run`, or None (then --metric and the cap make no sense)."""
-    if precision is None:
-        if metrics or cap is not None or absolute:
-            raise SimError(
-                "--metric, --absolute and --max-replications apply only with --precision"
-            )
-        return None
-    return PrecisionTarget(
-        precision,
-        tuple(metrics or (DEFAULT_METRIC,)),
-        DEFAULT_CAP if cap is None else cap,
-        FIRST_BATCH if first is None else first,
-        absolute,
-    )
-
-
-def _execution(
-    workers: int,
-    executor: ExecutorName | None,
-    scheduler: str | None,
-    chunk: int | None,
-    trace: bool,
-) -> Execution:
-    """Executor settings; a scheduler address means Dask."""
-    if scheduler is not None and executor is ExecutorName.process:
-        raise SimError("--scheduler is a Dask address; use it with --executor dask")
-    dask = executor is ExecutorName.dask or scheduler is not None
-    if scheduler is None:  # local processes: more than the cores only queue
-        workers = _usable_workers(workers)
-    return Execution(workers, "dask" if dask else "process", scheduler, chunk, trace)
-
-
-def _directory(out: Path | None, resume: bool, name: str) -> Path:
-    """Where results go: --out, the latest directory of this name (--resume), or a new one."""
-    if not resume:
-        return out or default_directory(Path("results"), name)
-    if out is None:
-        return latest_directory(Path("results"), name)
-    if not (out / "manifest.json").exists():
-        raise ResultsError(f"{out}: no results to resume; run without --resume to start it")
-    return out
-
-
-class _Bar:
-    """Adapts a rich progress bar to the library's progress receiver (done/total, ETA)."""
-
-    def __init__(self, bar: Progress, description: str) -> None:
-        self.bar, self.description = bar, description
-        self.task: TaskID | None = None
-
-    def start(self, done: int, total: int) -> None:
-        # a fresh task, so replications found on disk do not count towards the speed (ETA)
-        if self.task is None:
-            self.task = self.bar.add_task(self.description, total=total, completed=done)
-        else:
-            self.bar.reset(self.task, total=total, completed=done)
-
-    def advance(self, step: int) -> None:
-        if self.task is not None:
-            self.bar.update(self.task, advance=step)
-
-
-def _with_progress(directory: Path, description: str, body: Callable[[_Bar], T]) -> T:
-    """Run ``body`` under a progress bar; a SimError or Ctrl-C becomes a message and an exit."""
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-    )
-    try:
-        with Progress(*columns, console=errors, transient=False) as bar:
-            return guarded(lambda: body(_Bar(bar, description)))
-    except KeyboardInterrupt:
-        errors.print(
-            f"interrupted: finished replications are kept in {directory}/parts; "
-            f"continue with --out {directory}",
-            soft_wrap=True,
-        )
-        raise typer.Exit(130) from None
-
-
-def render_damaged(damaged: tuple[str, ...]) -> None:
-    """Say which stored parts failed their check and were run again."""
-    for item in damaged:
-        errors.print(f"damaged part redone: {item}", soft_wrap=True, highlight=False)
-
-
-def render_report(report: RunReport, everything: bool = False) -> None:
-    """Print the outcome table, the comparison (if any) and where the results are."""
-    render_damaged(report.damaged)
-    console.print(tables.outcomes(report, everything))
-    if report.comparison is not None:
-        console.print(tables.comparison(report.comparison, everything))
-        console.print(family_note(report.comparison), soft_wrap=True)
-    if report.derived is not None:
-        console.print(tables.derived(report.derived))
-    if not everything:
-        console.print("(headline outcomes; --all-metrics shows every one; all are in the files)")
-    if report.precision is not None:
-        console.print(
-            f"precision: stopped after {report.replications} replications per variant "
-            f"({report.tasks_run} run now): {report.precision.reason}",
-            soft_wrap=True,
-        )
-    console.print(f"results: {report.directory}  ({report.seconds:.1f} s)", soft_wrap=True)
+@app.command()
+def scenarios() -> None:
+    """List the shipped scenarios and sweeps (run one by name: sim run reform_2015)."""
+    for name, file in shipped().items():
+        console.print(f"[bold]{name}[/]  {summary_line(file)}", soft_wrap=True)
+        console.print(f"  {file}", style="dim", soft_wrap=True, highlight=False)
 
 
 @app.command()
 def validate(scenario: ScenarioArg) -> None:
     """Check a scenario file (schema, variants, timeline) without running it."""
-    loaded = guarded(lambda: load_scenario(scenario))
+    loaded = guarded(lambda: load_scenario(resolve(scenario)))
     console.print(
         f"{scenario}: valid ({len(loaded.variants)} variants, "
         f"{len(loaded.timeline)} timeline entries)",
@@ -340,19 +169,28 @@ def validate(scenario: ScenarioArg) -> None:
 
 
 @app.command()
-def params(scenario: ScenarioArg = default_scenario_path()) -> None:
+def params(
+    scenario: ScenarioArg = default_scenario(),
+    kind: Annotated[
+        list[str] | None,
+        typer.Option(help="Only inputs of this kind: setting, fact, assumption, fitted, lever"),
+    ] = None,
+    prefix: Annotated[
+        str | None, typer.Option(help="Only inputs under this dotted path, e.g. policy.regime")
+    ] = None,
+    form: FormatOpt = OutputFormat.table,
+) -> None:
     """List every input with its value, unit, kind (fact, assumption, lever) and source.
 
     Assumptions that calibration may fit are marked "(calibrate)".
     """
-    loaded = guarded(lambda: load_scenario(scenario))
-    table = Table(title=f"Parameters of {loaded.name}")
-    for column in ("path", "value", "unit", "kind", "source or reason"):
-        table.add_column(column, overflow="fold")
-    for row in parameter_table(loaded):
-        kind = f"{row.kind} (calibrate)" if row.calibrate else row.kind
-        table.add_row(row.path, str(row.value), row.unit, kind, row.note or row.description)
-    console.print(table)
+    loaded = guarded(lambda: load_scenario(resolve(scenario)))
+    rows = guarded(lambda: long.parameter_frame(loaded, kind, prefix))
+    if form is not OutputFormat.table:
+        console.out(long.write(rows, form.value), highlight=False)  # type: ignore[arg-type]
+        return
+    for table in tables.parameter_sections(rows, loaded.name):
+        console.print(table)
 
 
 @app.command()
@@ -367,9 +205,12 @@ def sweep(
     trace: Trace = False,
     plots: Plots = True,
     check: Annotated[bool, typer.Option(help="Only check the sweep; run nothing")] = False,
+    settings: Settings = None,
+    xlsx: Workbook = False,
 ) -> None:
     """Run a parameter sweep (grid, LHS or Sobol): points, sensitivity, plots."""
-    loaded = guarded(lambda: load_sweep(sweep_file))
+    overrides = guarded(lambda: parse_settings(settings))
+    loaded = guarded(lambda: load_sweep(resolve(sweep_file), overrides))
     size = len(loaded.points) * loaded.spec.replications * len(loaded.variants)
     shape = (
         f"{len(loaded.points)} points x {loaded.spec.replications} replications x "
@@ -378,114 +219,20 @@ def sweep(
     if check:
         console.print(f"{sweep_file}: valid ({shape})", soft_wrap=True)
         return
-    execution = guarded(lambda: _execution(workers, executor, scheduler, chunk, trace))
-    directory = guarded(lambda: _directory(out, resume, loaded.name))
+    execution = guarded(lambda: execution_for(workers, executor, scheduler, chunk, trace))
+    directory = guarded(lambda: directory_for(out, resume, loaded.name))
     command = shlex.join(["sim", *sys.argv[1:]])
-    report = _with_progress(
+    report = with_progress(
         directory,
         f"{loaded.name}: replications",
         lambda bar: run_sweep(
             loaded, directory, execution=execution, command=command, progress=bar, plots=plots
         ),
     )
+    if xlsx:
+        errors.print(f"written: {guarded(lambda: write_workbook(report.directory))}")
     console.print(f"sweep {report.name}: {shape}", soft_wrap=True)
     render_sweep(report)
-
-
-def render_sweep(report: SweepReport) -> None:
-    """Print the sensitivity indices (if any), the work done and where the results are."""
-    render_damaged(report.damaged)
-    if report.sensitivity is not None:
-        for table in tables.sensitivity(report.sensitivity):
-            console.print(table)
-        for line in noise_warnings(report.sensitivity):
-            console.print(f"[bold yellow]warning:[/] {line}", soft_wrap=True)
-    reused = report.tasks - report.tasks_run
-    console.print(
-        f"ran {report.tasks_run} replications ({reused} already stored) in "
-        f"{report.seconds:.1f} s\nresults: {report.directory}",
-        soft_wrap=True,
-    )
-
-
-@app.command(name="select")
-def select_best(
-    scenario: ScenarioArg,
-    metric: Annotated[str, typer.Option(help="Outcome to select the best variant by")],
-    indifference: Annotated[
-        float | None,
-        typer.Option(
-            help="Smallest difference worth finding, in the outcome's unit "
-            f"(default: {DEFAULT_INDIFFERENCE:.0%} of the baseline's first-stage mean)"
-        ),
-    ] = None,
-    pcs: Annotated[float, typer.Option(help="Probability of correct selection")] = 0.95,
-    first_stage: Annotated[int, typer.Option(help="Replications of every variant first")] = 10,
-    max_replications: Annotated[int, typer.Option(help="Cap per variant", min=2)] = 200,
-    seed: Seed = None,
-    workers: Workers = 1,
-    out: OutDir = None,
-    resume: Resume = False,
-) -> None:
-    """Select the best variant (KN++) with a guaranteed probability of correct selection."""
-    overrides: dict[str, Any] = {} if seed is None else {"run.seed": seed}
-    loaded = guarded(lambda: load_scenario(scenario, overrides))
-    goal = guarded(
-        lambda: SelectionGoal(metric, indifference, pcs, first_stage, max_replications, 2 * workers)
-    )
-    directory = guarded(lambda: _directory(out, resume, f"{loaded.name}-select"))
-    command = shlex.join(["sim", *sys.argv[1:]])
-    report = _with_progress(
-        directory,
-        f"{loaded.name}: selection",
-        lambda bar: select_variant(
-            loaded, directory, goal, execution=Execution(workers), command=command, progress=bar
-        ),
-    )
-    console.print(_selection_table(report.table, metric))
-    console.print(selection_sentence(report, metric), soft_wrap=True)
-    console.print(f"results: {report.directory}  ({report.seconds:.1f} s)", soft_wrap=True)
-
-
-def _selection_table(frame: Any, metric: str) -> Table:
-    """Replications spent, mean and fate of each variant in a selection."""
-    table = Table(title=f"Selection by {metric} (KN++)")
-    columns = ("variant", "replications", "mean", "minus selected (paired)", "eliminated after")
-    for column in columns:
-        table.add_column(column, justify="left" if column == "variant" else "right")
-    for row in frame.itertuples(index=False):
-        fate = "selected" if row.selected else (
-            "survived" if row.eliminated_at != row.eliminated_at else f"{int(row.eliminated_at)}"
-        )
-        cells = (f"{row.mean:,.1f}", f"{row.minus_selected:+,.1f}")
-        table.add_row(str(row.variant), str(row.replications), *cells, fate)
-    return table
-
-
-@app.command()
-def discover(
-    directory: Annotated[Path, typer.Argument(help="Sweep results directory")],
-    metric: Annotated[str, typer.Option(help="Outcome that is bad")],
-    worse_than: Annotated[
-        str,
-        typer.Option(
-            help="A value in the outcome's unit, or another variant of the sweep: a point is "
-            "bad when its mean is worse (by the outcome's direction)"
-        ),
-    ],
-    variant: Annotated[
-        str | None, typer.Option(help="Variant judged (default: the sweep's baseline)")
-    ] = None,
-    min_density: Annotated[
-        float,
-        typer.Option(help="Report the widest box at least this dense (share of bad points)"),
-    ] = DEFAULT_DENSITY,
-) -> None:
-    """Find where in a sweep's parameter space the outcome is bad (PRIM scenario discovery)."""
-    found = guarded(lambda: find_bad_box(directory, metric, worse_than, variant, min_density))
-    for line in describe(found):
-        console.print(line, soft_wrap=True)
-    console.print(f"written: {', '.join(str(f) for f in found.files)}", soft_wrap=True)
 
 
 @app.command()
@@ -499,6 +246,31 @@ def plot(directory: Annotated[Path, typer.Argument(help="Results directory")]) -
 
 
 @app.command()
+def report(directory: Annotated[Path, typer.Argument(help="Results directory")]) -> None:
+    """Write report.html: one self-contained page of the run (plots embedded)."""
+
+    def build() -> Path:
+        ensure_finished(directory)
+        return write_report(directory)
+
+    console.print(f"written: {guarded(build)}", soft_wrap=True)
+
+
+@app.command()
+def explain(
+    directory: Annotated[Path, typer.Argument(help="Results directory of a --trace run")],
+    council: Annotated[str, typer.Argument(help="Council name, e.g. Cumbria")],
+    variant: Annotated[str | None, typer.Option(help="Variant (default: the baseline)")] = None,
+    replication: Annotated[int, typer.Option(help="Replication", min=0)] = 0,
+) -> None:
+    """Tell one council's story in a traced run: every judgement, review and decision."""
+    lines = guarded(lambda: explain_story(directory, council, variant, replication))
+    console.print(f"[bold]{council}[/]", highlight=False)
+    for line in lines:
+        console.print(f"  {line}", highlight=False, soft_wrap=False)
+
+
+@app.command()
 def compare(
     first: Annotated[Path, typer.Argument(help="Results directory A (the reference)")],
     second: Annotated[Path, typer.Argument(help="Results directory B")],
@@ -508,6 +280,7 @@ def compare(
     metric: Annotated[
         list[str] | None, typer.Option("--metric", help="Outcomes to compare (default: all)")
     ] = None,
+    form: FormatOpt = OutputFormat.table,
     force: Annotated[
         bool, typer.Option(help="Compare even when more than the variants' inputs differ")
     ] = False,
@@ -516,8 +289,16 @@ def compare(
     result = guarded(lambda: compare_directories(first, second, out, metric, force))
     for difference in result.differences:
         errors.print(f"inputs differ: {difference}", soft_wrap=True, highlight=False)
-    console.print(tables.directories(result, first.name, second.name))
+    if form is not OutputFormat.table:
+        console.out(long.write(result.table, form.value), highlight=False)  # type: ignore[arg-type]
+        return
+    for table in tables.directories(result, first.name, second.name):
+        console.print(table)
     console.print(f"written: {', '.join(str(f) for f in result.files)}", soft_wrap=True)
+
+
+app.command(name="select")(select_best)
+app.command()(discover)
 
 
 def main() -> None:

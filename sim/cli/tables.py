@@ -1,9 +1,10 @@
 """The command line's tables: rich renderables built from results (printed by ``sim.cli``).
 
-Outcomes and paired differences show the headline outcomes (every one with
-``everything``) as 'mean ± half-width' of the symmetric 95% t interval, in compact
-digits; ratios show their (asymmetric) interval in brackets; a missing interval
-(fewer than two replications) shows the mean alone.
+Every table is long: one per outcome, with variants as rows, so it reads the same
+at 80 columns as at 200 (a wide table with a column per variant cannot). Numbers
+are compact (722.4k, 16.7M) and never wrap; intervals show as '[low, high]', and a
+missing interval (fewer than two replications) as nothing. Paired differences are
+green when their interval shows the variant better, red when worse.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+from rich import box
 from rich.table import Table
 
-from sim.results import measures
+from sim.results import long, measures
 from sim.results.compare import DirectoryComparison
+from sim.results.narrative import verdict
 from sim.workflow.run import RunReport
 
 
@@ -26,34 +29,9 @@ def compact(value: float) -> str:
     for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e4, "k")):
         if size >= limit:
             return f"{value / limit:.1f}{suffix}" if suffix != "k" else f"{value / 1e3:.1f}k"
+    if 0 < size < 1e-3:
+        return f"{value:.1e}"
     return f"{value:.0f}" if size >= 1000 else f"{value:.1f}" if size >= 10 else f"{value:.3g}"
-
-
-def estimate(mean: float, low: float, high: float) -> str:
-    """'mean ± half-width' of a symmetric 95% interval, or the mean alone when there is none."""
-    if math.isnan(low) or math.isnan(high):
-        return compact(mean)
-    return f"{compact(mean)} ± {compact((high - low) / 2)}"
-
-
-def interval(mean: float, low: float, high: float) -> str:
-    """'mean [low, high]', for intervals that need not be symmetric (Fieller's for ratios)."""
-    if math.isnan(low) or math.isnan(high):
-        return compact(mean)
-    return f"{compact(mean)} [{compact(low)}, {compact(high)}]"
-
-
-def difference(metric: str, mean: float, low: float, high: float) -> str:
-    """A paired difference, green when its interval shows the variant better, red when worse."""
-    text = estimate(mean, low, high)
-    direction = measures.better(metric)
-    if direction == "neither" or math.isnan(low):
-        return text
-    lower, higher = high < 0, low > 0
-    if not (lower or higher):
-        return text
-    good = lower if direction == "lower" else higher
-    return f"[green]{text}[/]" if good else f"[red]{text}[/]"
 
 
 def shown(metrics: list[str], everything: bool) -> list[str]:
@@ -61,65 +39,95 @@ def shown(metrics: list[str], everything: bool) -> list[str]:
     return metrics if everything else measures.headline(metrics)
 
 
-def by_metric_and_variant(
-    frame: pd.DataFrame, columns: tuple[str, str, str]
-) -> dict[tuple[str, str], tuple[float, float, float]]:
-    """(metric, variant) -> the three numbers of a summary, comparison or derived row."""
-    return {
-        (str(row["metric"]), str(row["variant"])): (
-            float(row[columns[0]]),
-            float(row[columns[1]]),
-            float(row[columns[2]]),
-        )
-        for row in frame.to_dict("records")
-    }
+FIRST_COLUMN_MAX = 24  # variant names longer than this fold; numbers never do
 
 
-def outcomes(report: RunReport, everything: bool = False) -> Table:
-    """Each outcome's mean ± 95% CI half-width, one column per variant."""
-    table = Table(title=f"Outcomes: mean ± 95% CI half-width, {report.replications} replications")
-    table.add_column("outcome", no_wrap=True)
-    table.add_column("unit")
-    for variant in report.variants:
-        table.add_column(variant, justify="right")
-    values = by_metric_and_variant(report.summary, ("mean", "ci_low", "ci_high"))
-    for metric in shown(list(dict.fromkeys(report.summary["metric"])), everything):
-        cells = [estimate(*values[(metric, v)]) for v in report.variants]
-        table.add_row(metric, measures.unit(metric), *cells)
+def _narrow(title: str, columns: list[str], names: list[str] | None = None) -> Table:
+    """A table that fits 80 columns: the first column (as wide as its longest name, up to
+    ``FIRST_COLUMN_MAX``) folds, numbers never wrap."""
+    width = min(max((len(n) for n in names or [columns[0]]), default=8), FIRST_COLUMN_MAX)
+    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
+    table.add_column(columns[0], overflow="fold", min_width=width)
+    for column in columns[1:]:
+        table.add_column(column, justify="right", no_wrap=True)
     return table
 
 
-def comparison(frame: pd.DataFrame, everything: bool = False) -> Table:
-    """Paired differences from the baseline, one column per variant, coloured by direction."""
-    variants = list(dict.fromkeys(frame["variant"]))
-    baseline = frame["baseline"].iloc[0]
-    table = Table(
-        title=f"Variant minus baseline '{baseline}', paired by replication: mean ± 95% CI "
-        "(green: better, red: worse)"
+def bracket(low: float, high: float) -> str:
+    """'[low, high]' of an interval, or '' when there is none."""
+    if math.isnan(low) or math.isnan(high):
+        return ""
+    return f"[{compact(low)}, {compact(high)}]"
+
+
+def _coloured(text: str, metric: str, low: float, high: float) -> str:
+    found = verdict(metric, low, high)
+    return (
+        f"[green]{text}[/]"
+        if found == "better"
+        else f"[red]{text}[/]"
+        if found == "worse"
+        else text
     )
-    table.add_column("outcome", no_wrap=True)
-    for variant in variants:
-        table.add_column(variant, justify="right")
-    values = by_metric_and_variant(frame, ("mean_diff", "ci_low", "ci_high"))
-    for metric in shown(list(dict.fromkeys(frame["metric"])), everything):
-        table.add_row(metric, *(difference(metric, *values[(metric, v)]) for v in variants))
-    return table
 
 
-def derived(frame: pd.DataFrame) -> Table:
-    """What the graduate programmes bought against the variant without them."""
-    variants = list(dict.fromkeys(frame["variant"]))
+def _title(metric: str) -> str:
+    """'metric (unit; lower is better)' from the registry of measures."""
+    unit, better = measures.unit(metric), measures.better(metric)
+    if not unit:
+        return metric
+    return f"{metric} ({unit}{'' if better == 'neither' else f'; {better} is better'})"
+
+
+def outcome_tables(
+    summary: pd.DataFrame, comparison: pd.DataFrame | None, everything: bool = False
+) -> list[Table]:
+    """One table per outcome, variants as rows: mean [95% CI] and the paired difference."""
+    rows = long.outcome_rows(summary, comparison)
+    paired = comparison is not None and not comparison.empty
+    columns = ["variant", "mean\n[95% CI]", *(["change\n[95% CI]"] if paired else [])]
+    names = [str(v) for v in dict.fromkeys(rows["variant"])]
+    tables = []
+    for metric in shown(list(dict.fromkeys(rows["metric"])), everything):
+        table = _narrow(_title(metric), columns, names)
+        for row in rows[rows["metric"] == metric].to_dict("records"):
+            mean = compact(row["mean"])
+            cells = [str(row["variant"]), f"{mean}\n{bracket(row['ci_low'], row['ci_high'])}"]
+            if paired and not math.isnan(row["diff"]):
+                low, high = row["diff_low"], row["diff_high"]
+                text = f"{compact(row['diff'])}\n{bracket(low, high)}"
+                cells.append(_coloured(text, metric, low, high))
+            table.add_row(*cells)
+        tables.append(table)
+    return tables
+
+
+def outcomes_heading(report: RunReport) -> str:
+    """What the outcome tables show, printed once above them."""
+    text = f"Outcomes: mean [95% CI] over {report.replications} replications"
+    if report.comparison is not None:
+        baseline = report.comparison["baseline"].iloc[0]
+        text += (
+            f"; change: each variant minus baseline '{baseline}', paired by replication "
+            "(green: better, red: worse)"
+        )
+    return text
+
+
+def derived(frame: pd.DataFrame) -> list[Table]:
+    """What the graduate programmes bought against the variant without them: one table each."""
     reference = frame["reference"].iloc[0]
-    table = Table(title=f"Graduate programmes against '{reference}': paired mean [95% CI]")
-    table.add_column("figure", no_wrap=True)
-    table.add_column("unit")
-    for variant in variants:
-        table.add_column(variant, justify="right")
-    values = by_metric_and_variant(frame, ("mean", "ci_low", "ci_high"))
-    for metric in dict.fromkeys(frame["metric"]):
-        cells = [interval(*values[(metric, v)]) for v in variants]
-        table.add_row(metric, measures.unit(metric), *cells)
-    return table
+    tables = []
+    for metric, rows in frame.groupby("metric", sort=False):
+        unit = measures.unit(str(metric))
+        title = f"Graduate programmes against '{reference}': {metric} ({unit})"
+        names = list(map(str, rows["variant"]))
+        table = _narrow(title, ["variant", "paired mean\n[95% CI]"], names)
+        for row in rows.to_dict("records"):
+            text = f"{compact(row['mean'])}\n{bracket(row['ci_low'], row['ci_high'])}"
+            table.add_row(str(row["variant"]), text)
+        tables.append(table)
+    return tables
 
 
 def sensitivity(frame: pd.DataFrame) -> list[Table]:
@@ -145,21 +153,46 @@ def sensitivity(frame: pd.DataFrame) -> list[Table]:
     return found
 
 
-def directories(result: DirectoryComparison, first: str, second: str) -> Table:
-    """B minus A per outcome and variant, with the means of both."""
+def directories(result: DirectoryComparison, first: str, second: str) -> list[Table]:
+    """B minus A, one table per outcome with variants as rows, with the means of both."""
     how = "paired by replication (same seeds)" if result.paired else "Welch t interval"
-    table = Table(title=f"{second} minus {first}: mean [95% CI], {how}")
-    for column in ("outcome", "variant", "A", "B", "B - A"):
-        table.add_column(column, justify="left" if column in ("outcome", "variant") else "right")
-    for row in result.table.to_dict("records"):
-        a, b, diff, low, high = (
-            float(row[k]) for k in ("mean_a", "mean_b", "mean_diff", "ci_low", "ci_high")
+    tables = []
+    for metric, rows in result.table.groupby("metric", sort=False):
+        title = f"{_title(str(metric))}: {second} minus {first}, {how}"
+        columns = ["variant", "A", "B", "B - A\n[95% CI]"]
+        table = _narrow(title, columns, list(map(str, rows["variant"])))
+        for row in rows.to_dict("records"):
+            low, high = float(row["ci_low"]), float(row["ci_high"])
+            text = f"{compact(float(row['mean_diff']))}\n{bracket(low, high)}"
+            table.add_row(
+                str(row["variant"]),
+                compact(float(row["mean_a"])),
+                compact(float(row["mean_b"])),
+                _coloured(text, str(metric), low, high),
+            )
+        tables.append(table)
+    return tables
+
+
+def parameter_sections(rows: pd.DataFrame, name: str) -> list[Table]:
+    """One table per section of inputs: name in the section, value, unit, kind, source."""
+    tables = []
+    for section, members in rows.groupby("section", sort=False):
+        table = Table(
+            title=f"{name}: {section} ({len(members)})",
+            box=box.SIMPLE_HEAD,
+            title_justify="left",
+            pad_edge=False,
+            expand=True,
         )
-        table.add_row(
-            str(row["metric"]),
-            str(row["variant"]),
-            compact(a),
-            compact(b),
-            interval(diff, low, high),
-        )
-    return table
+        table.add_column("input, then its source or reason", overflow="fold", ratio=3)
+        table.add_column("value", overflow="fold", ratio=1)
+        table.add_column("kind", no_wrap=True)
+        for row in members.to_dict("records"):
+            inner = str(row["path"])[len(str(section)) :].lstrip(".") or str(row["path"])
+            unit = "" if row["unit"] in ("", "text", "choice", "on/off") else f" {row['unit']}"
+            text = f"[bold]{inner}[/]\n[dim]{row['source']}[/]" if row["source"] else inner
+            kind = f"{row['kind']} (calibrate)" if row.get("calibrate") else str(row["kind"])
+            table.add_row(text, f"{row['value']}{unit}", kind)
+        tables.append(table)
+    return tables

@@ -203,8 +203,13 @@ def _located(
     return ScenarioError(message, path=path, line=line, column=column, field=field)
 
 
-def load_sweep(path: str | Path) -> Sweep:
+def load_sweep(path: str | Path, overrides: dict[str, Any] | None = None) -> Sweep:
     """Read and check a whole sweep before anything runs.
+
+    Args:
+        path: The sweep file.
+        overrides: Dotted-path settings of the base scenario from the command line
+            (``--set``), applied before the sweep's own checks.
 
     Raises:
         ScenarioError: At the sweep file's line of the first problem (schema, unknown
@@ -214,6 +219,8 @@ def load_sweep(path: str | Path) -> Sweep:
     data, marks = load_yaml(path)
     spec = validate(SweepFile, data, path=name, marks=marks)
     base = _load_base(Path(path), spec, marks)
+    if overrides:
+        base = with_overrides(base, overrides, path="--set", marks=Marks())
     _check_paths(spec, base, name, marks)
     variants = _check_variants(spec, base, name, marks)
     parameters = tuple(p.as_range() for p in spec.parameters)

@@ -26,6 +26,7 @@ from sim import __version__
 from sim.calendar import month_labels
 from sim.model.streams import SeedKey
 from sim.model.world import run_replication
+from sim.provenance import code_hash
 from sim.scenario.councils import CouncilTable
 from sim.scenario.schema import ResolvedScenario, Scenario
 
@@ -76,12 +77,13 @@ class Task:
 
     @property
     def key(self) -> str:
-        """Directory-safe hash of the resolved point, variant, seed key and model version."""
+        """Directory-safe hash of the resolved point, variant, seed key, model version and
+        the model's code hash (so a part stored by other code is never taken as done)."""
         ident: list[object] = [self.fingerprint, self.variant, self.point, self.replication]
         ident.append(self.seed)
         if self.seed_key.point != self.point:  # keys of independent streams stay as they were
             ident.append(["streams", self.seed_key.point])
-        text = json.dumps([*ident, __version__], separators=(",", ":"))
+        text = json.dumps([*ident, __version__, code_hash()], separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:KEY_LENGTH]
 
     @property

@@ -184,6 +184,13 @@ class RunDirectory:
                 f"{identity.get('model_version')}; results of two versions cannot be combined, "
                 "choose another --out"
             )
+        code = stored.get("code_hash")
+        if code != identity.get("code_hash"):
+            raise ResultsError(
+                f"{self.path}: written by other model code (code hash {code} there, "
+                f"{identity.get('code_hash')} now); results of two versions of the code cannot "
+                "be combined: choose another --out to run them again"
+            )
         difference = first_difference(stored, identity)
         if difference:
             raise ResultsError(

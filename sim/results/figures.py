@@ -19,13 +19,16 @@ the scenario schema (each parameter's unit). Every figure is saved as PNG and SV
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import ResultsError
-from sim.results import measures, plots
+from sim.results import charts, measures, plots
 from sim.results.directory import RunDirectory, read_table
 from sim.scenario.fields import parameter_table
 from sim.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def headline_metrics(metrics: list[str]) -> list[str]:
@@ -45,12 +48,13 @@ def _parameter_names(run_dir: RunDirectory) -> tuple[dict[str, str], dict[str, s
     return {r.path: r.unit for r in rows}, labels
 
 
-def write_plots(directory: Path) -> list[Path]:
+def write_plots(directory: Path, everything: bool = False) -> list[Path]:
     """Draw every plot that applies to a results directory; return the files written.
 
     The directory may have been damaged or written by someone else: a table that is
     missing, truncated or lacks a column, or a manifest without an entry, is reported as
-    such, and no file is written outside the directory.
+    such, and no file is written outside the directory. With ``everything``, also
+    ``comparison_all.png``, the forest plot of every outcome.
 
     Raises:
         ResultsError: If the directory or a table it needs is missing or damaged.
@@ -58,7 +62,7 @@ def write_plots(directory: Path) -> list[Path]:
     run_dir = RunDirectory(directory)
     manifest = run_dir.manifest()
     try:
-        return _write_plots(run_dir, manifest)
+        return _write_plots(run_dir, manifest, everything)
     except (KeyError, TypeError, IndexError) as err:
         raise ResultsError(
             f"{run_dir.path}: incomplete or damaged results (no {err} where expected); "
@@ -66,32 +70,74 @@ def write_plots(directory: Path) -> list[Path]:
         ) from None
 
 
-def _write_plots(run_dir: RunDirectory, manifest: dict[str, Any]) -> list[Path]:
+def _write_plots(
+    run_dir: RunDirectory, manifest: dict[str, Any], everything: bool = False
+) -> list[Path]:
     kind = manifest.get("kind", "run")
     written: list[Path] = []
     if kind == "run":
         written += _fan_charts(run_dir)
+        written += _council_ranking(run_dir)
     comparison_file = run_dir.path / "comparison.csv"
     if comparison_file.exists():
         comparison = read_table(comparison_file)
         baseline, n = comparison["baseline"].iloc[0], int(comparison["n"].max())
         pairs = "point and replication over the whole design" if kind == "sweep" else "replication"
-        title = f"Each variant minus baseline '{baseline}'\npaired by {pairs}, n = {n}, 95% CI"
-        metrics = headline_metrics(list(dict.fromkeys(comparison["metric"])))
-        figure = plots.forest_plot(comparison, metrics=metrics, units=measures.units(), title=title)
-        written += plots.save(figure, run_dir.inside("comparison"))
+        title = f"Each variant minus baseline '{baseline}', paired by {pairs}, n = {n}, 95% CI"
+        written += _forest(run_dir, comparison, title, everything)
     if kind == "sweep":
         written += _sweep_plots(run_dir, manifest)
     return written
 
 
+def _forest(
+    run_dir: RunDirectory, comparison: pd.DataFrame, title: str, everything: bool
+) -> list[Path]:
+    """The headline forest plot (``comparison``), and every outcome's on request."""
+    metrics = headline_metrics(list(dict.fromkeys(comparison["metric"])))
+    count = comparison["variant"].nunique() * len(metrics)
+    holm = any("holm" in c.lower() for c in comparison.columns)
+    note = f"Up to {count} intervals, each at 95%: about 1 in 20 could exclude zero by chance" + (
+        " (Holm-adjusted p-values in comparison.csv)." if holm else "; none is adjusted."
+    )
+    figure = charts.headline_forest(comparison, metrics, title=title, note=note)
+    written = plots.save(figure, run_dir.inside("comparison"))
+    if everything:
+        every = list(dict.fromkeys(comparison["metric"]))
+        figure = plots.forest_plot(comparison, metrics=every, units=measures.units(), title=title)
+        written += plots.save(figure, run_dir.inside("comparison_all"))
+    return written
+
+
+def _council_ranking(run_dir: RunDirectory) -> list[Path]:
+    """The ranked chart of councils (``councils.png``) from ``councils.csv``, if written."""
+    file = run_dir.path / "councils.csv"
+    if not file.exists():
+        return []
+    summary = read_table(file)
+    baseline = str(run_dir.document("scenario.yaml")["run"].get("baseline", "baseline"))
+    variant = baseline if (summary["variant"] == baseline).any() else summary["variant"].iloc[0]
+    return plots.save(charts.council_ranking(summary, variant), run_dir.inside("councils"))
+
+
 def _fan_charts(run_dir: RunDirectory) -> list[Path]:
-    """A fan chart per headline monthly series the run has (``measures.FAN_SERIES``)."""
+    """A fan chart per headline monthly series the run has (``measures.FAN_SERIES``), none
+    all zero. With more than three variants, each variant gets its own panel over the
+    baseline's bands (overlaid bands of many variants merge into one)."""
     monthly = run_dir.table("monthly")
     units, labels = measures.units("series"), measures.labels("series")
+    baseline = str(run_dir.document("scenario.yaml")["run"].get("baseline", "baseline"))
+    several = monthly["variant"].nunique() >= charts.SMALL_MULTIPLES_FROM
     written: list[Path] = []
     for name in (n for n in measures.FAN_SERIES if n in monthly.columns):
-        figure = plots.fan_chart(monthly, name, units=units, labels=labels)
+        if not monthly[name].fillna(0).any():
+            continue
+        if several and (monthly["variant"] == baseline).any():
+            figure = charts.fan_small_multiples(
+                monthly, name, baseline=baseline, label=labels[name], unit=units[name]
+            )
+        else:
+            figure = plots.fan_chart(monthly, name, units=units, labels=labels)
         written += plots.save(figure, run_dir.inside(name))
     return written
 

@@ -23,10 +23,14 @@ from sim import __version__
 from sim.experiments.execution import Execution, ProgressReceiver, ScenarioOf
 from sim.experiments.executors import execute
 from sim.experiments.tasks import Task, fingerprint, plan
+from sim.provenance import code_hash, package_versions
 from sim.results import analysis
 from sim.results.directory import RunDirectory, write_table
+from sim.results.economics import cost_effectiveness
+from sim.results.explain import write_council_summary
 from sim.results.figures import write_plots
 from sim.results.lock import locked
+from sim.results.report import write_report
 from sim.scenario.councils import CouncilTable, load_councils
 from sim.scenario.schema import Scenario
 from sim.scenario.timeline import resolve, variant_scenarios
@@ -66,6 +70,7 @@ def manifest(kind: str, name: str, seed: int, command: str, execution: Execution
     return {
         "kind": kind,
         "model_version": __version__,
+        "code_hash": code_hash(),
         "scenario": name,
         "seed": seed,
         "command": command,
@@ -75,6 +80,7 @@ def manifest(kind: str, name: str, seed: int, command: str, execution: Execution
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "packages": package_versions(),
     }
 
 
@@ -194,6 +200,7 @@ def _run_scenario(
     timings = {"seconds": round(seconds, 3), "tasks": len(tasks), "tasks_run": ran}
     extra = {"precision": outcome.reason} if outcome else {}
     run_dir.write_timings({**timings, **extra})
+    write_report(run_dir.path)
     names = list(scenarios)
     return RunReport(
         run_dir.path,
@@ -214,6 +221,7 @@ def _identity(scenario: Scenario, execution: Execution) -> dict[str, Any]:
     return {
         "kind": "run",
         "model_version": __version__,
+        "code_hash": code_hash(),
         "trace": execution.trace,
         "scenario": scenario_identity(scenario),
     }
@@ -249,10 +257,14 @@ def _finish(
     replications = run_dir.table("replications")
     summary = analysis.summarise(replications)
     write_table(summary, run_dir.path / "summary.csv")
+    write_council_summary(run_dir.path)
     comparison = None
     if has_variants:
         comparison = analysis.compare(replications, baseline)
         write_table(comparison, run_dir.path / "comparison.csv")
+        value = cost_effectiveness(replications, baseline)
+        if not value.empty:
+            write_table(value, run_dir.path / "cost_effectiveness.csv")
     derived = analysis.programme_value(replications) if has_variants else None
     if derived is not None and not derived.empty:
         write_table(derived, run_dir.path / "derived.csv")

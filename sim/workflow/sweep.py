@@ -25,11 +25,13 @@ import pandas as pd
 from sim import __version__
 from sim.experiments.execution import Execution, ProgressReceiver
 from sim.experiments.sweep_file import Sweep
+from sim.provenance import code_hash
 from sim.results import analysis
 from sim.results import sensitivity as indices
 from sim.results.directory import RunDirectory, write_table
 from sim.results.figures import write_plots
 from sim.results.lock import locked
+from sim.results.report import write_report
 from sim.scenario.councils import load_councils
 from sim.workflow.run import Silent, fill, manifest, scenario_identity
 
@@ -56,6 +58,7 @@ def sweep_identity(sweep: Sweep, execution: Execution) -> dict[str, Any]:
     return {
         "kind": "sweep",
         "model_version": __version__,
+        "code_hash": code_hash(),
         "trace": execution.trace,
         "scenario": scenario_identity(sweep.base),
         "sweep": spec,
@@ -130,6 +133,7 @@ def _run_sweep(
     seconds = time.perf_counter() - began
     timings = {"seconds": round(seconds, 3), "tasks": len(tasks), "tasks_run": ran}
     run_dir.write_timings(timings)
+    write_report(run_dir.path)
     return SweepReport(
         run_dir.path,
         sweep.name,

@@ -1,0 +1,149 @@
+"""What every command shares: errors as messages, workers, results directories, progress."""
+
+from __future__ import annotations
+
+import os
+import typing
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
+
+from sim.cli.options import ExecutorName
+from sim.cli.render import errors
+from sim.errors import ResultsError, SimError, os_error_message
+from sim.experiments.execution import Execution
+from sim.results.directory import default_directory, latest_directory
+from sim.workflow.precision import DEFAULT_CAP, DEFAULT_METRIC, FIRST_BATCH, PrecisionTarget
+
+T = TypeVar("T")
+
+
+def guarded(action: Callable[[], T]) -> T:
+    """Run a command body; print a SimError or an OS error as one message and exit 1.
+
+    An OS error here is the user's disk or path (full, read-only, a name too long, a file
+    where a directory was expected): it is named with its file and what to do.
+    """
+    try:
+        return action()
+    except SimError as err:
+        fail(str(err))
+    except OSError as err:
+        fail(os_error_message(err))
+
+
+def fail(message: str) -> typing.NoReturn:
+    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+def usable_workers(workers: int) -> int:
+    """``workers`` capped at the cores this process may use (more only queue), saying so."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    usable = max(1, cores or 1)
+    if workers > usable:
+        errors.print(
+            f"note: --workers {workers} capped at {usable}, the cores available", soft_wrap=True
+        )
+        return usable
+    return workers
+
+
+def precision_target(
+    precision: float | None,
+    metrics: list[str] | None,
+    cap: int | None,
+    first: int | None,
+    absolute: bool = False,
+) -> PrecisionTarget | None:
+    """The precision target of `sim run`, or None (then --metric and the cap make no sense)."""
+    if precision is None:
+        if metrics or cap is not None or absolute:
+            raise SimError(
+                "--metric, --absolute and --max-replications apply only with --precision"
+            )
+        return None
+    return PrecisionTarget(
+        precision,
+        tuple(metrics or (DEFAULT_METRIC,)),
+        DEFAULT_CAP if cap is None else cap,
+        FIRST_BATCH if first is None else first,
+        absolute,
+    )
+
+
+def execution_for(
+    workers: int,
+    executor: ExecutorName | None,
+    scheduler: str | None,
+    chunk: int | None,
+    trace: bool,
+) -> Execution:
+    """Executor settings; a scheduler address means Dask."""
+    if scheduler is not None and executor is ExecutorName.process:
+        raise SimError("--scheduler is a Dask address; use it with --executor dask")
+    dask = executor is ExecutorName.dask or scheduler is not None
+    if scheduler is None:  # local processes: more than the cores only queue
+        workers = usable_workers(workers)
+    return Execution(workers, "dask" if dask else "process", scheduler, chunk, trace)
+
+
+def directory_for(out: Path | None, resume: bool, name: str) -> Path:
+    """Where results go: --out, the latest directory of this name (--resume), or a new one."""
+    if not resume:
+        return out or default_directory(Path("results"), name)
+    if out is None:
+        return latest_directory(Path("results"), name)
+    if not (out / "manifest.json").exists():
+        raise ResultsError(f"{out}: no results to resume; run without --resume to start it")
+    return out
+
+
+class Bar:
+    """Adapts a rich progress bar to the library's progress receiver (done/total, ETA)."""
+
+    def __init__(self, bar: Progress, description: str) -> None:
+        self.bar, self.description = bar, description
+        self.task: TaskID | None = None
+
+    def start(self, done: int, total: int) -> None:
+        # a fresh task, so replications found on disk do not count towards the speed (ETA)
+        if self.task is None:
+            self.task = self.bar.add_task(self.description, total=total, completed=done)
+        else:
+            self.bar.reset(self.task, total=total, completed=done)
+
+    def advance(self, step: int) -> None:
+        if self.task is not None:
+            self.bar.update(self.task, advance=step)
+
+
+def with_progress(directory: Path, description: str, body: Callable[[Bar], T]) -> T:
+    """Run ``body`` under a progress bar; a SimError or Ctrl-C becomes a message and an exit."""
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+    )
+    try:
+        with Progress(*columns, console=errors, transient=False) as bar:
+            return guarded(lambda: body(Bar(bar, description)))
+    except KeyboardInterrupt:
+        errors.print(
+            f"interrupted: finished replications are kept in {directory}/parts; "
+            f"continue with --out {directory}",
+            soft_wrap=True,
+        )
+        raise typer.Exit(130) from None
