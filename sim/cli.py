@@ -364,6 +364,78 @@ def compare(
     console.print(f"written: {', '.join(str(f) for f in result.files)}", soft_wrap=True)
 
 
+@app.command()
+def calibrate(
+    spec: Annotated[Path, typer.Argument(help="Calibration spec YAML (calibration/spec.yaml)")],
+    workers: Workers = 1,
+    executor: ExecutorOpt = None,
+    scheduler: Scheduler = None,
+    out: OutDir = None,
+    resume: Resume = False,
+    population: Annotated[
+        int | None, typer.Option(help="Particles per generation (overrides budget.population)")
+    ] = None,
+    generations: Annotated[
+        int | None, typer.Option(help="Most generations (overrides budget.generations)")
+    ] = None,
+    budget: Annotated[
+        int | None,
+        typer.Option(help="Most parameter vectors evaluated (overrides budget.max_evaluations)"),
+    ] = None,
+    replications: Replications = None,
+    plots: Plots = True,
+) -> None:
+    """Fit the spec's parameters to its targets (ABC-SMC); write the posterior and fitted.yaml."""
+    from sim.calibration.run import calibrate as run_calibration
+    from sim.calibration.spec import load_spec
+
+    settings = {
+        "budget.population": population,
+        "budget.generations": generations,
+        "budget.max_evaluations": budget,
+        "replications": replications,
+    }
+    overrides = {k: v for k, v in settings.items() if v is not None}
+    loaded = guarded(lambda: load_spec(spec, overrides))
+    execution = guarded(lambda: _execution(workers, executor, scheduler, None, False))
+    if resume and out is None:
+        directory = guarded(lambda: _calibration_directory(loaded.name))
+    else:
+        directory = out or default_directory(Path("results"), loaded.name)
+    command = shlex.join(["sim", *sys.argv[1:]])
+
+    def show(state: Any) -> None:
+        errors.print(
+            f"generation {state.generation}: threshold {state.epsilon:.4g}, "
+            f"acceptance {state.acceptance_rate:.2f}, {state.evaluations} evaluations "
+            f"x {loaded.spec.replications} replications, {state.seconds:.0f} s",
+            highlight=False,
+        )
+
+    try:
+        report = guarded(
+            lambda: run_calibration(
+                loaded, directory, execution, resume=resume, progress=show, command=command,
+                plots=plots,
+            )
+        )
+    except KeyboardInterrupt:
+        errors.print(f"interrupted: finished generations are kept; continue with "
+                     f"--resume --out {directory}", soft_wrap=True)
+        raise typer.Exit(130) from None
+    console.print(tables.fit(report.fit))
+    console.print(tables.fitted(report.fitted))
+    console.print(f"results: {report.directory}  ({report.seconds:.1f} s)", soft_wrap=True)
+
+
+def _calibration_directory(name: str) -> Path:
+    """The latest calibration directory of this name (for --resume without --out)."""
+    found = sorted(Path("results", name).glob("*/calibration.json"))
+    if not found:
+        raise ResultsError(f"results/{name}: no calibration to resume; give --out DIR")
+    return found[-1].parent
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

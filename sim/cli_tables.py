@@ -169,3 +169,33 @@ def directories(result: DirectoryComparison, first: str, second: str) -> Table:
             interval(diff, low, high),
         )
     return table
+
+
+def fit(frame: pd.DataFrame) -> Table:
+    """The calibration's fit: observed against simulated mean and 90% band, per target."""
+    inside = int(frame["inside"].sum())
+    table = Table(title=f"Fit: {inside} of {len(frame)} targets inside their 90% band")
+    for column in ("target", "observed", "simulated (90% band)", "inside", "loss"):
+        table.add_column(column, overflow="fold")
+    for row in frame.itertuples():
+        table.add_row(
+            str(row.target),
+            compact(float(row.observed)),
+            interval(float(row.simulated_mean), float(row.band_low), float(row.band_high)),
+            "yes" if row.inside else "no",
+            compact(float(row.loss)),
+        )
+    return table
+
+
+def fitted(document: dict) -> Table:
+    """The fitted values: posterior median and 90% interval of each parameter."""
+    used = document["budget_used"]
+    table = Table(
+        title=f"Fitted ({used['generations']} generations, {used['model_runs']} model runs)"
+    )
+    for column in ("parameter", "value (90% interval)", "prior"):
+        table.add_column(column, overflow="fold")
+    for path, entry in document["parameters"].items():
+        table.add_row(path, interval(entry["value"], entry["low"], entry["high"]), entry["prior"])
+    return table

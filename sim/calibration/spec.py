@@ -162,6 +162,10 @@ class CalibrationSpec(Frozen):
     seed: int = Field(2016, ge=0, description="Seed of the replications and of pyABC")
     budget: Budget = Field(default_factory=Budget)
 
+    def parameters_paths(self) -> list[str]:
+        """The fitted dotted paths, in spec order."""
+        return [p.path for p in self.parameters]
+
 
 @dataclass(frozen=True)
 class Calibration:
