@@ -14,10 +14,10 @@ import time
 
 import simpy
 
-from sim.experiment import Task, run_task
-from sim.population import load_councils
-from sim.scenario import default_scenario_path
-from sim.timeline import load_scenario
+from sim.experiments.tasks import Task, run_task
+from sim.scenario.councils import load_councils
+from sim.scenario.schema import default_scenario_path
+from sim.scenario.timeline import load_scenario
 
 
 class CountingEnvironment(simpy.Environment):

@@ -19,9 +19,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.sweeps import write_sweep
-from sim.experiment import Execution
-from sim.sweep import load_sweep
-from sim.sweep_run import run_sweep
+from sim.experiments.executors import Execution
+from sim.experiments.sweep_file import load_sweep
+from sim.workflow.sweep import run_sweep
 
 
 def _timed(sweep_file: Path, out: Path, workers: int, plots: bool) -> float:

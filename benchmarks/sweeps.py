@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from sim.scenario import default_scenario_path
+from sim.scenario.schema import default_scenario_path
 
 PARAMETERS = [
     {"path": "policy.ofsted.teams", "low": 2, "high": 8, "integer": True},

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from sim.population import CouncilTable, load_councils
-from sim.scenario import Scenario
+from sim.scenario.councils import CouncilTable, load_councils
+from sim.scenario.schema import Scenario
 
 
 @pytest.fixture(scope="session")
@@ -17,8 +17,8 @@ def england() -> CouncilTable:
 
 def make_scenario(**overrides: Any) -> Scenario:
     """A default scenario with dotted-path overrides (validated like a variant)."""
-    from sim.validation import with_overrides
-    from sim.yamlio import Marks
+    from sim.scenario.validation import with_overrides
+    from sim.scenario.yamlio import Marks
 
     return with_overrides(Scenario(), overrides, path="<test>", marks=Marks())
 

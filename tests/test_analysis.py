@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim.analysis import compare, mean_ci, summarise
+from sim.results.analysis import compare, mean_ci, summarise
 
 
 def test_mean_ci_is_the_student_t_interval():

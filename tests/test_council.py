@@ -17,7 +17,7 @@ from sim.model.council import (
     ou_step,
     stationary_variance,
 )
-from sim.scenario import Performance
+from sim.scenario.schema import Performance
 
 CUTS = (-0.782, 0.371, 2.06)
 

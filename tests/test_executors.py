@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from sim.experiment import Execution, Task, chunk_size, chunks, fingerprint, plan, plan_order
-from sim.sweep import load_sweep
-from sim.sweep_run import run_sweep
+from sim.experiments.executors import Execution, chunk_size, chunks
+from sim.experiments.sweep_file import load_sweep
+from sim.experiments.tasks import Task, fingerprint, plan, plan_order
+from sim.workflow.sweep import run_sweep
 from tests.conftest import make_scenario
 from tests.sweeps import finished_parts, stored_files, write_sweep
 

@@ -14,7 +14,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.container import BarContainer, ErrorbarContainer
 from matplotlib.figure import Figure
 
-from sim import plots
+from sim.results import plots
 
 UNITS = {
     "judged_inadequate": "councils",

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from sim.analysis import relative_precision
-from sim.cli import app
+from sim.cli.app import app
 from sim.errors import SimError
-from sim.precision import PrecisionTarget
-from sim.runs import run_scenario
+from sim.results.analysis import relative_precision
+from sim.workflow.precision import PrecisionTarget
+from sim.workflow.run import run_scenario
 from tests.conftest import make_scenario
 
 

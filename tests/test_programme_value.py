@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim.analysis import programme_value, ratio_ci, reference_variant
+from sim.results.analysis import programme_value, ratio_ci, reference_variant
 
 
 def table(rows: list[tuple[str, int, float, float]]) -> pd.DataFrame:

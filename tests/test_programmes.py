@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from sim.model import programmes
 from sim.model.programmes import allocate, cohort_size, placements
 from sim.model.staffing import Staffing, build_staffing
+from sim.model.streams import SeedKey
 from sim.model.world import World, run_replication
-from sim.streams import SeedKey
 from tests.conftest import make_scenario
 
 MONEY_TOLERANCE = 1e-6  # GBP: instalments are floats; their sum may be off by rounding only

@@ -9,15 +9,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.analysis import compare
-from sim.experiment import Task, run_task
+from sim.experiments.tasks import Task, run_task
 from sim.model import sponsors
 from sim.model.council import GOOD, REQUIRES_IMPROVEMENT
 from sim.model.dfe import STATUSES
+from sim.model.streams import SeedKey
 from sim.model.world import World, run_replication
-from sim.scenario import GRADES
-from sim.streams import SeedKey
-from sim.timeline import variant_scenarios
+from sim.results.analysis import compare
+from sim.scenario.schema import GRADES
+from sim.scenario.timeline import variant_scenarios
 from tests.conftest import make_scenario, quiet_world
 
 ONE_INADEQUATE = {**dict.fromkeys(GRADES, 0.0), "inadequate": 1.0}

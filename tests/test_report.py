@@ -12,12 +12,13 @@ from matplotlib.figure import Figure
 from scipy import stats
 from typer.testing import CliRunner
 
-from sim import plots, report
-from sim.analysis import compare_runs, welch_interval
-from sim.experiment import Execution
-from sim.runs import run_scenario
-from sim.sweep import load_sweep
-from sim.sweep_run import run_sweep
+from sim.experiments.executors import Execution
+from sim.experiments.sweep_file import load_sweep
+from sim.results import figures as report
+from sim.results import plots
+from sim.results.analysis import compare_runs, welch_interval
+from sim.workflow.run import run_scenario
+from sim.workflow.sweep import run_sweep
 from tests.conftest import make_scenario
 from tests.sweeps import write_sweep
 
@@ -190,7 +191,7 @@ def test_compare_runs_pairs_only_on_matching_seeds():
 
 
 def app_cli():
-    from sim.cli import app
+    from sim.cli.app import app
 
     return app
 

@@ -12,11 +12,12 @@ import pandas as pd
 import pytest
 
 from sim.errors import ResultsError
-from sim.experiment import EncodedOutput, Execution, Task
-from sim.results import RunDirectory
-from sim.runs import run_scenario
-from sim.sweep import load_sweep
-from sim.sweep_run import run_sweep
+from sim.experiments.executors import Execution
+from sim.experiments.sweep_file import load_sweep
+from sim.experiments.tasks import EncodedOutput, Task
+from sim.results.directory import RunDirectory
+from sim.workflow.run import run_scenario
+from sim.workflow.sweep import run_sweep
 from tests.conftest import make_scenario
 from tests.sweeps import finished_parts, sim_command, stored_files, tables, write_sweep
 
@@ -161,7 +162,7 @@ def test_write_part_keeps_the_first_copy(tmp_path):
 def test_cli_resume_and_executor_mistakes_are_messages(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
-    from sim.cli import app
+    from sim.cli.app import app
 
     runner = CliRunner()
     scenario = tmp_path / "s.yaml"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.sampling import (
+from sim.experiments.designs import (
     ParameterRange,
     design,
     regression_indices,

@@ -9,10 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.errors import ScenarioError
-from sim.experiment import Task, run_task
-from sim.params import parameter_table
-from sim.scenario import Scenario
-from sim.timeline import load_scenario, timeline_states, variant_scenarios
+from sim.experiments.tasks import Task, run_task
+from sim.scenario.fields import parameter_table
+from sim.scenario.schema import Scenario
+from sim.scenario.timeline import load_scenario, timeline_states, variant_scenarios
 
 SCENARIOS = sorted((Path(__file__).parent.parent / "scenarios").glob("*.yaml"))
 PATHS = [row.path for row in parameter_table(Scenario())]
@@ -53,8 +53,8 @@ def test_random_field_values_give_success_or_a_scenario_error(tmp_path, path, va
 
 
 def test_timeline_entries_before_the_start_apply_from_time_zero():
-    from sim.validation import with_overrides
-    from sim.yamlio import Marks
+    from sim.scenario.validation import with_overrides
+    from sim.scenario.yamlio import Marks
 
     scenario = with_overrides(
         Scenario(),
@@ -76,8 +76,8 @@ def test_timeline_entries_before_the_start_apply_from_time_zero():
 
 
 def test_variant_overrides_make_new_scenarios_and_leave_the_base_alone(england):
-    from sim.validation import with_overrides
-    from sim.yamlio import Marks
+    from sim.scenario.validation import with_overrides
+    from sim.scenario.yamlio import Marks
 
     base = with_overrides(
         Scenario(), {"variants": {"big": {"policy.ofsted.teams": 9}}}, path="<t>", marks=Marks()
@@ -89,8 +89,8 @@ def test_variant_overrides_make_new_scenarios_and_leave_the_base_alone(england):
 
 def test_identical_variant_gives_identical_results(england):
     """Common random numbers: a variant that changes nothing reproduces the baseline exactly."""
-    from sim.validation import with_overrides
-    from sim.yamlio import Marks
+    from sim.scenario.validation import with_overrides
+    from sim.scenario.yamlio import Marks
 
     base = with_overrides(
         Scenario(),

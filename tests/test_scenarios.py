@@ -7,11 +7,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.cli import render_report
+from sim.cli.app import render_report
+from sim.model.streams import SeedKey
 from sim.model.world import run_replication
-from sim.runs import run_scenario
-from sim.streams import SeedKey
-from sim.timeline import load_scenario, variant_scenarios
+from sim.scenario.timeline import load_scenario, variant_scenarios
+from sim.workflow.run import run_scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 

@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from sim.errors import ScenarioError
-from sim.sweep import load_sweep
-from sim.sweep_run import run_sweep
+from sim.experiments.sweep_file import load_sweep
+from sim.workflow.sweep import run_sweep
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 SWEEPS = sorted(SCENARIOS.glob("sweep_*.yaml"))

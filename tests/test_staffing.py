@@ -20,10 +20,10 @@ from sim.model.staffing import (
     vacancies_at,
     vacancy_at,
 )
+from sim.model.streams import SeedKey
 from sim.model.world import World, run_replication
-from sim.population import CouncilTable
-from sim.scenario import GRADES, Scenario
-from sim.streams import SeedKey
+from sim.scenario.councils import CouncilTable
+from sim.scenario.schema import GRADES, Scenario
 from tests.conftest import make_scenario, quiet_world
 
 CALIBRATION = Path(__file__).resolve().parent.parent / "calibration" / "data"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim import streams
-from sim.streams import STREAM_NAMES, SeedKey, Streams
+from sim.model import streams
+from sim.model.streams import STREAM_NAMES, SeedKey, Streams
 
 
 def test_same_key_same_draws_and_different_keys_differ():

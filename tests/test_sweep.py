@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sim.cli import app
+from sim.cli.app import app
 from sim.errors import ScenarioError
-from sim.sweep import load_sweep
+from sim.experiments.sweep_file import load_sweep
 
 BASE = """
 run: {horizon_months: 12, seed: 5}

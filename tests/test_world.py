@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from sim.model import world as world_module
 from sim.model.council import Council, grade_of
+from sim.model.streams import SeedKey
 from sim.model.world import StaffPool, World, run_replication
-from sim.streams import SeedKey
 from tests.conftest import make_scenario, quiet_world
 
 GRADE_SHARES = {"inadequate": 0.0, "requires_improvement": 0.0, "good": 0.0, "outstanding": 0.0}
@@ -201,8 +201,8 @@ def test_inspection_teams_never_over_capacity_and_one_grade_each(england, monkey
 
 def test_timeline_changes_team_count_mid_run(england):
     scenario = make_scenario(**{"run.horizon_months": 30})
-    from sim.validation import with_overrides
-    from sim.yamlio import Marks
+    from sim.scenario.validation import with_overrides
+    from sim.scenario.yamlio import Marks
 
     paused = with_overrides(
         scenario,

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim.errors import NOT_GIVEN, ScenarioError, SimError
-from sim.validation import get_path, validate, with_overrides
-from sim.yamlio import Marks, load_yaml, suggest
+from sim.scenario.validation import get_path, validate, with_overrides
+from sim.scenario.yamlio import Marks, load_yaml, suggest
 
 
 class _Frozen(BaseModel):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-from sim.scenario import GRADES, Performance
+from sim.scenario.schema import GRADES, Performance
 
 INADEQUATE, REQUIRES_IMPROVEMENT, GOOD, OUTSTANDING = range(4)
 

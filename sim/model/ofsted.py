@@ -18,7 +18,7 @@ import numpy as np
 import simpy
 
 from sim.model.council import INADEQUATE, Council, grade_of
-from sim.scenario import GRADES
+from sim.scenario.schema import GRADES
 
 if TYPE_CHECKING:
     from sim.model.world import World

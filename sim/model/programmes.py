@@ -27,8 +27,8 @@ import numpy as np
 import simpy
 
 from sim.model.staffing import Staffing, refresh_levels
-from sim.scenario import GRADES, Scenario
-from sim.sections.workforce import Programmes, Scheme
+from sim.scenario.schema import GRADES, Scenario
+from sim.scenario.workforce_rules import Programmes, Scheme
 
 if TYPE_CHECKING:
     from sim.model.world import World

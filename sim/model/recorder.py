@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from sim.scenario import GRADES
+from sim.scenario.schema import GRADES
 
 
 @dataclass(frozen=True)

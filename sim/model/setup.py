@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.council import INADEQUATE, Council, draw_given_grade, new_base_level, ou_step
-from sim.population import CouncilTable, months_between
-from sim.scenario import GRADES, Performance, Scenario
-from sim.streams import Streams
+from sim.model.streams import Streams
+from sim.scenario.councils import CouncilTable, months_between
+from sim.scenario.schema import GRADES, Performance, Scenario
 
 
 def carry_forward(

@@ -18,7 +18,7 @@ import simpy
 
 from sim.errors import ScenarioError
 from sim.model.council import GOOD, Council
-from sim.scenario import GRADES
+from sim.scenario.schema import GRADES
 
 if TYPE_CHECKING:
     from sim.model.world import World

@@ -28,9 +28,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.council import Council
-from sim.population import CouncilTable
-from sim.scenario import GRADES
-from sim.sections.workforce import WorkforceDynamics
+from sim.scenario.councils import CouncilTable
+from sim.scenario.schema import GRADES
+from sim.scenario.workforce_rules import WorkforceDynamics
 
 if TYPE_CHECKING:
     from sim.model.world import World

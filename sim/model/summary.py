@@ -8,7 +8,7 @@ import numpy as np
 
 from sim.model.council import INADEQUATE
 from sim.model.recorder import COUNCIL_COLUMNS, MONTHLY_COLUMNS, OUTCOMES, ReplicationResult
-from sim.scenario import GRADES
+from sim.scenario.schema import GRADES
 
 if TYPE_CHECKING:
     from sim.model.world import World

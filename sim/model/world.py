@@ -22,12 +22,12 @@ from sim.model.dfe import Case
 from sim.model.recorder import Recorder, ReplicationResult
 from sim.model.setup import build_councils
 from sim.model.sponsors import SponsorPool
+from sim.model.streams import SeedKey, Streams
 from sim.model.summary import snapshot, summarise
-from sim.population import CouncilTable
-from sim.scenario import Policy, Scenario
-from sim.scenario import World as WorldParams
-from sim.streams import SeedKey, Streams
-from sim.timeline import timeline_states
+from sim.scenario.councils import CouncilTable
+from sim.scenario.schema import Policy, Scenario
+from sim.scenario.schema import World as WorldParams
+from sim.scenario.timeline import timeline_states
 
 JudgementListener = Callable[["World", Council, int, str], None]
 Probe = Callable[["World"], dict[str, float]]

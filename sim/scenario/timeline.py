@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import ScenarioError
-from sim.scenario import Scenario
-from sim.validation import validate, with_overrides
-from sim.yamlio import Marks, load_yaml
+from sim.scenario.schema import Scenario
+from sim.scenario.validation import validate, with_overrides
+from sim.scenario.yamlio import Marks, load_yaml
 
 # Inputs drawn or fixed when the world is built; changing them mid-run would be ignored.
 FIXED_AT_START = (

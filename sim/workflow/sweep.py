@@ -22,13 +22,14 @@ from typing import Any
 
 import pandas as pd
 
-from sim import __version__, analysis
-from sim.experiment import Execution, Progress
-from sim.population import load_councils
-from sim.report import write_plots
-from sim.results import RunDirectory, write_table
-from sim.runs import Silent, fill, manifest, scenario_identity
-from sim.sweep import Sweep
+from sim import __version__
+from sim.experiments.executors import Execution, Progress
+from sim.experiments.sweep_file import Sweep
+from sim.results import analysis
+from sim.results.directory import RunDirectory, write_table
+from sim.results.figures import write_plots
+from sim.scenario.councils import load_councils
+from sim.workflow.run import Silent, fill, manifest, scenario_identity
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,10 @@ import math
 import pandas as pd
 from rich.table import Table
 
-from sim.analysis import DERIVED_UNITS
 from sim.model.recorder import HEADLINE, OUTCOMES
-from sim.report import DirectoryComparison
-from sim.runs import RunReport
+from sim.results.analysis import DERIVED_UNITS
+from sim.results.compare import DirectoryComparison
+from sim.workflow.run import RunReport
 
 
 def compact(value: float) -> str:

@@ -25,18 +25,19 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from sim import cli_tables as tables
+from sim.cli import tables
 from sim.errors import ResultsError, SimError
-from sim.experiment import Execution
-from sim.params import parameter_table
-from sim.precision import DEFAULT_CAP, DEFAULT_METRIC, FIRST_BATCH, PrecisionTarget
-from sim.report import compare_directories, write_plots
-from sim.results import default_directory, latest_directory
-from sim.runs import RunReport, run_scenario
-from sim.scenario import default_scenario_path
-from sim.sweep import load_sweep
-from sim.sweep_run import SweepReport, run_sweep
-from sim.timeline import load_scenario
+from sim.experiments.executors import Execution
+from sim.experiments.sweep_file import load_sweep
+from sim.results.compare import compare_directories
+from sim.results.directory import default_directory, latest_directory
+from sim.results.figures import write_plots
+from sim.scenario.fields import parameter_table
+from sim.scenario.schema import default_scenario_path
+from sim.scenario.timeline import load_scenario
+from sim.workflow.precision import DEFAULT_CAP, DEFAULT_METRIC, FIRST_BATCH, PrecisionTarget
+from sim.workflow.run import RunReport, run_scenario
+from sim.workflow.sweep import SweepReport, run_sweep
 
 app = typer.Typer(
     add_completion=False,

@@ -19,14 +19,16 @@ from typing import Any
 
 import pandas as pd
 
-from sim import __version__, analysis
-from sim.experiment import Execution, Progress, ScenarioOf, Task, execute, fingerprint, plan
-from sim.population import CouncilTable, load_councils
-from sim.precision import PrecisionOutcome, PrecisionTarget, check
-from sim.report import write_plots
-from sim.results import RunDirectory, write_table
-from sim.scenario import Scenario
-from sim.timeline import variant_scenarios
+from sim import __version__
+from sim.experiments.executors import Execution, Progress, ScenarioOf, execute
+from sim.experiments.tasks import Task, fingerprint, plan
+from sim.results import analysis
+from sim.results.directory import RunDirectory, write_table
+from sim.results.figures import write_plots
+from sim.scenario.councils import CouncilTable, load_councils
+from sim.scenario.schema import Scenario
+from sim.scenario.timeline import variant_scenarios
+from sim.workflow.precision import PrecisionOutcome, PrecisionTarget, check
 
 RunTo = Callable[[int], tuple[list[Task], int]]  # run to N replications: (tasks, how many ran)
 

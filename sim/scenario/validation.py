@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from sim.errors import NOT_GIVEN, ScenarioError
-from sim.yamlio import Loc, Marks, dotted_path, kind_of, located, unknown_message
+from sim.scenario.yamlio import Loc, Marks, dotted_path, kind_of, located, unknown_message
 
 M = TypeVar("M", bound=BaseModel)
 

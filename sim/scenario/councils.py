@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.errors import ScenarioError
-from sim.scenario import GRADES
+from sim.scenario.schema import GRADES
 
 DAYS_PER_MONTH = 365.25 / 12
 COLUMNS = (

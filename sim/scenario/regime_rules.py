@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from sim.params import Frozen, assumption, fact, lever
+from sim.scenario.fields import Frozen, assumption, fact, lever
 
 PIP_SOURCE = "announcement of 14 Dec 2015: the six Partners in Practice"
 

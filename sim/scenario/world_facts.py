@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import field_validator
 
-from sim.params import GRADES, SIF_SOURCE, Frozen, assumption, fact, setting
+from sim.scenario.fields import GRADES, SIF_SOURCE, Frozen, assumption, fact, setting
 
 
 class Population(Frozen):

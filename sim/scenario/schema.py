@@ -17,11 +17,11 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from sim.params import GRADES, Frozen, check_year_month, month_index, setting
-from sim.sections.ofsted import OfstedPolicy, SharperTriggers
-from sim.sections.regime import Costs, Regime, Sponsors, Trusts
-from sim.sections.workforce import Programmes, WorkforceDynamics
-from sim.sections.world import Inspections, Performance, Population, Signals
+from sim.scenario.fields import GRADES, Frozen, check_year_month, month_index, setting
+from sim.scenario.ofsted_rules import OfstedPolicy, SharperTriggers
+from sim.scenario.regime_rules import Costs, Regime, Sponsors, Trusts
+from sim.scenario.workforce_rules import Programmes, WorkforceDynamics
+from sim.scenario.world_facts import Inspections, Performance, Population, Signals
 
 __all__ = [
     "GRADES",

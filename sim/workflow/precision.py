@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sim.analysis import relative_precision
 from sim.errors import SimError
 from sim.model.recorder import OUTCOMES
-from sim.yamlio import suggest
+from sim.results.analysis import relative_precision
+from sim.scenario.yamlio import suggest
 
 DEFAULT_METRIC = "child_years_truly_inadequate"
 FIRST_BATCH = 10  # replications in the first batch; each later batch doubles the total

@@ -18,8 +18,9 @@ from typing import Any
 
 from sim import __version__
 from sim.errors import ExecutionError
-from sim.experiment import EncodedOutput, Execution, ScenarioOf, Task, run_chunk
-from sim.population import CouncilTable
+from sim.experiments.executors import Execution, ScenarioOf
+from sim.experiments.tasks import EncodedOutput, Task, run_chunk
+from sim.scenario.councils import CouncilTable
 
 CONNECT_SECONDS = 20  # how long to wait for a remote scheduler before giving up
 

@@ -42,7 +42,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from sim.errors import ResultsError
-from sim.experiment import TABLES, EncodedOutput, Task, plan_order
+from sim.experiments.tasks import TABLES, EncodedOutput, Task, plan_order
 
 COMBINED = {
     "replication": "replications.parquet",

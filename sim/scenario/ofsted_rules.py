@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from sim.params import Frozen, assumption, fact, lever
+from sim.scenario.fields import Frozen, assumption, fact, lever
 
 
 class Cadence(Frozen):

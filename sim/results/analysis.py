@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim.experiments.designs import ParameterRange, Point, regression_indices, sobol_indices
 from sim.model.recorder import OUTCOMES
-from sim.sampling import ParameterRange, Point, regression_indices, sobol_indices
 
 ID_COLUMNS = ("variant", "point", "replication", "seed")
 

@@ -25,7 +25,7 @@ from typing import Literal
 
 from pydantic import field_validator, model_validator
 
-from sim.params import GRADES, Frozen, assumption, fact, lever, setting
+from sim.scenario.fields import GRADES, Frozen, assumption, fact, lever, setting
 
 WF_BY_GRADE = (
     "calibration_targets.csv wf_by_grade_* (mean council figures before an ILACS "

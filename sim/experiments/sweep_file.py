@@ -30,14 +30,14 @@ import pandas as pd
 from pydantic import Field, field_validator, model_validator
 
 from sim.errors import ScenarioError
-from sim.experiment import Task, fingerprint
+from sim.experiments.designs import ParameterRange, Point, design
+from sim.experiments.tasks import Task, fingerprint
 from sim.model.recorder import OUTCOMES
-from sim.params import Frozen
-from sim.sampling import ParameterRange, Point, design
-from sim.scenario import Scenario
-from sim.timeline import NOT_IN_VARIANTS, load_scenario, variant_scenarios
-from sim.validation import get_path, validate, with_overrides
-from sim.yamlio import Marks, load_yaml, suggest
+from sim.scenario.fields import Frozen
+from sim.scenario.schema import Scenario
+from sim.scenario.timeline import NOT_IN_VARIANTS, load_scenario, variant_scenarios
+from sim.scenario.validation import get_path, validate, with_overrides
+from sim.scenario.yamlio import Marks, load_yaml, suggest
 
 Scalar = bool | int | float | str | None
 DEFAULT_METRICS = (

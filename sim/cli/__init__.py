@@ -1,0 +1,1 @@
+"""The `sim` command line: typer commands and console rendering only."""

@@ -1,0 +1,1 @@
+"""Plans of tasks, task keys, executors (pool and Dask), sweep files and designs."""

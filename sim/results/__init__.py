@@ -1,0 +1,1 @@
+"""The results directory, its tables, analysis, plots and comparisons."""

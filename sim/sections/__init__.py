@@ -1,1 +1,0 @@
-"""Sections of the scenario schema, one module per institution."""
