@@ -24,12 +24,13 @@ import pandas as pd
 from sim.calibration.judgements import judgements_of, starting_judgements
 from sim.calibration.spec import TargetSpec
 from sim.calibration.statistics import STATISTICS, ReplicationTables
-from sim.experiment import Execution, Task, run_task
-from sim.population import CouncilTable
-from sim.scenario import Scenario
-from sim.streams import SeedKey
-from sim.validation import with_overrides
-from sim.yamlio import Marks
+from sim.experiments.executors import Execution
+from sim.experiments.tasks import Task, run_task
+from sim.scenario.councils import CouncilTable
+from sim.scenario.schema import Scenario
+from sim.model.streams import SeedKey
+from sim.scenario.validation import with_overrides
+from sim.scenario.yamlio import Marks
 
 Stats = dict[str, np.ndarray]  # target name -> one replication's values
 
@@ -71,7 +72,7 @@ class Evaluator:
 
     def __enter__(self) -> Evaluator:
         if self.execution.executor == "dask":
-            from sim.cluster import _check_versions, _client
+            from sim.experiments.cluster import _check_versions, _client
 
             self._client = _client(self._stack, self.execution)
             _check_versions(self._client)

@@ -33,8 +33,8 @@ from sim.calibration.evaluate import Evaluator, combine, seed_keys, with_paramet
 from sim.calibration.loss import discrepancy
 from sim.calibration.spec import Calibration
 from sim.errors import ResultsError
-from sim.experiment import Execution
-from sim.population import load_councils
+from sim.experiments.executors import Execution
+from sim.scenario.councils import load_councils
 
 log = logging.getLogger(__name__)
 HISTORY = "history.db"

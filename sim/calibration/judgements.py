@@ -13,9 +13,10 @@ from functools import lru_cache
 
 import pandas as pd
 
-from sim.experiment import TaskOutput
-from sim.population import england_2015_path, months_between
-from sim.scenario import GRADES, Scenario
+from sim.experiments.tasks import TaskOutput
+from sim.scenario.councils import england_2015_path, months_between
+from sim.scenario.fields import GRADES
+from sim.scenario.schema import Scenario
 
 COLUMNS = ("council", "month", "framework", "kind", "grade", "previous_grade")
 ILACS_FROM = "2018-01"  # first month of the ILACS framework (Ofsted)

@@ -13,7 +13,7 @@ from sim.calibration.fit import Progress, run_fit
 from sim.calibration.outputs import write_outputs
 from sim.calibration.plots import write_plots
 from sim.calibration.spec import Calibration
-from sim.experiment import Execution
+from sim.experiments.executors import Execution
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,11 @@ from pydantic import Field, model_validator
 from sim.calibration.loss import ErrorKind, ErrorModel
 from sim.calibration.statistics import STATISTICS, StatisticOptions
 from sim.errors import ScenarioError
-from sim.params import Frozen
-from sim.scenario import Scenario
-from sim.timeline import load_scenario
-from sim.validation import get_path, validate, with_overrides
-from sim.yamlio import Loc, Marks, load_yaml, located, suggest, unknown_message
+from sim.scenario.fields import Frozen
+from sim.scenario.schema import Scenario
+from sim.scenario.timeline import load_scenario
+from sim.scenario.validation import get_path, validate, with_overrides
+from sim.scenario.yamlio import Loc, Marks, load_yaml, located, suggest, unknown_message
 
 # How many values each statistic returns (None: as many as the target has ids, up to 4).
 SIZES: dict[str, int | None] = {
