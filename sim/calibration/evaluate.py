@@ -26,9 +26,9 @@ from sim.calibration.spec import TargetSpec
 from sim.calibration.statistics import STATISTICS, ReplicationTables
 from sim.experiments.executors import Execution
 from sim.experiments.tasks import Task, run_task
+from sim.model.streams import SeedKey
 from sim.scenario.councils import CouncilTable
 from sim.scenario.schema import Scenario
-from sim.model.streams import SeedKey
 from sim.scenario.validation import with_overrides
 from sim.scenario.yamlio import Marks
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -198,8 +197,9 @@ def run_fit(
     url = f"sqlite:///{(directory / HISTORY).resolve()}"
     observed = observed_statistics(cal)
     with Evaluator(load_councils(), cal.spec.targets, execution) as evaluator:
-        history = pyabc.History(url) if exists else None
-        state = _state(history, began) if history is not None and history.max_t >= 0 else None
+        history = pyabc.History(url, _id=1) if exists else None
+        stored = -1 if history is None or history.max_t is None else int(history.max_t)
+        state = _state(history, began) if history is not None and stored >= 0 else None
         while not _should_stop(cal, state):
             abc = _abcsmc(cal, evaluator)
             if history is None:

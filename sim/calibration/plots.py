@@ -11,11 +11,11 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
 
-from sim.calibration.spec import Calibration  # noqa: E402
+from sim.calibration.spec import Calibration
 
 
 def _grid(count: int, width: float = 4.2, height: float = 3.0) -> tuple[Figure, list]:

@@ -33,6 +33,7 @@ from sim.results.compare import compare_directories
 from sim.results.directory import default_directory, latest_directory
 from sim.results.figures import write_plots
 from sim.scenario.fields import parameter_table
+from sim.scenario.fitted import mark_fitted
 from sim.scenario.schema import default_scenario_path
 from sim.scenario.timeline import load_scenario
 from sim.workflow.precision import DEFAULT_CAP, DEFAULT_METRIC, FIRST_BATCH, PrecisionTarget
@@ -278,12 +279,12 @@ def validate(scenario: ScenarioArg) -> None:
 
 @app.command()
 def params(scenario: ScenarioArg = default_scenario_path()) -> None:
-    """List every input with its value, unit, kind (fact, assumption, lever) and source."""
+    """List every input with its value, unit, kind (fact, assumption, fitted, lever), source."""
     loaded = guarded(lambda: load_scenario(scenario))
     table = Table(title=f"Parameters of {loaded.name}")
     for column in ("path", "value", "unit", "kind", "source or reason"):
         table.add_column(column, overflow="fold")
-    for row in parameter_table(loaded):
+    for row in mark_fitted(loaded, parameter_table(loaded)):
         table.add_row(row.path, str(row.value), row.unit, row.kind, row.note or row.description)
     console.print(table)
 

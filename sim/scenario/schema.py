@@ -13,7 +13,7 @@ Sections live in ``sim.sections``, one module per institution.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -55,6 +55,12 @@ class RunSettings(Frozen):
     )
     baseline: str = setting(
         "baseline", unit="text", description="Name of the base scenario among the variants"
+    )
+    parameter_uncertainty: Literal["fixed", "posterior"] = setting(
+        "fixed",
+        unit="choice",
+        description="fixed: fitted inputs at their point values; posterior: each replication "
+        "draws one particle of the calibration's posterior (the same for every variant)",
     )
 
     _check_start = field_validator("start", mode="before")(check_year_month)
@@ -100,6 +106,11 @@ class Scenario(Frozen):
     variants: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
         description="Named policy variants as dotted-path overrides of the base",
+    )
+    calibration: str | None = Field(
+        None,
+        description="Fitted parameter file (relative to this file), e.g. "
+        "../calibration/fitted.yaml: its values are the defaults under this file's settings",
     )
     timeline: list[TimelineEntry] = Field(
         default_factory=list, description="Dated overrides applied during the run (DESIGN 2.6)"

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import ScenarioError
+from sim.scenario.fitted import apply_fitted
 from sim.scenario.schema import Scenario
 from sim.scenario.validation import validate, with_overrides
 from sim.scenario.yamlio import Marks, load_yaml
@@ -18,6 +19,7 @@ from sim.scenario.yamlio import Marks, load_yaml
 # Inputs drawn or fixed when the world is built; changing them mid-run would be ignored.
 FIXED_AT_START = (
     "run",
+    "calibration",
     "variants",
     "timeline",
     "world.population",
@@ -30,7 +32,7 @@ FIXED_AT_START = (
     "policy.programmes.schemes",
 )
 # Inputs a variant may not change: they define the experiment, not a policy.
-NOT_IN_VARIANTS = ("run", "variants", "timeline")
+NOT_IN_VARIANTS = ("run", "variants", "timeline", "calibration")
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
@@ -46,6 +48,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     name = str(path)
     data, marks = load_yaml(path)
     scenario = validate(Scenario, data, path=name, marks=marks)
+    scenario = apply_fitted(scenario, data, name, marks)
     if scenario.run.name is None:
         scenario = with_overrides(scenario, {"run.name": Path(path).stem}, path=name, marks=marks)
     if overrides:

@@ -9,6 +9,7 @@ replications of an interrupted run, or the extra ones of ``--replications M``.
 
 from __future__ import annotations
 
+import dataclasses
 import platform
 import sys
 import time
@@ -28,6 +29,7 @@ from sim.results.figures import write_plots
 from sim.scenario.councils import CouncilTable, load_councils
 from sim.scenario.schema import Scenario
 from sim.scenario.timeline import variant_scenarios
+from sim.workflow.posterior import ParticleDraws
 from sim.workflow.precision import PrecisionOutcome, PrecisionTarget, check
 
 RunTo = Callable[[int], tuple[list[Task], int]]  # run to N replications: (tasks, how many ran)
@@ -132,10 +134,17 @@ def run_scenario(
     identity = _identity(scenario, execution)
     run_dir.prepare(identity, {"scenario.yaml": scenario.model_dump(mode="json")}, info)
     table, receiver = load_councils(), progress or Silent()
+    draws = ParticleDraws.of(scenario)
+    scenario_of: ScenarioOf = lambda t: scenarios[t.variant]  # noqa: E731
+    if draws is not None:  # one scenario per replication: one task per unit of work
+        execution = dataclasses.replace(execution, chunk=1)
+        scenario_of = lambda t: draws.scenario(scenarios[t.variant], t.point, t.replication)  # noqa: E731
 
     def run_to(count: int) -> tuple[list[Task], int]:
         tasks = plan(scenarios, range(count), scenario.run.seed, fingerprints=prints)
-        ran = fill(run_dir, tasks, lambda t: scenarios[t.variant], table, execution, receiver)
+        if draws is not None:
+            tasks = draws.tasks(tasks, scenarios)
+        ran = fill(run_dir, tasks, scenario_of, table, execution, receiver)
         return tasks, ran
 
     outcome = None
@@ -145,6 +154,8 @@ def run_scenario(
         tasks, ran, outcome = _to_precision(run_dir, run_to, precision, scenario.run.baseline)
     count = len(tasks) // len(scenarios)
     _store_count(run_dir, scenario, count)
+    if draws is not None:
+        draws.write(run_dir.path, count)
     summary, comparison, derived = _finish(
         run_dir, tasks, scenario.run.baseline, len(scenarios) > 1
     )
