@@ -8,8 +8,8 @@ fitted 90% interval, and the interval must be narrower than the prior.
 from __future__ import annotations
 
 import os
-import sqlite3
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -118,5 +118,6 @@ def test_kill_and_resume_gives_the_same_posterior(tmp_path: Path) -> None:
 
 def observed_at_placeholder() -> dict[str, float]:
     """Fixed targets (resume is about sameness, not fit)."""
-    values = [3, 12, 12, 3] + [1, 1, 0, 0, 2, 6, 3, 0, 0, 5, 8, 2, 0, 1, 3, 1]
+    first, transitions = [3, 12, 12, 3], [1, 1, 0, 0, 2, 6, 3, 0, 0, 5, 8, 2, 0, 1, 3, 1]
+    values = first + transitions
     return dict(zip(FIRST_IDS + TRANSITION_IDS, map(float, values), strict=True))

@@ -60,6 +60,6 @@ def test_bad_spec_is_located(
 
 def test_missing_scenario_is_located(tmp_path: Path) -> None:
     spec = broken(tmp_path, "scenario: tiny.yaml", "scenario: tinny.yaml")
-    with pytest.raises(ScenarioError, match="no scenario file 'tinny.yaml'") as caught:
+    with pytest.raises(ScenarioError, match=r"no scenario file 'tinny\.yaml'") as caught:
         load_spec(spec)
     assert caught.value.line == line_of(spec, "tinny.yaml")

@@ -32,6 +32,7 @@ from typing import Literal
 import numpy as np
 
 ErrorKind = Literal["multinomial", "binomial", "median", "rate", "normal"]
+Floats = Sequence[float] | np.ndarray
 MISSING = 25.0  # discrepancy of a target the replication could not measure (5 sd)
 SD_PER_IQR = 1 / 1.349  # sd of a normal per unit of inter-quartile range
 SE_MEDIAN = math.sqrt(math.pi / 2)  # sd of a sample median per sd / sqrt(n)
@@ -93,20 +94,21 @@ def standard_error(model: ErrorModel, observed: float) -> float:
     return math.sqrt(se**2 + model.floor**2)
 
 
-def discrepancy(model: ErrorModel, observed: Sequence[float], simulated: Sequence[float]) -> float:
+def discrepancy(model: ErrorModel, observed: Floats, simulated: Floats) -> float:
     """The target's contribution to the distance (about chi-square when the model fits)."""
     obs, sim = np.asarray(observed, float), np.asarray(simulated, float)
     if np.isnan(sim).any():
         return MISSING * len(obs) if model.kind not in ("multinomial",) else MISSING
     if model.kind == "multinomial":
         size = len(obs) // model.groups
-        return sum(
-            multinomial_deviance(obs[i : i + size], sim[i : i + size])
+        parts = [
+            multinomial_deviance(list(obs[i : i + size]), list(sim[i : i + size]))
             for i in range(0, len(obs), size)
-        )
+        ]
+        return float(sum(parts))
     if model.kind == "binomial":
         assert model.n is not None
-        return sum(binomial_deviance(o, model.n, s) for o, s in zip(obs, sim, strict=True))
+        return float(sum(binomial_deviance(o, model.n, s) for o, s in zip(obs, sim, strict=True)))
     return float(
         sum(((s - o) / standard_error(model, o)) ** 2 for o, s in zip(obs, sim, strict=True))
     )

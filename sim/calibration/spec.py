@@ -134,16 +134,16 @@ class NotComputable(Frozen):
 class Budget(Frozen):
     """How much simulation the fit may use (ABC-SMC, one generation at a time)."""
 
-    population: int = Field(100, ge=2, le=100_000, description="Particles per generation")
-    generations: int = Field(6, ge=1, le=100, description="Most generations")
+    population: int = Field(default=100, ge=2, le=100_000, description="Particles per generation")
+    generations: int = Field(default=6, ge=1, le=100, description="Most generations")
     max_evaluations: int = Field(
-        5000, ge=1, description="Most parameter vectors evaluated (each x replications runs)"
+        default=5000, ge=1, description="Most parameter vectors evaluated (x replications = runs)"
     )
     min_acceptance_rate: float = Field(
-        0.02, ge=0, le=1, description="Stop when a generation accepts fewer than this"
+        default=0.02, ge=0, le=1, description="Stop when a generation accepts fewer than this"
     )
     quantile: float = Field(
-        0.5, gt=0, lt=1, description="Next threshold: this weighted quantile of distances"
+        default=0.5, gt=0, lt=1, description="Next threshold: this weighted quantile of distances"
     )
 
 

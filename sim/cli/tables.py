@@ -177,13 +177,13 @@ def fit(frame: pd.DataFrame) -> Table:
     table = Table(title=f"Fit: {inside} of {len(frame)} targets inside their 90% band")
     for column in ("target", "observed", "simulated (90% band)", "inside", "loss"):
         table.add_column(column, overflow="fold")
-    for row in frame.itertuples():
+    for row in frame.to_dict("records"):
         table.add_row(
-            str(row.target),
-            compact(float(row.observed)),
-            interval(float(row.simulated_mean), float(row.band_low), float(row.band_high)),
-            "yes" if row.inside else "no",
-            compact(float(row.loss)),
+            str(row["target"]),
+            compact(float(row["observed"])),
+            interval(float(row["simulated_mean"]), float(row["band_low"]), float(row["band_high"])),
+            "yes" if row["inside"] else "no",
+            compact(float(row["loss"])),
         )
     return table
 
