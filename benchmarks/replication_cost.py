@@ -16,8 +16,9 @@ import simpy
 
 from sim.experiments.tasks import Task, run_task
 from sim.scenario.councils import load_councils
+from sim.scenario.loading import load_scenario
 from sim.scenario.schema import default_scenario_path
-from sim.scenario.timeline import load_scenario
+from sim.scenario.timeline import resolve
 
 
 class CountingEnvironment(simpy.Environment):
@@ -41,6 +42,7 @@ def main() -> None:
         overrides = {"world.population.source": "synthetic",
                      "world.population.councils": args.councils}
     scenario = load_scenario(args.scenario, overrides)
+    resolved = resolve(scenario)  # once, as the experiments layer does per variant
     table = load_councils()
     simpy.Environment = CountingEnvironment  # type: ignore[misc]
     import sim.model.world as world_module
@@ -49,7 +51,7 @@ def main() -> None:
     seconds = []
     for rep in range(args.replications + 1):
         began = time.perf_counter()
-        run_task(Task("baseline", 0, rep, scenario.run.seed), scenario, table, False)
+        run_task(Task("baseline", 0, rep, scenario.run.seed), resolved, table, False)
         seconds.append(time.perf_counter() - began)
     warm = seconds[1:]
     events = CountingEnvironment.processed / len(seconds)

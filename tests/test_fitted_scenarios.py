@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from sim.cli.app import app
 from sim.errors import ScenarioError
-from sim.scenario.timeline import load_scenario
+from sim.scenario.loading import load_scenario
 from sim.workflow.run import run_scenario
 
 NOISE, VOLATILITY = "world.performance.judgement_noise_sd", "world.performance.volatility"

@@ -29,6 +29,7 @@ from sim.experiments.tasks import Task, run_task
 from sim.model.streams import SeedKey
 from sim.scenario.councils import CouncilTable
 from sim.scenario.schema import Scenario
+from sim.scenario.timeline import resolve
 from sim.scenario.validation import with_overrides
 from sim.scenario.yamlio import Marks
 
@@ -40,7 +41,7 @@ def replication_statistics(
 ) -> Stats:
     """Run one replication and compute every target's statistic from its tables."""
     task = Task("calibration", key.point, key.replication, key.seed)
-    output = run_task(task, scenario, table, trace=True)
+    output = run_task(task, resolve(scenario), table, trace=True)
     start = starting_judgements(scenario.world.population.source, scenario.run.start)
     tables = ReplicationTables(
         judgements_of(output, scenario), start, output.monthly, scenario.run.start

@@ -13,8 +13,9 @@ from functools import lru_cache
 
 import pandas as pd
 
+from sim.calendar import months_between
 from sim.experiments.tasks import TaskOutput
-from sim.scenario.councils import england_2015_path, months_between
+from sim.scenario.councils import england_2015_path
 from sim.scenario.fields import GRADES
 from sim.scenario.schema import Scenario
 

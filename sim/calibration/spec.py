@@ -21,8 +21,8 @@ from sim.calibration.loss import ErrorKind, ErrorModel
 from sim.calibration.statistics import STATISTICS, StatisticOptions
 from sim.errors import ScenarioError
 from sim.scenario.fields import Frozen
+from sim.scenario.loading import load_scenario
 from sim.scenario.schema import Scenario
-from sim.scenario.timeline import load_scenario
 from sim.scenario.validation import get_path, validate, with_overrides
 from sim.scenario.yamlio import Loc, Marks, load_yaml, located, suggest, unknown_message
 

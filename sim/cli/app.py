@@ -27,15 +27,15 @@ from rich.table import Table
 
 from sim.cli import tables
 from sim.errors import ResultsError, SimError
-from sim.experiments.executors import Execution
+from sim.experiments.execution import Execution
 from sim.experiments.sweep_file import load_sweep
 from sim.results.compare import compare_directories
 from sim.results.directory import default_directory, latest_directory
 from sim.results.figures import write_plots
 from sim.scenario.fields import parameter_table
 from sim.scenario.fitted import mark_fitted
+from sim.scenario.loading import load_scenario
 from sim.scenario.schema import default_scenario_path
-from sim.scenario.timeline import load_scenario
 from sim.workflow.precision import DEFAULT_CAP, DEFAULT_METRIC, FIRST_BATCH, PrecisionTarget
 from sim.workflow.run import RunReport, run_scenario
 from sim.workflow.sweep import SweepReport, run_sweep
@@ -52,6 +52,9 @@ T = TypeVar("T")
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file", show_default=True)]
 Replications = Annotated[int | None, typer.Option(help="Replications per variant", min=1)]
 Seed = Annotated[int | None, typer.Option(help="Root seed (overrides run.seed)", min=0)]
+Horizon = Annotated[
+    float | None, typer.Option(help="Simulated months (overrides run.horizon_months)")
+]
 Workers = Annotated[
     int, typer.Option(help="Worker processes, or LocalCluster workers for Dask", min=1)
 ]
@@ -116,6 +119,7 @@ def run(
     scenario: ScenarioArg = default_scenario_path(),
     replications: Replications = None,
     seed: Seed = None,
+    horizon: Horizon = None,
     workers: Workers = 1,
     executor: ExecutorOpt = None,
     scheduler: Scheduler = None,
@@ -141,11 +145,10 @@ def run(
     ] = False,
 ) -> None:
     """Run a scenario's variants and replications; write a results directory."""
-    overrides: dict[str, Any] = {}
-    if replications is not None and precision is None:
-        overrides["run.replications"] = replications
-    if seed is not None:
-        overrides["run.seed"] = seed
+    settings = {"run.seed": seed, "run.horizon_months": horizon}
+    if precision is None:
+        settings["run.replications"] = replications
+    overrides = {path: value for path, value in settings.items() if value is not None}
     loaded = guarded(lambda: load_scenario(scenario, overrides))
     target = guarded(lambda: _target(precision, metric, max_replications, replications))
     execution = guarded(lambda: _execution(workers, executor, scheduler, chunk, trace))

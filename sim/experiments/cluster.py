@@ -18,7 +18,7 @@ from typing import Any
 
 from sim import __version__
 from sim.errors import ExecutionError
-from sim.experiments.executors import Execution, ScenarioOf
+from sim.experiments.execution import Execution, ScenarioOf
 from sim.experiments.tasks import EncodedOutput, Task, run_chunk
 from sim.scenario.councils import CouncilTable
 

@@ -8,44 +8,15 @@ executor, the number of workers, the chunk size or the completion order.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
 from itertools import islice
 from multiprocessing import get_context
 from multiprocessing.context import BaseContext
-from typing import Literal, Protocol
 
+from sim.experiments.execution import Execution, ScenarioOf
 from sim.experiments.tasks import MAX_AUTO_CHUNK, EncodedOutput, Task, run_chunk
 from sim.scenario.councils import CouncilTable
-from sim.scenario.schema import Scenario
-
-
-@dataclass(frozen=True)
-class Execution:
-    """How tasks are executed; never changes what they compute.
-
-    Attributes:
-        workers: Local worker processes (or LocalCluster workers for Dask).
-        executor: ``process`` (a local pool; in-process when workers is 1) or ``dask``.
-        scheduler: Dask scheduler address (``tcp://host:8786``); None starts a LocalCluster.
-        chunk: Replications per task sent to a worker; None chooses from the workload.
-        trace: Also return the full event log of every replication.
-    """
-
-    workers: int = 1
-    executor: Literal["process", "dask"] = "process"
-    scheduler: str | None = None
-    chunk: int | None = None
-    trace: bool = False
-
-
-class Progress(Protocol):
-    """Receives progress: ``start`` with (already done, total), then each step finished."""
-
-    def start(self, done: int, total: int) -> None: ...
-
-    def advance(self, step: int) -> None: ...
 
 
 def chunk_size(tasks: int, workers: int, requested: int | None) -> int:
@@ -68,9 +39,6 @@ def chunks(tasks: Sequence[Task], size: int) -> list[tuple[Task, ...]]:
     units = [tuple(g[i : i + size]) for g in groups.values() for i in range(0, len(g), size)]
     order = {v: i for i, v in enumerate(dict.fromkeys(t.variant for t in tasks))}
     return sorted(units, key=lambda u: (u[0].point, u[0].replication, order[u[0].variant]))
-
-
-ScenarioOf = Callable[[Task], Scenario]
 
 
 def execute(

@@ -20,14 +20,14 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from sim import __version__
+from sim.calendar import month_labels
 from sim.model.streams import SeedKey
 from sim.model.world import run_replication
 from sim.scenario.councils import CouncilTable
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import ResolvedScenario, Scenario
 
 KEY_LENGTH = 20  # hex digits of sha256 kept in a task key (80 bits)
 MAX_AUTO_CHUNK = 8  # replications per task when the chunk size is automatic
@@ -137,14 +137,9 @@ def plan_order(tasks: Sequence[Task]) -> list[Task]:
     return sorted(tasks, key=lambda t: (order[t.variant], t.point, t.replication))
 
 
-def month_dates(start: str, months: np.ndarray) -> list[str]:
-    """Calendar month 'YYYY-MM' of each whole simulated month."""
-    year, month = (int(part) for part in start.split("-"))
-    first = year * 12 + month - 1
-    return [f"{(first + int(m)) // 12:04d}-{(first + int(m)) % 12 + 1:02d}" for m in months]
-
-
-def run_task(task: Task, scenario: Scenario, table: CouncilTable, trace: bool) -> TaskOutput:
+def run_task(
+    task: Task, scenario: ResolvedScenario | Scenario, table: CouncilTable, trace: bool
+) -> TaskOutput:
     """Run one task and shape its result into tables that carry their inputs."""
     result = run_replication(scenario, task.seed_key, table, trace=trace)
     ids: dict[str, str | int] = {
@@ -154,7 +149,7 @@ def run_task(task: Task, scenario: Scenario, table: CouncilTable, trace: bool) -
     }
     replication = pd.DataFrame([{**ids, "seed": task.seed, **result.metrics}])
     monthly = pd.DataFrame(result.monthly)
-    monthly.insert(1, "date", month_dates(scenario.run.start, result.monthly["month"]))
+    monthly.insert(1, "date", month_labels(scenario.run.start, result.monthly["month"]))
     councils = pd.DataFrame(result.councils)
     events = None
     if result.events is not None:
@@ -169,7 +164,7 @@ def run_task(task: Task, scenario: Scenario, table: CouncilTable, trace: bool) -
 
 
 def run_chunk(
-    tasks: tuple[Task, ...], scenario: Scenario, table: CouncilTable, trace: bool
+    tasks: tuple[Task, ...], scenario: ResolvedScenario, table: CouncilTable, trace: bool
 ) -> list[EncodedOutput]:
     """Run several replications of one variant at one point (one unit of work)."""
     return [encode(run_task(task, scenario, table, trace)) for task in tasks]
