@@ -14,6 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from sim.calibration.spec import Calibration
 
@@ -49,7 +50,8 @@ def targets_figure(fit: pd.DataFrame) -> Figure:
         inside = int(rows["inside"].sum())
         ax.set_title(f"{group} ({inside}/{len(rows)} inside)", fontsize=9)
     axes[0].legend(fontsize=7)
-    figure.suptitle("Targets: observed vs simulated (posterior particles x replications)")
+    figure.suptitle("Targets: observed vs simulated\n(posterior particles x replications)",
+                    fontsize=10)
     figure.tight_layout()
     return figure
 
@@ -66,7 +68,10 @@ def posterior_figure(cal: Calibration, posterior: pd.DataFrame, fitted: dict) ->
         ax.set_xlim(p.prior.low, p.prior.high)
         ax.set_title(p.path.split(".", 1)[-1], fontsize=9)
         ax.set_ylabel("posterior weight")
-    figure.suptitle("Marginal posteriors over the prior range (median and 90% interval)")
+    figure.suptitle(
+        "Marginal posteriors over the prior range\n(line: median; dotted: 90% interval)",
+        fontsize=10,
+    )
     figure.tight_layout()
     return figure
 
@@ -82,6 +87,8 @@ def generations_figure(generations: pd.DataFrame) -> Figure:
     right.set_xlabel("generation")
     right.set_ylabel("acceptance rate")
     right.set_ylim(0, 1)
+    for ax in (left, right):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     figure.suptitle("ABC-SMC threshold and acceptance by generation")
     figure.tight_layout()
     return figure
