@@ -11,7 +11,7 @@ import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -391,8 +391,7 @@ def calibrate(
     plots: Plots = True,
 ) -> None:
     """Fit the spec's parameters to its targets (ABC-SMC); write the posterior and fitted.yaml."""
-    from sim.calibration.run import calibrate as run_calibration
-    from sim.calibration.spec import load_spec
+    from sim.cli.calibrate import run_calibrate  # lazy: plain runs do not import pyABC
 
     settings = {
         "budget.population": population,
@@ -401,44 +400,10 @@ def calibrate(
         "replications": replications,
     }
     overrides = {k: v for k, v in settings.items() if v is not None}
-    loaded = guarded(lambda: load_spec(spec, overrides))
-    execution = guarded(lambda: _execution(workers, executor, scheduler, None, False))
-    if resume and out is None:
-        directory = guarded(lambda: _calibration_directory(loaded.name))
-    else:
-        directory = out or default_directory(Path("results"), loaded.name)
-    command = shlex.join(["sim", *sys.argv[1:]])
-
-    def show(state: Any) -> None:
-        errors.print(
-            f"generation {state.generation}: threshold {state.epsilon:.4g}, "
-            f"acceptance {state.acceptance_rate:.2f}, {state.evaluations} evaluations "
-            f"x {loaded.spec.replications} replications, {state.seconds:.0f} s",
-            highlight=False,
-        )
-
-    try:
-        report = guarded(
-            lambda: run_calibration(
-                loaded, directory, execution, resume=resume, progress=show, command=command,
-                plots=plots,
-            )
-        )
-    except KeyboardInterrupt:
-        errors.print(f"interrupted: finished generations are kept; continue with "
-                     f"--resume --out {directory}", soft_wrap=True)
-        raise typer.Exit(130) from None
-    console.print(tables.fit(report.fit))
-    console.print(tables.fitted(report.fitted))
-    console.print(f"results: {report.directory}  ({report.seconds:.1f} s)", soft_wrap=True)
-
-
-def _calibration_directory(name: str) -> Path:
-    """The latest calibration directory of this name (for --resume without --out)."""
-    found = sorted(Path("results", name).glob("*/calibration.json"))
-    if not found:
-        raise ResultsError(f"results/{name}: no calibration to resume; give --out DIR")
-    return found[-1].parent
+    run_calibrate(
+        spec, overrides, lambda: _execution(workers, executor, scheduler, None, False), out,
+        resume, plots, guarded, console, errors,
+    )
 
 
 def main() -> None:
