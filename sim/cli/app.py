@@ -7,8 +7,10 @@ and exit with status 1, never a traceback.
 from __future__ import annotations
 
 import enum
+import os
 import shlex
 import sys
+import typing
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -26,13 +28,13 @@ from rich.progress import (
 from rich.table import Table
 
 from sim.cli import tables
-from sim.errors import ResultsError, SimError
+from sim.errors import ResultsError, SimError, os_error_message
 from sim.experiments.execution import Execution
 from sim.experiments.sweep_file import load_sweep
 from sim.results.compare import compare_directories
 from sim.results.directory import default_directory, latest_directory
 from sim.results.figures import write_plots
-from sim.scenario.fields import parameter_table
+from sim.scenario.fields import MAX_SEED, parameter_table
 from sim.scenario.fitted import mark_fitted
 from sim.scenario.loading import load_scenario
 from sim.scenario.schema import default_scenario_path
@@ -51,7 +53,9 @@ T = TypeVar("T")
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file", show_default=True)]
 Replications = Annotated[int | None, typer.Option(help="Replications per variant", min=1)]
-Seed = Annotated[int | None, typer.Option(help="Root seed (overrides run.seed)", min=0)]
+Seed = Annotated[
+    int | None, typer.Option(help="Root seed (overrides run.seed)", min=0, max=MAX_SEED)
+]
 Horizon = Annotated[
     float | None, typer.Option(help="Simulated months (overrides run.horizon_months)")
 ]
@@ -106,12 +110,34 @@ Metrics = Annotated[
 
 
 def guarded(action: Callable[[], T]) -> T:
-    """Run a command body; print a SimError as one message and exit 1."""
+    """Run a command body; print a SimError or an OS error as one message and exit 1.
+
+    An OS error here is the user's disk or path (full, read-only, a name too long, a file
+    where a directory was expected): it is named with its file and what to do.
+    """
     try:
         return action()
     except SimError as err:
-        errors.print(f"[bold red]error:[/] {err}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+        _fail(str(err))
+    except OSError as err:
+        _fail(os_error_message(err))
+
+
+def _fail(message: str) -> typing.NoReturn:
+    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+def _usable_workers(workers: int) -> int:
+    """``workers`` capped at the cores this process may use (more only queue), saying so."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    usable = max(1, cores or 1)
+    if workers > usable:
+        errors.print(
+            f"note: --workers {workers} capped at {usable}, the cores available", soft_wrap=True
+        )
+        return usable
+    return workers
 
 
 @app.command()
@@ -197,6 +223,8 @@ def _execution(
     if scheduler is not None and executor is ExecutorName.process:
         raise SimError("--scheduler is a Dask address; use it with --executor dask")
     dask = executor is ExecutorName.dask or scheduler is not None
+    if scheduler is None:  # local processes: more than the cores only queue
+        workers = _usable_workers(workers)
     return Execution(workers, "dask" if dask else "process", scheduler, chunk, trace)
 
 
@@ -251,8 +279,15 @@ def _with_progress(directory: Path, description: str, body: Callable[[_Bar], T])
         raise typer.Exit(130) from None
 
 
+def render_damaged(damaged: tuple[str, ...]) -> None:
+    """Say which stored parts failed their check and were run again."""
+    for item in damaged:
+        errors.print(f"damaged part redone: {item}", soft_wrap=True, highlight=False)
+
+
 def render_report(report: RunReport, everything: bool = False) -> None:
     """Print the outcome table, the comparison (if any) and where the results are."""
+    render_damaged(report.damaged)
     console.print(tables.outcomes(report, everything))
     if report.comparison is not None:
         console.print(tables.comparison(report.comparison, everything))
@@ -331,6 +366,7 @@ def sweep(
 
 def render_sweep(report: SweepReport) -> None:
     """Print the sensitivity indices (if any), the work done and where the results are."""
+    render_damaged(report.damaged)
     if report.sensitivity is not None:
         for table in tables.sensitivity(report.sensitivity):
             console.print(table)
@@ -362,9 +398,14 @@ def compare(
     metric: Annotated[
         list[str] | None, typer.Option("--metric", help="Outcomes to compare (default: all)")
     ] = None,
+    force: Annotated[
+        bool, typer.Option(help="Compare even when more than the variants' inputs differ")
+    ] = False,
 ) -> None:
     """Compare two results directories of one model version: B minus A, per variant."""
-    result = guarded(lambda: compare_directories(first, second, out, metric))
+    result = guarded(lambda: compare_directories(first, second, out, metric, force))
+    for difference in result.differences:
+        errors.print(f"inputs differ: {difference}", soft_wrap=True, highlight=False)
     console.print(tables.directories(result, first.name, second.name))
     console.print(f"written: {', '.join(str(f) for f in result.files)}", soft_wrap=True)
 

@@ -79,13 +79,14 @@ def _pool_execute(
         server = get_context("forkserver")
         server.set_forkserver_preload([__name__])  # import once, then fork each worker
         context = server
-    with ProcessPoolExecutor(max_workers=execution.workers, mp_context=context) as pool:
+    workers = min(execution.workers, len(units))  # a process per unit at most
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
 
         def submit(unit: tuple[Task, ...]) -> Future[list[EncodedOutput]]:
             return pool.submit(run_chunk, unit, scenario_of(unit[0]), table, execution.trace)
 
         queue = iter(units)
-        pending = {submit(unit) for unit in islice(queue, 2 * execution.workers)}
+        pending = {submit(unit) for unit in islice(queue, 2 * workers)}
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
