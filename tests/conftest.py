@@ -34,14 +34,3 @@ def quiet_world(**overrides: Any) -> Scenario:
     settings.update(overrides)
     return make_scenario(**settings)
 
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Slow-marked tests (the full parameter recovery) run only with SIM_SLOW=1."""
-    import os
-
-    if os.environ.get("SIM_SLOW"):
-        return
-    skip = pytest.mark.skip(reason="slow: set SIM_SLOW=1 to run it")
-    for item in items:
-        if "slow" in item.keywords:
-            item.add_marker(skip)
