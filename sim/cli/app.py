@@ -317,13 +317,17 @@ def validate(scenario: ScenarioArg) -> None:
 
 @app.command()
 def params(scenario: ScenarioArg = default_scenario_path()) -> None:
-    """List every input with its value, unit, kind (fact, assumption, fitted, lever), source."""
+    """List every input with its value, unit, kind (fact, assumption, fitted, lever), source.
+
+    Assumptions that calibration may fit are marked "(calibrate)".
+    """
     loaded = guarded(lambda: load_scenario(scenario))
     table = Table(title=f"Parameters of {loaded.name}")
     for column in ("path", "value", "unit", "kind", "source or reason"):
         table.add_column(column, overflow="fold")
     for row in mark_fitted(loaded, parameter_table(loaded)):
-        table.add_row(row.path, str(row.value), row.unit, row.kind, row.note or row.description)
+        kind = f"{row.kind} (calibrate)" if row.calibrate and row.kind != "fitted" else row.kind
+        table.add_row(row.path, str(row.value), row.unit, kind, row.note or row.description)
     console.print(table)
 
 

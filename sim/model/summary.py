@@ -80,4 +80,5 @@ def replication_result(world: World) -> ReplicationResult:
         monthly=monthly,
         councils=councils,
         events=rec.events if rec.trace else None,
+        judgements=rec.judgement_table(),
     )

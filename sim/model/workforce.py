@@ -56,6 +56,7 @@ def month_ends(world: World, staff: Staffing) -> simpy.events.ProcessGenerator:
     for month in range(1, math.floor(world.horizon + 1e-9) + 1):
         yield world.env.timeout(month - world.env.now)
         staff.bring_up_to_date(world.env.now)
+        staff.grow(math.exp(world.params.workforce.posts_growth_per_year / 12.0))
         staff.react(world)
         refresh_levels(world, staff)
 

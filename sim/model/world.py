@@ -16,7 +16,8 @@ from collections.abc import Callable
 
 import simpy
 
-from sim.model import dfe, ofsted, workforce
+from sim.model import dfe, leadership, ofsted, workforce
+from sim.model.capacity import Capacity
 from sim.model.council import Council, grade_of, ou_step
 from sim.model.dfe import Case
 from sim.model.recorder import Recorder, ReplicationResult
@@ -32,15 +33,20 @@ Probe = Callable[["World"], dict[str, float]]
 
 
 # Each institution's start(world) schedules its processes and registers its probes.
-INSTITUTIONS: tuple[Callable[[World], None], ...] = (ofsted.start, dfe.start, workforce.start)
+INSTITUTIONS: tuple[Callable[[World], None], ...] = (
+    ofsted.start,
+    dfe.start,
+    workforce.start,
+    leadership.start,
+)
 
 
 class StaffPool(simpy.PriorityResource):
-    """Inspection teams or commissioners, whose number a timeline entry may change mid-run.
+    """Commissioners, whose number a timeline entry may change mid-run.
 
-    A smaller number lets work under way finish and makes new requests wait; 0 pauses
-    the work (inspections from March 2020). SimPy fixes a resource's capacity at
-    creation, so this sets its protected ``_capacity`` and re-runs its put queue.
+    A smaller number lets work under way finish and makes new requests wait.
+    SimPy fixes a resource's capacity at creation, so this sets its protected
+    ``_capacity`` and re-runs its put queue.
     """
 
     def __init__(self, env: simpy.Environment, size: int) -> None:
@@ -48,13 +54,13 @@ class StaffPool(simpy.PriorityResource):
         self.set_capacity(size)
 
     def set_capacity(self, size: int) -> None:
-        """Change the number of teams or people from now on."""
+        """Change the number of people from now on."""
         self._capacity = size
         self._trigger_put(None)
 
 
 class World:
-    """One replication's environment, councils, teams, random streams and recorder."""
+    """One replication's environment, councils, capacity, random streams and recorder."""
 
     def __init__(
         self,
@@ -76,7 +82,7 @@ class World:
         self.streams = Streams(key)
         self.councils: list[Council] = build_councils(initial, table, self.streams)
         self.recorder = Recorder([c.name for c in self.councils], trace=trace)
-        self.teams = StaffPool(self.env, self.policy.ofsted.teams)
+        self.capacity = Capacity(self)
         self.commissioners = StaffPool(self.env, self.policy.regime.commissioners)
         self.cases: dict[int, Case] = {}
         self.sponsor_pool = SponsorPool()
@@ -123,9 +129,10 @@ class World:
     def true_grade(self, council: Council) -> int:
         return grade_of(self.advance(council), self.params.performance.cutpoints)
 
-    def reading(self, council: Council) -> float:
-        """A noisy reading of q now: what an inspection or a review sees."""
-        noise = self.params.performance.judgement_noise_sd
+    def reading(self, council: Council, noise: float | None = None) -> float:
+        """A noisy reading of q now (noise sd: the framework's; default the world's)."""
+        if noise is None:
+            noise = self.params.performance.judgement_noise_sd
         draw = self.streams.council("judgements", council.index).standard_normal()
         return self.advance(council) + noise * float(draw)
 
@@ -135,10 +142,11 @@ class World:
         yield self.env.timeout(at)
         for council in self.councils:
             self.advance(council)
+        framework = self.policy.ofsted.framework
         self.params, self.policy = scenario.world, scenario.policy
-        self.teams.set_capacity(self.policy.ofsted.teams)
         self.commissioners.set_capacity(self.policy.regime.commissioners)
         self.recorder.log(self.env.now, "", "timeline", month=at)
+        ofsted.rules_changed(self, framework)
 
     def run(self) -> ReplicationResult:
         """Start every process, run to the horizon and summarise."""
