@@ -9,6 +9,7 @@ import yaml
 TINY_SCENARIO = {
     "run": {"name": "tiny", "start": "2016-01", "horizon_months": 66, "seed": 5},
     "world": {"population": {"source": "synthetic", "councils": 30}},
+    "timeline": [{"at": "2018-01", "set": {"policy.ofsted.framework": "ILACS"}}],
 }
 TRANSITION_IDS = [f"t{i:02d}" for i in range(16)]
 FIRST_IDS = ["first_I", "first_RI", "first_G", "first_O"]
