@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from sim.cli.app import app
 from sim.errors import SimError
 from sim.results.analysis import relative_precision
-from sim.workflow.precision import PrecisionTarget
+from sim.workflow.precision import DEFAULT_METRIC, PrecisionTarget, check
 from sim.workflow.run import run_scenario
 from tests.conftest import make_scenario
 
@@ -93,3 +93,22 @@ def test_the_cli_reports_how_many_and_why(tmp_path):
     assert "cap of 5 replications reached" in result.output
     bad = CliRunner().invoke(app, ["run", str(path), "--metric", "signals"])
     assert bad.exit_code == 1 and "apply only with --precision" in bad.output
+
+
+def test_an_absolute_target_is_met_by_an_effect_near_zero():
+    """A paired difference centred on 0 never meets a relative target; an absolute one it can."""
+    rng = np.random.default_rng(8)
+    base = rng.normal(5000.0, 300.0, 20)
+    reps = _reps({"baseline": list(base), "v": list(base + rng.normal(0.0, 10.0, 20))})
+    absolute = PrecisionTarget(10.0, absolute=True)
+    table = relative_precision(reps, "baseline", ["x"])
+    half = float(table["half_width"].iloc[0])
+    assert half < 10.0 and table["relative"].iloc[0] > 0.05  # tiny in units, huge relative
+    ends = check(absolute, reps.rename(columns={"x": DEFAULT_METRIC}), "baseline", 20, False)
+    assert ends is not None and ends.met and "within 10 (in its outcome's unit)" in ends.reason
+    strict = PrecisionTarget(half / 2, absolute=True)
+    ends = check(strict, reps.rename(columns={"x": DEFAULT_METRIC}), "baseline", 20, True)
+    assert ends is not None and not ends.met and "child-years" in ends.reason
+    assert check(strict, reps.rename(columns={"x": DEFAULT_METRIC}), "baseline", 20, False) is None
+    with pytest.raises(SimError, match="positive half-width such as 1000"):
+        PrecisionTarget(-1.0, absolute=True)

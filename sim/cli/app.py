@@ -13,7 +13,7 @@ import sys
 import typing
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -33,13 +33,23 @@ from sim.experiments.execution import Execution
 from sim.experiments.sweep_file import load_sweep
 from sim.results.compare import compare_directories
 from sim.results.directory import default_directory, latest_directory
+from sim.results.discovery import DEFAULT_DENSITY, describe
+from sim.results.discovery import discover as find_bad_box
 from sim.results.figures import write_plots
+from sim.results.multiplicity import family_note
+from sim.results.sensitivity import noise_warnings
 from sim.scenario.fields import MAX_SEED, parameter_table
 from sim.scenario.fitted import mark_fitted
 from sim.scenario.loading import load_scenario
 from sim.scenario.schema import default_scenario_path
 from sim.workflow.precision import DEFAULT_CAP, DEFAULT_METRIC, FIRST_BATCH, PrecisionTarget
 from sim.workflow.run import RunReport, run_scenario
+from sim.workflow.select import (
+    DEFAULT_INDIFFERENCE,
+    SelectionGoal,
+    select_variant,
+    selection_sentence,
+)
 from sim.workflow.sweep import SweepReport, run_sweep
 
 app = typer.Typer(
@@ -162,6 +172,13 @@ def run(
         ),
     ] = None,
     metric: Metrics = None,
+    absolute: Annotated[
+        bool,
+        typer.Option(
+            help="--precision is a half-width in each --metric's own unit (e.g. 1000 "
+            "child-years), not a fraction of its mean; for effects near zero"
+        ),
+    ] = False,
     max_replications: Annotated[
         int | None,
         typer.Option(help=f"Cap for --precision (default: {DEFAULT_CAP})", min=2),
@@ -176,7 +193,7 @@ def run(
         settings["run.replications"] = replications
     overrides = {path: value for path, value in settings.items() if value is not None}
     loaded = guarded(lambda: load_scenario(scenario, overrides))
-    target = guarded(lambda: _target(precision, metric, max_replications, replications))
+    target = guarded(lambda: _target(precision, metric, max_replications, replications, absolute))
     execution = guarded(lambda: _execution(workers, executor, scheduler, chunk, trace))
     directory = guarded(lambda: _directory(out, resume, loaded.name))
     command = shlex.join(["sim", *sys.argv[1:]])
@@ -197,18 +214,25 @@ def run(
 
 
 def _target(
-    precision: float | None, metrics: list[str] | None, cap: int | None, first: int | None
+    precision: float | None,
+    metrics: list[str] | None,
+    cap: int | None,
+    first: int | None,
+    absolute: bool = False,
 ) -> PrecisionTarget | None:
     """The precision target of `sim run`, or None (then --metric and the cap make no sense)."""
     if precision is None:
-        if metrics or cap is not None:
-            raise SimError("--metric and --max-replications apply only with --precision")
+        if metrics or cap is not None or absolute:
+            raise SimError(
+                "--metric, --absolute and --max-replications apply only with --precision"
+            )
         return None
     return PrecisionTarget(
         precision,
         tuple(metrics or (DEFAULT_METRIC,)),
         DEFAULT_CAP if cap is None else cap,
         FIRST_BATCH if first is None else first,
+        absolute,
     )
 
 
@@ -291,6 +315,7 @@ def render_report(report: RunReport, everything: bool = False) -> None:
     console.print(tables.outcomes(report, everything))
     if report.comparison is not None:
         console.print(tables.comparison(report.comparison, everything))
+        console.print(family_note(report.comparison), soft_wrap=True)
     if report.derived is not None:
         console.print(tables.derived(report.derived))
     if not everything:
@@ -374,12 +399,94 @@ def render_sweep(report: SweepReport) -> None:
     if report.sensitivity is not None:
         for table in tables.sensitivity(report.sensitivity):
             console.print(table)
+        for line in noise_warnings(report.sensitivity):
+            console.print(f"[bold yellow]warning:[/] {line}", soft_wrap=True)
     reused = report.tasks - report.tasks_run
     console.print(
         f"ran {report.tasks_run} replications ({reused} already stored) in "
         f"{report.seconds:.1f} s\nresults: {report.directory}",
         soft_wrap=True,
     )
+
+
+@app.command(name="select")
+def select_best(
+    scenario: ScenarioArg,
+    metric: Annotated[str, typer.Option(help="Outcome to select the best variant by")],
+    indifference: Annotated[
+        float | None,
+        typer.Option(
+            help="Smallest difference worth finding, in the outcome's unit "
+            f"(default: {DEFAULT_INDIFFERENCE:.0%} of the baseline's first-stage mean)"
+        ),
+    ] = None,
+    pcs: Annotated[float, typer.Option(help="Probability of correct selection")] = 0.95,
+    first_stage: Annotated[int, typer.Option(help="Replications of every variant first")] = 10,
+    max_replications: Annotated[int, typer.Option(help="Cap per variant", min=2)] = 200,
+    seed: Seed = None,
+    workers: Workers = 1,
+    out: OutDir = None,
+    resume: Resume = False,
+) -> None:
+    """Select the best variant (KN++) with a guaranteed probability of correct selection."""
+    overrides: dict[str, Any] = {} if seed is None else {"run.seed": seed}
+    loaded = guarded(lambda: load_scenario(scenario, overrides))
+    goal = guarded(
+        lambda: SelectionGoal(metric, indifference, pcs, first_stage, max_replications, 2 * workers)
+    )
+    directory = guarded(lambda: _directory(out, resume, f"{loaded.name}-select"))
+    command = shlex.join(["sim", *sys.argv[1:]])
+    report = _with_progress(
+        directory,
+        f"{loaded.name}: selection",
+        lambda bar: select_variant(
+            loaded, directory, goal, execution=Execution(workers), command=command, progress=bar
+        ),
+    )
+    console.print(_selection_table(report.table, metric))
+    console.print(selection_sentence(report, metric), soft_wrap=True)
+    console.print(f"results: {report.directory}  ({report.seconds:.1f} s)", soft_wrap=True)
+
+
+def _selection_table(frame: Any, metric: str) -> Table:
+    """Replications spent, mean and fate of each variant in a selection."""
+    table = Table(title=f"Selection by {metric} (KN++)")
+    columns = ("variant", "replications", "mean", "minus selected (paired)", "eliminated after")
+    for column in columns:
+        table.add_column(column, justify="left" if column == "variant" else "right")
+    for row in frame.itertuples(index=False):
+        fate = "selected" if row.selected else (
+            "survived" if row.eliminated_at != row.eliminated_at else f"{int(row.eliminated_at)}"
+        )
+        cells = (f"{row.mean:,.1f}", f"{row.minus_selected:+,.1f}")
+        table.add_row(str(row.variant), str(row.replications), *cells, fate)
+    return table
+
+
+@app.command()
+def discover(
+    directory: Annotated[Path, typer.Argument(help="Sweep results directory")],
+    metric: Annotated[str, typer.Option(help="Outcome that is bad")],
+    worse_than: Annotated[
+        str,
+        typer.Option(
+            help="A value in the outcome's unit, or another variant of the sweep: a point is "
+            "bad when its mean is worse (by the outcome's direction)"
+        ),
+    ],
+    variant: Annotated[
+        str | None, typer.Option(help="Variant judged (default: the sweep's baseline)")
+    ] = None,
+    min_density: Annotated[
+        float,
+        typer.Option(help="Report the widest box at least this dense (share of bad points)"),
+    ] = DEFAULT_DENSITY,
+) -> None:
+    """Find where in a sweep's parameter space the outcome is bad (PRIM scenario discovery)."""
+    found = guarded(lambda: find_bad_box(directory, metric, worse_than, variant, min_density))
+    for line in describe(found):
+        console.print(line, soft_wrap=True)
+    console.print(f"written: {', '.join(str(f) for f in found.files)}", soft_wrap=True)
 
 
 @app.command()

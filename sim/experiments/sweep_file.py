@@ -10,12 +10,18 @@ A sweep file is YAML::
     design: {method: sobol, points: 16, seed: 1}
     replications: 5
     variants: [no_sharper_triggers]     # optional: the base scenario's variants to cross
+    streams: common                     # optional: common (default) or independent
     metrics: [child_years_truly_inadequate]   # optional: outcomes for sensitivity and plots
 
 The whole sweep is checked before anything runs (``load_sweep``): the file's
 schema, every dotted path (it must exist in the base scenario), the variants,
 and every generated point under every variant. Each problem is reported at
 its line in the sweep file.
+
+``streams: common`` (the default) gives replication r of every point the same
+random streams (common random numbers), so the difference between two points
+of one replication is the effect of their parameters, not of their draws;
+``streams: independent`` gives each point its own streams, as before.
 """
 
 from __future__ import annotations
@@ -116,6 +122,11 @@ class SweepFile(Frozen):
     variants: list[str] = Field(
         default_factory=list, description="Variants of the base scenario to cross with the points"
     )
+    streams: Literal["common", "independent"] = Field(
+        "common",
+        description="common: replication r of every point draws the same random streams "
+        "(paired differences between points); independent: each point its own",
+    )
     metrics: list[str] = Field(
         default_factory=lambda: list(DEFAULT_METRICS),
         min_length=1,
@@ -171,8 +182,9 @@ class Sweep:
         """Every task, point by point, replication by replication, variant by variant."""
         reps = range(self.spec.replications if replications is None else replications)
         seed = self.base.run.seed
+        shared = 0 if self.spec.streams == "common" else None
         return [
-            Task(v, p, r, seed, self.fingerprints[(v, p)])
+            Task(v, p, r, seed, self.fingerprints[(v, p)], shared)
             for p in range(len(self.points))
             for r in reps
             for v in self.variants

@@ -56,10 +56,15 @@ class Task:
 
     Attributes:
         variant: Variant name (the baseline is one).
-        point: Sweep point index (0 for a plain run); part of the seed key.
+        point: Sweep point index (0 for a plain run); part of the seed key, unless
+            ``stream_point`` is set.
         replication: Replication index; part of the seed key.
         seed: Root seed of the scenario.
         fingerprint: ``fingerprint()`` of the variant's resolved scenario at the point.
+        stream_point: The point whose random streams the task draws; None for its own
+            point (independent streams). Sweeps with common random numbers give every
+            point ``stream_point=0``, so replication r of every point draws the same
+            streams and differences between points are paired.
     """
 
     variant: str
@@ -67,17 +72,23 @@ class Task:
     replication: int
     seed: int
     fingerprint: str = ""
+    stream_point: int | None = None
 
     @property
     def key(self) -> str:
         """Directory-safe hash of the resolved point, variant, seed key and model version."""
-        ident = [self.fingerprint, self.variant, self.point, self.replication, self.seed]
+        ident: list[object] = [self.fingerprint, self.variant, self.point, self.replication]
+        ident.append(self.seed)
+        if self.seed_key.point != self.point:  # keys of independent streams stay as they were
+            ident.append(["streams", self.seed_key.point])
         text = json.dumps([*ident, __version__], separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:KEY_LENGTH]
 
     @property
     def seed_key(self) -> SeedKey:
-        return SeedKey(self.seed, self.point, self.replication)
+        """The streams the task draws: of its own point, or of ``stream_point``."""
+        point = self.point if self.stream_point is None else self.stream_point
+        return SeedKey(self.seed, point, self.replication)
 
 
 @dataclass(frozen=True)

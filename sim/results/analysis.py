@@ -6,21 +6,20 @@ a replication, so their difference from the baseline is taken within each
 replication first (a paired comparison), which removes the noise they share.
 Two results directories are compared the same way when their seeds match, and
 with Welch's unequal-variance interval when they do not. Sweeps are summarised
-per point, and their sensitivity indices are computed on the per-point means
-(``sensitivity`` below, with SALib: Sobol' indices for Sobol' designs, SRC/PRCC for LHS).
+per point; their sensitivity indices, with the noise they carry, are in
+``sim.results.sensitivity``.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.experiments.designs import ParameterRange, Point, regression_indices, sobol_indices
 from sim.model.recorder import OUTCOMES
+from sim.results import multiplicity
 
 ID_COLUMNS = ("variant", "point", "replication", "seed")
 
@@ -67,7 +66,11 @@ def summarise(replications: pd.DataFrame) -> pd.DataFrame:
 
 
 def compare(replications: pd.DataFrame, baseline: str) -> pd.DataFrame:
-    """Each variant minus the baseline, paired by (point, replication), with a 95% CI."""
+    """Each variant minus the baseline, paired by (point, replication), with a 95% CI.
+
+    Also the paired t-test p-value, its Holm adjustment and simultaneous intervals
+    over each outcome's family of variant comparisons (``sim.results.multiplicity``).
+    """
     keys = ["point", "replication"]
     base = replications[replications["variant"] == baseline]
     rows = []
@@ -77,20 +80,12 @@ def compare(replications: pd.DataFrame, baseline: str) -> pd.DataFrame:
         paired = group.merge(base, on=keys, how="inner", suffixes=("", "#base"))
         for metric in metric_columns(replications):
             diff = (paired[metric] - paired[f"{metric}#base"]).to_numpy(dtype=float)
-            mean, low, high, _, n = mean_ci(diff)
-            rows.append(
-                {
-                    "variant": variant,
-                    "baseline": baseline,
-                    "metric": metric,
-                    "mean_diff": mean,
-                    "ci_low": low,
-                    "ci_high": high,
-                    "n": n,
-                }
-            )
+            mean, low, high, sd, n = mean_ci(diff)
+            p_value = multiplicity.paired_p_value(diff)
+            rows.append([variant, baseline, metric, mean, low, high, n, sd, p_value])
     columns = ["variant", "baseline", "metric", "mean_diff", "ci_low", "ci_high", "n"]
-    return pd.DataFrame(rows, columns=columns)
+    table = pd.DataFrame(rows, columns=[*columns, "sd_diff", "p_value"])
+    return multiplicity.adjust(table).drop(columns="sd_diff")
 
 
 PROGRAMME_METRICS = ("recruitment_spend_gbp", "graduates_qualified")
@@ -293,41 +288,3 @@ def relative_precision(
     ]
     rows = rows.assign(half_width=half, relative=relative)
     return rows[["variant", "metric", "mean", "half_width", "relative"]]
-
-
-def sensitivity(
-    points: pd.DataFrame,
-    parameters: Sequence[ParameterRange],
-    design_points: Sequence[Point],
-    method: str,
-    metrics: Sequence[str],
-    seed: int,
-) -> pd.DataFrame:
-    """Sensitivity of each metric's per-point mean to the swept parameters, per variant.
-
-    Sobol designs give first-order and total indices with 95% bootstrap half-widths
-    (SALib: ``S1, S1_conf, ST, ST_conf``); LHS designs give standardised regression and
-    partial rank correlation coefficients (``src, prcc, prcc_p``). Metrics whose means are
-    not finite or do not vary across points are left out: they have no variance to share.
-
-    Returns:
-        ``variant, metric, parameter`` and the index columns; empty for grid designs.
-    """
-    frames = []
-    for variant, group in points.groupby("variant", sort=False):
-        group = group.sort_values("point")
-        for metric in metrics:
-            y = group[f"{metric}_mean"].to_numpy(dtype=float)
-            if not np.isfinite(y).all() or np.ptp(y) == 0 or method == "grid":
-                continue
-            if method == "sobol":
-                frame = sobol_indices(parameters, design_points, y, seed)
-            else:
-                frame = regression_indices(parameters, design_points, y)
-            frames.append(frame.assign(variant=variant, metric=metric))
-    if not frames:
-        return pd.DataFrame(columns=["variant", "metric", "parameter"])
-    table = pd.concat(frames, ignore_index=True)
-    return table[
-        ["variant", "metric", *[c for c in table.columns if c not in ("variant", "metric")]]
-    ]

@@ -20,6 +20,8 @@ Layout of a run directory::
                            programmes (child-years averted, cost per child-year averted)
     points.parquet         per variant and sweep point: parameters, n, mean and 95% CI (sweeps)
     sensitivity.csv        Sobol or regression sensitivity indices (LHS and Sobol sweeps)
+    selection.csv          `sim select`: per variant, replications, mean, fate (KN++)
+    discovery_<metric>.csv `sim discover`: the PRIM box; peeling_<metric>.csv its trajectory
 
 A task's key is a hash of its resolved inputs (``Task.key``), so a directory
 can be resumed or extended by running only the keys it lacks. Each task is

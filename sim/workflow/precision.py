@@ -1,7 +1,10 @@
 """Replications to a precision target: how many are enough for a stated confidence interval.
 
 Replications are added in batches (10, 20, 40, ... up to a cap) until the 95%
-CI half-width of every named outcome is within a relative target of its mean;
+CI half-width of every named outcome is within a relative target of its mean,
+or, with ``absolute``, within a target in the outcome's own unit (1000
+child-years, say): a relative target cannot be met by an effect near zero,
+which is often the interesting case;
 when the scenario has variants, the outcome is the paired difference of each
 variant from the baseline, since that is what the comparison reports.
 Replication ``r`` always draws from ``SeedKey(seed, 0, r)`` and the batch
@@ -30,23 +33,25 @@ class PrecisionTarget:
     """What precision to reach and the most replications to spend on it.
 
     Attributes:
-        relative: Target CI half-width as a fraction of the mean, e.g. 0.05.
+        relative: Target CI half-width as a fraction of the mean, e.g. 0.05; with
+            ``absolute``, the half-width itself in each metric's unit, e.g. 1000.
         metrics: Outcomes that must all reach the target.
         max_replications: Cap on replications per variant.
         first_batch: Replications before the first check.
+        absolute: Whether the target is a half-width in the metric's unit.
     """
 
     relative: float
     metrics: tuple[str, ...] = (DEFAULT_METRIC,)
     max_replications: int = DEFAULT_CAP
     first_batch: int = FIRST_BATCH
+    absolute: bool = False
 
     def __post_init__(self) -> None:
         """Refuse targets that cannot be met and outcomes that do not exist."""
         if not 0 < self.relative < math.inf:
-            raise SimError(
-                f"--precision: expected a positive fraction such as 0.05, got {self.relative}"
-            )
+            example = "half-width such as 1000" if self.absolute else "fraction such as 0.05"
+            raise SimError(f"--precision: expected a positive {example}, got {self.relative}")
         for name in self.metrics:
             if name not in OUTCOMES:
                 guess = suggest(name, OUTCOMES)
@@ -86,9 +91,13 @@ def check(
 ) -> PrecisionOutcome | None:
     """The outcome if the run should stop after ``count`` replications, else None."""
     table = relative_precision(replications, baseline, list(target.metrics))
-    met = bool((table["relative"] <= target.relative).all())
+    column = "half_width" if target.absolute else "relative"
+    widths = table[column].fillna(math.inf)
+    met = bool((widths <= target.relative).all())
     if not (met or last):
         return None
+    if target.absolute:
+        return _absolute_outcome(target, table, baseline, count, met)
     if met:
         reason = (
             f"target met: every 95% CI half-width is within {target.relative:.1%} of its mean "
@@ -108,3 +117,30 @@ def check(
             f"(target {target.relative:.1%})"
         )
     return PrecisionOutcome(count, met, reason, table)
+
+
+def _absolute_outcome(
+    target: PrecisionTarget, table: pd.DataFrame, baseline: str, count: int, met: bool
+) -> PrecisionOutcome:
+    """How an absolute-precision run ended (half-widths in each metric's own unit)."""
+    if met:
+        reason = (
+            f"target met: every 95% CI half-width is within {target.relative:g} (in its "
+            f"outcome's unit) after {count} replications"
+        )
+        return PrecisionOutcome(count, True, reason, table)
+    widths = table["half_width"].fillna(math.inf).to_numpy()
+    worst = table.iloc[int(widths.argmax())]
+    what = (
+        worst["metric"]
+        if len(table["variant"].unique()) == 1
+        else f"{worst['metric']} ({worst['variant']} - {baseline})"
+    )
+    unit = OUTCOMES[worst["metric"]].unit if worst["metric"] in OUTCOMES else ""
+    width = float(worst["half_width"])
+    now = f"{width:.4g} {unit}".strip() if math.isfinite(width) else "not estimable"
+    reason = (
+        f"cap of {count} replications reached: the 95% CI half-width of {what} is {now} "
+        f"(target {target.relative:g})"
+    )
+    return PrecisionOutcome(count, False, reason, table)

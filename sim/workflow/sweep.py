@@ -26,6 +26,7 @@ from sim import __version__
 from sim.experiments.execution import Execution, ProgressReceiver
 from sim.experiments.sweep_file import Sweep
 from sim.results import analysis
+from sim.results import sensitivity as indices
 from sim.results.directory import RunDirectory, write_table
 from sim.results.figures import write_plots
 from sim.results.lock import locked
@@ -154,8 +155,8 @@ def _analyse(
     sensitivity = None
     method = sweep.spec.design.method
     if method != "grid":
-        sensitivity = analysis.sensitivity(
-            points,
+        sensitivity = indices.sensitivity(
+            outcomes,
             sweep.parameters,
             sweep.points,
             method,
