@@ -37,3 +37,4 @@ def quiet_world(**overrides: Any) -> Scenario:
     }
     settings.update(overrides)
     return make_scenario(**settings)
+

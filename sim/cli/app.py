@@ -297,6 +297,43 @@ def compare(
     console.print(f"written: {', '.join(str(f) for f in result.files)}", soft_wrap=True)
 
 
+@app.command()
+def calibrate(
+    spec: Annotated[Path, typer.Argument(help="Calibration spec YAML (calibration/spec.yaml)")],
+    workers: Workers = 1,
+    executor: ExecutorOpt = None,
+    scheduler: Scheduler = None,
+    out: OutDir = None,
+    resume: Resume = False,
+    population: Annotated[
+        int | None, typer.Option(help="Particles per generation (overrides budget.population)")
+    ] = None,
+    generations: Annotated[
+        int | None, typer.Option(help="Most generations (overrides budget.generations)")
+    ] = None,
+    budget: Annotated[
+        int | None,
+        typer.Option(help="Most parameter vectors evaluated (overrides budget.max_evaluations)"),
+    ] = None,
+    replications: Replications = None,
+    plots: Plots = True,
+) -> None:
+    """Fit the spec's parameters to its targets (ABC-SMC); write the posterior and fitted.yaml."""
+    from sim.cli.calibrate import run_calibrate  # lazy: plain runs do not import pyABC
+
+    settings = {
+        "budget.population": population,
+        "budget.generations": generations,
+        "budget.max_evaluations": budget,
+        "replications": replications,
+    }
+    overrides = {k: v for k, v in settings.items() if v is not None}
+    run_calibrate(
+        spec, overrides, lambda: execution_for(workers, executor, scheduler, None, False), out,
+        resume, plots, guarded, console, errors,
+    )
+
+
 app.command(name="select")(select_best)
 app.command()(discover)
 

@@ -192,7 +192,40 @@ def parameter_sections(rows: pd.DataFrame, name: str) -> list[Table]:
             inner = str(row["path"])[len(str(section)) :].lstrip(".") or str(row["path"])
             unit = "" if row["unit"] in ("", "text", "choice", "on/off") else f" {row['unit']}"
             text = f"[bold]{inner}[/]\n[dim]{row['source']}[/]" if row["source"] else inner
-            kind = f"{row['kind']} (calibrate)" if row.get("calibrate") else str(row["kind"])
+            calibrate = row.get("calibrate") and row["kind"] != "fitted"
+            kind = f"{row['kind']} (calibrate)" if calibrate else str(row["kind"])
             table.add_row(text, f"{row['value']}{unit}", kind)
         tables.append(table)
     return tables
+
+
+def fit(frame: pd.DataFrame) -> Table:
+    """The calibration's fit: observed against simulated mean and 90% band, per target."""
+    inside = int(frame["inside"].sum())
+    table = Table(title=f"Fit: {inside} of {len(frame)} targets inside their 90% band")
+    for column in ("target", "observed", "simulated (90% band)", "inside", "loss"):
+        table.add_column(column, overflow="fold")
+    for row in frame.to_dict("records"):
+        band = bracket(float(row["band_low"]), float(row["band_high"]))
+        table.add_row(
+            str(row["target"]),
+            compact(float(row["observed"])),
+            f"{compact(float(row['simulated_mean']))} {band}",
+            "yes" if row["inside"] else "no",
+            compact(float(row["loss"])),
+        )
+    return table
+
+
+def fitted(document: dict) -> Table:
+    """The fitted values: posterior median and 90% interval of each parameter."""
+    used = document["budget_used"]
+    table = Table(
+        title=f"Fitted ({used['generations']} generations, {used['model_runs']} model runs)"
+    )
+    for column in ("parameter", "value (90% interval)", "prior"):
+        table.add_column(column, overflow="fold")
+    for path, entry in document["parameters"].items():
+        value = f"{compact(entry['value'])} {bracket(entry['low'], entry['high'])}"
+        table.add_row(path, value, entry["prior"])
+    return table

@@ -33,7 +33,7 @@ from sim.scenario.schema import ResolvedScenario, Scenario
 KEY_LENGTH = 20  # hex digits of sha256 kept in a task key (80 bits)
 MAX_AUTO_CHUNK = 8  # replications per task when the chunk size is automatic
 # Inputs that label a run but do not change any replication's numbers.
-NOT_IN_FINGERPRINT = {"run": ("name", "replications", "baseline"), "": ("variants",)}
+NOT_IN_FINGERPRINT = {"run": ("name", "replications", "baseline"), "": ("variants", "calibration")}
 
 
 def fingerprint(scenario: Scenario) -> str:

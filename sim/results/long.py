@@ -19,6 +19,8 @@ from pydantic import BaseModel
 from sim.errors import SimError
 from sim.model.recorder import OUTCOMES
 from sim.scenario.fields import parameter_table
+from sim.scenario.fitted import mark_fitted
+from sim.scenario.schema import Scenario
 
 Format = Literal["table", "csv", "json", "markdown"]
 OUTCOME_COLUMNS = [
@@ -99,6 +101,8 @@ def parameter_frame(
         SimError: If a kind is unknown or nothing lies under ``prefix``.
     """
     rows = parameter_table(scenario)
+    if isinstance(scenario, Scenario):
+        rows = mark_fitted(scenario, rows)
     known = sorted({r.kind for r in rows} | {"fitted"})
     for kind in kinds or ():
         if kind not in known:

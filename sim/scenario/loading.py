@@ -15,6 +15,7 @@ from sim.calendar import month_index
 from sim.errors import ScenarioError
 from sim.scenario.councils import CouncilTable, load_councils
 from sim.scenario.fields import safe_name
+from sim.scenario.fitted import apply_fitted
 from sim.scenario.schema import Scenario
 from sim.scenario.timeline import variant_scenarios
 from sim.scenario.validation import validate, with_overrides
@@ -23,6 +24,7 @@ from sim.scenario.yamlio import Marks, load_yaml
 # Inputs drawn or fixed when the world is built; changing them mid-run would be ignored.
 FIXED_AT_START = (
     "run",
+    "calibration",
     "variants",
     "timeline",
     "world.population",
@@ -36,7 +38,7 @@ FIXED_AT_START = (
     "policy.programmes.schemes",
 )
 # Inputs a variant may not change: they define the experiment, not a policy.
-NOT_IN_VARIANTS = ("run", "variants", "timeline")
+NOT_IN_VARIANTS = ("run", "variants", "timeline", "calibration")
 # Each timeline entry is re-validated under the base and every variant at load (a few ms
 # each): beyond this many checks loading alone would take more than about ten seconds.
 MAX_TIMELINE_CHECKS = 2_000  # (variants + 1) x timeline entries [count]
@@ -55,6 +57,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     name = str(path)
     data, marks = load_yaml(path)
     scenario = validate(Scenario, data, path=name, marks=marks)
+    scenario = apply_fitted(scenario, data, name, marks)
     if scenario.run.name is None:
         default = {"run.name": safe_name(Path(path).stem)}
         scenario = with_overrides(scenario, default, path=name, marks=marks)

@@ -16,8 +16,7 @@ Sections live in ``world_facts.py``, ``ofsted_rules.py``, ``regime_rules.py`` an
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -74,6 +73,12 @@ class RunSettings(Frozen):
     baseline: Name = setting(
         "baseline", unit="text", description="Name of the base scenario among the variants"
     )
+    parameter_uncertainty: Literal["fixed", "posterior"] = setting(
+        "fixed",
+        unit="choice",
+        description="fixed: fitted inputs at their point values; posterior: each replication "
+        "draws one particle of the calibration's posterior (the same for every variant)",
+    )
 
     _check_start = field_validator("start", mode="before")(check_year_month)
 
@@ -129,6 +134,11 @@ class Scenario(Frozen):
         max_length=100,  # each is validated at load, with every timeline entry (a few ms each)
         description="Named policy variants as dotted-path overrides of the base",
     )
+    calibration: str | None = Field(
+        None,
+        description="Fitted parameter file (relative to this file), e.g. "
+        "../calibration/fitted.yaml: its values are the defaults under this file's settings",
+    )
     timeline: list[TimelineEntry] = Field(
         default_factory=list, description="Dated overrides applied during the run"
     )
@@ -175,8 +185,3 @@ class ResolvedScenario:
                 f"{scenario.name}: has timeline entries; pass sim.scenario.timeline.resolve(...)"
             )
         return cls(scenario)
-
-
-def default_scenario_path() -> Path:
-    """The scenario `sim run` uses when none is given."""
-    return Path(__file__).resolve().parent.parent / "scenarios" / "reform_2015.yaml"

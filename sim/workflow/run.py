@@ -9,6 +9,7 @@ replications of an interrupted run, or the extra ones of ``--replications M``.
 
 from __future__ import annotations
 
+import dataclasses
 import platform
 import sys
 import time
@@ -34,6 +35,7 @@ from sim.results.report import write_report
 from sim.scenario.councils import CouncilTable, load_councils
 from sim.scenario.schema import Scenario
 from sim.scenario.timeline import resolve, variant_scenarios
+from sim.workflow.posterior import ParticleDraws
 from sim.workflow.precision import PrecisionOutcome, PrecisionTarget, check
 
 RunTo = Callable[[int], tuple[list[Task], int]]  # run to N replications: (tasks, how many ran)
@@ -176,12 +178,19 @@ def _run_scenario(
     run_dir.prepare(identity, {}, info)  # scenario.yaml at the end, with the count held
     table, receiver = load_councils(), progress or Silent()
     damaged: list[str] = []
+    draws = ParticleDraws.of(scenario)
+    scenario_of: ScenarioOf = lambda t: resolved[t.variant]  # noqa: E731
+    if draws is not None:  # one scenario per replication: one task per unit of work
+        execution = dataclasses.replace(execution, chunk=1)
+        scenario_of = lambda t: resolve(draws.scenario(  # noqa: E731
+            scenarios[t.variant], t.point, t.replication
+        ))
 
     def run_to(count: int) -> tuple[list[Task], int]:
         tasks = plan(scenarios, range(count), scenario.run.seed, fingerprints=prints)
-        ran = fill(
-            run_dir, tasks, lambda t: resolved[t.variant], table, execution, receiver, damaged
-        )
+        if draws is not None:
+            tasks = draws.tasks(tasks, scenarios)
+        ran = fill(run_dir, tasks, scenario_of, table, execution, receiver, damaged)
         return tasks, ran
 
     outcome = None
@@ -191,6 +200,8 @@ def _run_scenario(
         tasks, ran, outcome = _to_precision(run_dir, run_to, precision, scenario.run.baseline)
     count = len(tasks) // len(scenarios)
     _store_count(run_dir, scenario, count)
+    if draws is not None:
+        draws.write(run_dir.path, count)
     summary, comparison, derived = _finish(
         run_dir, tasks, scenario.run.baseline, len(scenarios) > 1
     )

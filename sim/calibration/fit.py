@@ -1,0 +1,216 @@
+"""ABC-SMC with pyABC, one generation at a time, so that a killed fit resumes exactly.
+
+pyABC (``pyabc.ABCSMC``) does the inference: priors, perturbation kernels, importance
+weights, the threshold schedule (a weighted quantile of the last generation's
+distances) and the SQLite history. We give it the model (an ``Evaluator`` averaging
+common-random-number replications), the distance (the sum of the targets' weighted
+discrepancies, ``sim.calibration.loss``) and a single-core sampler, so particles are
+proposed in a fixed order while each particle's replications run in parallel.
+
+pyABC draws from NumPy's global random state; before each generation it is seeded
+from the spec's seed and the generation number, and each generation is run by a
+fresh ``ABCSMC`` loaded from the history. An uninterrupted fit and one killed
+(even mid-generation: the unfinished generation is simply not in the history) and
+resumed therefore take the same path and give the same posterior.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyabc
+
+from sim import __version__
+from sim.calibration.evaluate import Evaluator, combine, seed_keys, with_parameters
+from sim.calibration.loss import discrepancy
+from sim.calibration.spec import Calibration
+from sim.errors import ResultsError
+from sim.experiments.executors import Execution
+from sim.scenario.councils import load_councils
+
+log = logging.getLogger(__name__)
+HISTORY = "history.db"
+IDENTITY = "calibration.json"
+GENERATION_SEED_SALT = 0xABC  # separates pyABC's seeds from the replications' seeds
+
+
+@dataclass(frozen=True)
+class FitState:
+    """Where a fit stands after a generation (for progress and the stop rules)."""
+
+    generation: int
+    epsilon: float
+    evaluations: int
+    acceptance_rate: float
+    seconds: float
+
+
+Progress = Callable[[FitState], None]
+
+
+def observed_statistics(cal: Calibration) -> dict[str, np.ndarray]:
+    """The observed value of every target, keyed like the simulated ones."""
+    return {
+        t.name: np.array([cal.observed[i] for i in t.ids], dtype=float)
+        for t in cal.spec.targets
+    }
+
+
+def target_discrepancies(cal: Calibration, simulated: dict[str, Any]) -> dict[str, float]:
+    """Each target's weighted discrepancy between observed and simulated means."""
+    observed = observed_statistics(cal)
+    return {
+        t.name: t.weight * discrepancy(t.error.model(), observed[t.name], simulated[t.name])
+        for t in cal.spec.targets
+    }
+
+
+def distance_of(cal: Calibration) -> Callable[[dict[str, Any], dict[str, Any]], float]:
+    """pyABC's distance: the sum of the targets' weighted discrepancies."""
+
+    def distance(simulated: dict[str, Any], observed: dict[str, Any]) -> float:
+        return float(sum(target_discrepancies(cal, simulated).values()))
+
+    return distance
+
+
+def parameter_names(cal: Calibration) -> list[str]:
+    return [p.path for p in cal.spec.parameters]
+
+
+def prior_of(cal: Calibration) -> pyabc.Distribution:
+    """pyABC's prior: independent scipy.stats uniform or loguniform marginals."""
+    rvs = {}
+    for p in cal.spec.parameters:
+        low, high = p.prior.low, p.prior.high
+        if p.prior.distribution == "uniform":
+            rvs[p.path] = pyabc.RV("uniform", low, high - low)
+        else:
+            rvs[p.path] = pyabc.RV("loguniform", low, high)
+    return pyabc.Distribution(**rvs)
+
+
+def model_of(cal: Calibration, evaluator: Evaluator) -> Callable[[Any], dict[str, Any]]:
+    """pyABC's model: a parameter vector -> the mean and replications of every statistic."""
+    keys = seed_keys(cal.spec.seed, cal.spec.replications)
+    names = parameter_names(cal)
+
+    def model(parameter: Any) -> dict[str, Any]:
+        scenario = with_parameters(cal.base, {n: float(parameter[n]) for n in names})
+        return combine(evaluator.run(scenario, keys))
+
+    return model
+
+
+def generation_seed(seed: int, generation: int) -> int:
+    """Seed of NumPy's global state for one generation (pyABC draws from it)."""
+    entropy = np.random.SeedSequence([seed, GENERATION_SEED_SALT, generation])
+    return int(entropy.generate_state(1)[0])
+
+
+def _abcsmc(cal: Calibration, evaluator: Evaluator) -> pyabc.ABCSMC:
+    budget = cal.spec.budget
+    return pyabc.ABCSMC(
+        model_of(cal, evaluator),
+        prior_of(cal),
+        distance_of(cal),
+        population_size=budget.population,
+        eps=pyabc.QuantileEpsilon(alpha=budget.quantile),
+        sampler=pyabc.sampler.SingleCoreSampler(),
+    )
+
+
+def identity(cal: Calibration) -> dict[str, Any]:
+    """What must match for a directory's history to be continued (the budget may grow)."""
+    return {
+        "kind": "calibration",
+        "model_version": __version__,
+        "targets_sha256": cal.targets_hash,
+        "spec": cal.spec.model_dump(mode="json", exclude={"budget"}),
+    }
+
+
+def prepare(cal: Calibration, directory: Path, resume: bool) -> bool:
+    """Create or check the directory; True if a history is there to continue."""
+    marker, db = directory / IDENTITY, directory / HISTORY
+    if marker.exists():
+        stored = json.loads(marker.read_text())
+        if stored != identity(cal):
+            raise ResultsError(
+                f"{directory}: holds a calibration of another spec, targets file or model "
+                "version; use another --out"
+            )
+        if not resume:
+            raise ResultsError(f"{directory}: a calibration is already there; add --resume")
+        return db.exists()
+    if resume:
+        raise ResultsError(f"{directory}: no calibration to resume; run without --resume")
+    directory.mkdir(parents=True, exist_ok=True)
+    marker.write_text(json.dumps(identity(cal), indent=2, sort_keys=True))
+    return False
+
+
+def _state(history: pyabc.History, began: float) -> FitState:
+    populations = history.get_all_populations()
+    last = populations[populations["t"] >= 0].iloc[-1]
+    rate = history.get_nr_particles_per_population().iloc[-1] / max(float(last["samples"]), 1)
+    return FitState(
+        int(last["t"]), float(last["epsilon"]), int(history.total_nr_simulations),
+        float(rate), time.perf_counter() - began,
+    )
+
+
+def _should_stop(cal: Calibration, state: FitState | None) -> bool:
+    budget = cal.spec.budget
+    if state is None:
+        return False
+    return (
+        state.generation + 1 >= budget.generations
+        or state.evaluations >= budget.max_evaluations
+        or state.acceptance_rate < budget.min_acceptance_rate
+    )
+
+
+def run_fit(
+    cal: Calibration,
+    directory: Path,
+    execution: Execution,
+    *,
+    resume: bool = False,
+    progress: Progress | None = None,
+) -> pyabc.History:
+    """Run (or continue) ABC-SMC generations until the spec's budget says stop.
+
+    Raises:
+        ResultsError: If the directory holds another calibration, or --resume finds none.
+    """
+    logging.getLogger("ABC").setLevel(logging.WARNING)
+    began = time.perf_counter()
+    exists = prepare(cal, directory, resume)
+    url = f"sqlite:///{(directory / HISTORY).resolve()}"
+    observed = observed_statistics(cal)
+    with Evaluator(load_councils(), cal.spec.targets, execution) as evaluator:
+        history = pyabc.History(url, _id=1) if exists else None
+        stored = -1 if history is None or history.max_t is None else int(history.max_t)
+        state = _state(history, began) if history is not None and stored >= 0 else None
+        while not _should_stop(cal, state):
+            abc = _abcsmc(cal, evaluator)
+            if history is None:
+                history = abc.new(url, observed)
+            else:
+                abc.load(url, 1)
+            np.random.seed(generation_seed(cal.spec.seed, abc.history.max_t + 1))
+            history = abc.run(max_nr_populations=1)
+            state = _state(history, began)
+            log.info("generation %d: epsilon %.3g", state.generation, state.epsilon)
+            if progress is not None:
+                progress(state)
+    assert history is not None
+    return history

@@ -1,0 +1,113 @@
+"""Figures of a calibration: observed vs simulated per target, marginal posteriors, threshold.
+
+Computation stays in ``outputs``: these functions only lay out the tables it wrote.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from sim.calibration.spec import Calibration
+
+
+def _grid(count: int, width: float = 4.2, height: float = 3.0) -> tuple[Figure, list]:
+    columns = min(3, count)
+    rows = math.ceil(count / columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(width * columns, height * rows),
+                                squeeze=False)
+    flat = list(axes.ravel())
+    for ax in flat[count:]:
+        ax.set_visible(False)
+    return figure, flat[:count]
+
+
+def targets_figure(fit: pd.DataFrame) -> Figure:
+    """One panel per target: observed (cross) against the simulated mean and 90% band."""
+    groups = list(dict.fromkeys(fit["group"]))
+    figure, axes = _grid(len(groups))
+    for ax, group in zip(axes, groups, strict=True):
+        rows = fit[fit["group"] == group].reset_index(drop=True)
+        x = range(len(rows))
+        low = rows["simulated_mean"] - rows["band_low"]
+        high = rows["band_high"] - rows["simulated_mean"]
+        ax.errorbar(x, rows["simulated_mean"], yerr=[low, high], fmt="o", color="tab:blue",
+                    capsize=3, label="simulated mean, 90% band")
+        ax.scatter(x, rows["observed"], marker="x", color="tab:red", s=50, zorder=3,
+                   label="observed")
+        labels = [t.split("_")[-1] if len(rows) > 1 else t for t in rows["target"]]
+        if group.startswith("trans"):
+            labels = [t.replace("tm_sif_ilacs1_", "") for t in rows["target"]]
+        ax.set_xticks(list(x), labels, rotation=60 if len(rows) > 4 else 0, fontsize=7)
+        inside = int(rows["inside"].sum())
+        ax.set_title(f"{group} ({inside}/{len(rows)} inside)", fontsize=9)
+    axes[0].legend(fontsize=7)
+    figure.suptitle("Targets: observed vs simulated\n(posterior particles x replications)",
+                    fontsize=10)
+    figure.tight_layout()
+    return figure
+
+
+def posterior_figure(cal: Calibration, posterior: pd.DataFrame, fitted: dict) -> Figure:
+    """Weighted histogram of each fitted parameter over its prior range, with the 90% interval."""
+    figure, axes = _grid(len(cal.spec.parameters))
+    for ax, p in zip(axes, cal.spec.parameters, strict=True):
+        ax.hist(posterior[p.path], bins=20, weights=posterior["weight"],
+                range=(p.prior.low, p.prior.high), color="tab:blue", alpha=0.7)
+        entry = fitted["parameters"][p.path]
+        for key, style in (("low", ":"), ("value", "-"), ("high", ":")):
+            ax.axvline(entry[key], color="black", linestyle=style)
+        ax.set_xlim(p.prior.low, p.prior.high)
+        ax.set_title(p.path.split(".", 1)[-1], fontsize=9)
+        ax.set_ylabel("posterior weight")
+    figure.suptitle(
+        "Marginal posteriors over the prior range\n(line: median; dotted: 90% interval)",
+        fontsize=10,
+    )
+    figure.tight_layout()
+    return figure
+
+
+def generations_figure(generations: pd.DataFrame) -> Figure:
+    """Acceptance threshold (distance) and acceptance rate by generation."""
+    figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2))
+    left.plot(generations["generation"], generations["epsilon"], marker="o")
+    left.set_xlabel("generation")
+    left.set_ylabel("threshold epsilon (distance)")
+    left.set_yscale("log")
+    right.plot(generations["generation"], generations["acceptance_rate"], marker="o")
+    right.set_xlabel("generation")
+    right.set_ylabel("acceptance rate")
+    right.set_ylim(0, 1)
+    for ax in (left, right):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    figure.suptitle("ABC-SMC threshold and acceptance by generation")
+    figure.tight_layout()
+    return figure
+
+
+def write_plots(cal: Calibration, directory: Path, fitted: dict) -> list[Path]:
+    """Draw the three figures from the tables in ``directory`` (PNG)."""
+    fit = pd.read_csv(directory / "fit.csv")
+    posterior = pd.read_parquet(directory / "posterior.parquet")
+    generations = pd.read_csv(directory / "generations.csv")
+    figures = {
+        "targets": targets_figure(fit),
+        "posterior": posterior_figure(cal, posterior, fitted),
+        "generations": generations_figure(generations),
+    }
+    written = []
+    for name, figure in figures.items():
+        path = directory / f"{name}.png"
+        figure.savefig(path, dpi=110)
+        plt.close(figure)
+        written.append(path)
+    return written
