@@ -123,4 +123,4 @@ class Scenario(Frozen):
 
 def default_scenario_path() -> Path:
     """The scenario `sim run` uses when none is given."""
-    return Path(__file__).resolve().parent.parent / "scenarios" / "reform_2015.yaml"
+    return Path(__file__).resolve().parent.parent.parent / "scenarios" / "reform_2015.yaml"
