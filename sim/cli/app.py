@@ -7,52 +7,72 @@ and exit with status 1, never a traceback.
 from __future__ import annotations
 
 import enum
+import os
 import shlex
 import sys
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
 
-from sim.cli import tables
 from sim.errors import ResultsError, SimError
-from sim.experiments.executors import Execution
-from sim.experiments.sweep_file import load_sweep
-from sim.results.compare import compare_directories
-from sim.results.directory import default_directory, latest_directory
-from sim.results.figures import write_plots
-from sim.scenario.fields import parameter_table
-from sim.scenario.schema import default_scenario_path
-from sim.scenario.timeline import load_scenario
-from sim.workflow.precision import DEFAULT_CAP, DEFAULT_METRIC, FIRST_BATCH, PrecisionTarget
-from sim.workflow.run import RunReport, run_scenario
-from sim.workflow.sweep import SweepReport, run_sweep
+from sim.scenario.paths import default_scenario_path
+from sim.workflow.precision import DEFAULT_CAP, DEFAULT_METRIC, FIRST_BATCH
+
+if TYPE_CHECKING:  # the libraries behind each command load when it runs, not for --help
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
+
+    from sim.experiments.executors import Execution
+    from sim.workflow.precision import PrecisionTarget
+    from sim.workflow.run import RunReport
+    from sim.workflow.sweep import SweepReport
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="Simulate England's regime for failing children's services.",
 )
-console = Console()
-errors = Console(stderr=True)
 T = TypeVar("T")
+
+
+@cache
+def _console(stderr: bool = False) -> Console:
+    """The rich console for results (stdout) or messages (stderr), made on first use."""
+    from rich.console import Console
+
+    return Console(stderr=stderr)
+
+
+def console() -> Console:
+    return _console(False)
+
+
+def errors() -> Console:
+    return _console(True)
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity), the default number of workers."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file", show_default=True)]
 Replications = Annotated[int | None, typer.Option(help="Replications per variant", min=1)]
 Seed = Annotated[int | None, typer.Option(help="Root seed (overrides run.seed)", min=0)]
 Workers = Annotated[
-    int, typer.Option(help="Worker processes, or LocalCluster workers for Dask", min=1)
+    int,
+    typer.Option(
+        help="Worker processes, or LocalCluster workers for Dask (default: the cores this "
+        "process may use)",
+        min=1,
+        show_default=False,
+    ),
 ]
 OutDir = Annotated[
     Path | None,
@@ -63,7 +83,7 @@ OutDir = Annotated[
     ),
 ]
 Trace = Annotated[bool, typer.Option(help="Also store the full event log (events.parquet)")]
-Plots = Annotated[bool, typer.Option(help="Draw the plots (PNG and SVG); later: sim plot DIR")]
+Plots = Annotated[bool, typer.Option(help="Draw the plots (PNG); later: sim plot DIR")]
 
 
 class ExecutorName(enum.StrEnum):
@@ -106,7 +126,7 @@ def guarded(action: Callable[[], T]) -> T:
     try:
         return action()
     except SimError as err:
-        errors.print(f"[bold red]error:[/] {err}", highlight=False, soft_wrap=True)
+        errors().print(f"[bold red]error:[/] {err}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
 
 
@@ -115,7 +135,7 @@ def run(
     scenario: ScenarioArg = default_scenario_path(),
     replications: Replications = None,
     seed: Seed = None,
-    workers: Workers = 1,
+    workers: Workers = available_cores(),
     executor: ExecutorOpt = None,
     scheduler: Scheduler = None,
     chunk: Chunk = None,
@@ -140,6 +160,9 @@ def run(
     ] = False,
 ) -> None:
     """Run a scenario's variants and replications; write a results directory."""
+    from sim.scenario.timeline import load_scenario
+    from sim.workflow.run import run_scenario
+
     overrides: dict[str, Any] = {}
     if replications is not None and precision is None:
         overrides["run.replications"] = replications
@@ -170,6 +193,8 @@ def _target(
     precision: float | None, metrics: list[str] | None, cap: int | None, first: int | None
 ) -> PrecisionTarget | None:
     """The precision target of `sim run`, or None (then --metric and the cap make no sense)."""
+    from sim.workflow.precision import PrecisionTarget
+
     if precision is None:
         if metrics or cap is not None:
             raise SimError("--metric and --max-replications apply only with --precision")
@@ -190,6 +215,8 @@ def _execution(
     trace: bool,
 ) -> Execution:
     """Executor settings; a scheduler address means Dask."""
+    from sim.experiments.executors import Execution
+
     if scheduler is not None and executor is ExecutorName.process:
         raise SimError("--scheduler is a Dask address; use it with --executor dask")
     dask = executor is ExecutorName.dask or scheduler is not None
@@ -198,6 +225,8 @@ def _execution(
 
 def _directory(out: Path | None, resume: bool, name: str) -> Path:
     """Where results go: --out, the latest directory of this name (--resume), or a new one."""
+    from sim.results.directory import default_directory, latest_directory
+
     if not resume:
         return out or default_directory(Path("results"), name)
     if out is None:
@@ -228,6 +257,14 @@ class _Bar:
 
 def _with_progress(directory: Path, description: str, body: Callable[[_Bar], T]) -> T:
     """Run ``body`` under a progress bar; a SimError or Ctrl-C becomes a message and an exit."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -236,10 +273,10 @@ def _with_progress(directory: Path, description: str, body: Callable[[_Bar], T])
         TimeRemainingColumn(),
     )
     try:
-        with Progress(*columns, console=errors, transient=False) as bar:
+        with Progress(*columns, console=errors(), transient=False) as bar:
             return guarded(lambda: body(_Bar(bar, description)))
     except KeyboardInterrupt:
-        errors.print(
+        errors().print(
             f"interrupted: finished replications are kept in {directory}/parts; "
             f"continue with --out {directory}",
             soft_wrap=True,
@@ -249,27 +286,31 @@ def _with_progress(directory: Path, description: str, body: Callable[[_Bar], T])
 
 def render_report(report: RunReport, everything: bool = False) -> None:
     """Print the outcome table, the comparison (if any) and where the results are."""
-    console.print(tables.outcomes(report, everything))
+    from sim.cli import tables
+
+    console().print(tables.outcomes(report, everything))
     if report.comparison is not None:
-        console.print(tables.comparison(report.comparison, everything))
+        console().print(tables.comparison(report.comparison, everything))
     if report.derived is not None:
-        console.print(tables.derived(report.derived))
+        console().print(tables.derived(report.derived))
     if not everything:
-        console.print("(headline outcomes; --all-metrics shows every one; all are in the files)")
+        console().print("(headline outcomes; --all-metrics shows every one; all are in the files)")
     if report.precision is not None:
-        console.print(
+        console().print(
             f"precision: stopped after {report.replications} replications per variant "
             f"({report.tasks_run} run now): {report.precision.reason}",
             soft_wrap=True,
         )
-    console.print(f"results: {report.directory}  ({report.seconds:.1f} s)", soft_wrap=True)
+    console().print(f"results: {report.directory}  ({report.seconds:.1f} s)", soft_wrap=True)
 
 
 @app.command()
 def validate(scenario: ScenarioArg) -> None:
     """Check a scenario file (schema, variants, timeline) without running it."""
+    from sim.scenario.timeline import load_scenario
+
     loaded = guarded(lambda: load_scenario(scenario))
-    console.print(
+    console().print(
         f"{scenario}: valid ({len(loaded.variants)} variants, "
         f"{len(loaded.timeline)} timeline entries)",
         soft_wrap=True,
@@ -279,19 +320,24 @@ def validate(scenario: ScenarioArg) -> None:
 @app.command()
 def params(scenario: ScenarioArg = default_scenario_path()) -> None:
     """List every input with its value, unit, kind (fact, assumption, lever) and source."""
+    from rich.table import Table
+
+    from sim.scenario.fields import parameter_table
+    from sim.scenario.timeline import load_scenario
+
     loaded = guarded(lambda: load_scenario(scenario))
     table = Table(title=f"Parameters of {loaded.name}")
     for column in ("path", "value", "unit", "kind", "source or reason"):
         table.add_column(column, overflow="fold")
     for row in parameter_table(loaded):
         table.add_row(row.path, str(row.value), row.unit, row.kind, row.note or row.description)
-    console.print(table)
+    console().print(table)
 
 
 @app.command()
 def sweep(
     sweep_file: Annotated[Path, typer.Argument(help="Sweep YAML file")],
-    workers: Workers = 1,
+    workers: Workers = available_cores(),
     executor: ExecutorOpt = None,
     scheduler: Scheduler = None,
     chunk: Chunk = None,
@@ -302,6 +348,9 @@ def sweep(
     check: Annotated[bool, typer.Option(help="Only check the sweep; run nothing")] = False,
 ) -> None:
     """Run a parameter sweep (grid, LHS or Sobol): points, sensitivity, plots."""
+    from sim.experiments.sweep_file import load_sweep
+    from sim.workflow.sweep import run_sweep
+
     loaded = guarded(lambda: load_sweep(sweep_file))
     size = len(loaded.points) * loaded.spec.replications * len(loaded.variants)
     shape = (
@@ -309,7 +358,7 @@ def sweep(
         f"{len(loaded.variants)} variants = {size} replications"
     )
     if check:
-        console.print(f"{sweep_file}: valid ({shape})", soft_wrap=True)
+        console().print(f"{sweep_file}: valid ({shape})", soft_wrap=True)
         return
     execution = guarded(lambda: _execution(workers, executor, scheduler, chunk, trace))
     directory = guarded(lambda: _directory(out, resume, loaded.name))
@@ -321,17 +370,19 @@ def sweep(
             loaded, directory, execution=execution, command=command, progress=bar, plots=plots
         ),
     )
-    console.print(f"sweep {report.name}: {shape}", soft_wrap=True)
+    console().print(f"sweep {report.name}: {shape}", soft_wrap=True)
     render_sweep(report)
 
 
 def render_sweep(report: SweepReport) -> None:
     """Print the sensitivity indices (if any), the work done and where the results are."""
+    from sim.cli import tables
+
     if report.sensitivity is not None:
         for table in tables.sensitivity(report.sensitivity):
-            console.print(table)
+            console().print(table)
     reused = report.tasks - report.tasks_run
-    console.print(
+    console().print(
         f"ran {report.tasks_run} replications ({reused} already stored) in "
         f"{report.seconds:.1f} s\nresults: {report.directory}",
         soft_wrap=True,
@@ -340,10 +391,12 @@ def render_sweep(report: SweepReport) -> None:
 
 @app.command()
 def plot(directory: Annotated[Path, typer.Argument(help="Results directory")]) -> None:
-    """Draw every plot of a run or sweep results directory again (PNG and SVG)."""
+    """Draw every plot of a run or sweep results directory again."""
+    from sim.results.figures import write_plots
+
     files = guarded(lambda: write_plots(directory))
     names = sorted({f.stem for f in files})
-    console.print(
+    console().print(
         f"{directory}: {len(files)} files ({', '.join(names)}; .png and .svg)", soft_wrap=True
     )
 
@@ -360,9 +413,12 @@ def compare(
     ] = None,
 ) -> None:
     """Compare two results directories of one model version: B minus A, per variant."""
+    from sim.cli import tables
+    from sim.results.compare import compare_directories
+
     result = guarded(lambda: compare_directories(first, second, out, metric))
-    console.print(tables.directories(result, first.name, second.name))
-    console.print(f"written: {', '.join(str(f) for f in result.files)}", soft_wrap=True)
+    console().print(tables.directories(result, first.name, second.name))
+    console().print(f"written: {', '.join(str(f) for f in result.files)}", soft_wrap=True)
 
 
 def main() -> None:

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from sim import __version__
+from sim.model.recorder import ReplicationResult
 from sim.model.streams import SeedKey
 from sim.model.world import run_replication
 from sim.scenario.councils import CouncilTable
@@ -147,6 +148,11 @@ def month_dates(start: str, months: np.ndarray) -> list[str]:
 def run_task(task: Task, scenario: Scenario, table: CouncilTable, trace: bool) -> TaskOutput:
     """Run one task and shape its result into tables that carry their inputs."""
     result = run_replication(scenario, task.seed_key, table, trace=trace)
+    return task_output(task, scenario, result)
+
+
+def task_output(task: Task, scenario: Scenario, result: ReplicationResult) -> TaskOutput:
+    """A replication's result as tidy tables whose rows carry the task's identity."""
     ids: dict[str, str | int] = {
         "variant": task.variant,
         "point": task.point,

@@ -12,13 +12,13 @@ Sections live in ``sim.sections``, one module per institution.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
 from sim.scenario.fields import GRADES, Frozen, check_year_month, month_index, setting
 from sim.scenario.ofsted_rules import OfstedPolicy, SharperTriggers
+from sim.scenario.paths import default_scenario_path as default_scenario_path
 from sim.scenario.regime_rules import Costs, Regime, Sponsors, Trusts
 from sim.scenario.workforce_rules import Programmes, WorkforceDynamics
 from sim.scenario.world_facts import Inspections, Performance, Population, Signals
@@ -121,6 +121,3 @@ class Scenario(Frozen):
         return month_index(year_month) - month_index(self.run.start)
 
 
-def default_scenario_path() -> Path:
-    """The scenario `sim run` uses when none is given."""
-    return Path(__file__).resolve().parent.parent.parent / "scenarios" / "reform_2015.yaml"

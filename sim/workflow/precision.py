@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from sim.errors import SimError
-from sim.model.recorder import OUTCOMES
-from sim.results.analysis import relative_precision
-from sim.scenario.yamlio import suggest
+
+if TYPE_CHECKING:  # the CLI imports this module for its defaults: keep it light
+    import pandas as pd
 
 DEFAULT_METRIC = "child_years_truly_inadequate"
 FIRST_BATCH = 10  # replications in the first batch; each later batch doubles the total
@@ -43,6 +42,9 @@ class PrecisionTarget:
 
     def __post_init__(self) -> None:
         """Refuse targets that cannot be met and outcomes that do not exist."""
+        from sim.model.recorder import OUTCOMES
+        from sim.scenario.yamlio import suggest
+
         if not 0 < self.relative < math.inf:
             raise SimError(
                 f"--precision: expected a positive fraction such as 0.05, got {self.relative}"
@@ -85,6 +87,8 @@ def check(
     target: PrecisionTarget, replications: pd.DataFrame, baseline: str, count: int, last: bool
 ) -> PrecisionOutcome | None:
     """The outcome if the run should stop after ``count`` replications, else None."""
+    from sim.results.analysis import relative_precision
+
     table = relative_precision(replications, baseline, list(target.metrics))
     met = bool((table["relative"] <= target.relative).all())
     if not (met or last):
