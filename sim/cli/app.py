@@ -84,6 +84,7 @@ OutDir = Annotated[
 ]
 Trace = Annotated[bool, typer.Option(help="Also store the full event log (events.parquet)")]
 Plots = Annotated[bool, typer.Option(help="Draw the plots (PNG); later: sim plot DIR")]
+Svg = Annotated[bool, typer.Option(help="Also save every plot as SVG (doubles the plotting time)")]
 
 
 class ExecutorName(enum.StrEnum):
@@ -143,6 +144,7 @@ def run(
     resume: Resume = False,
     trace: Trace = False,
     plots: Plots = True,
+    svg: Svg = False,
     precision: Annotated[
         float | None,
         typer.Option(
@@ -184,6 +186,7 @@ def run(
             progress=bar,
             precision=target,
             plots=plots,
+            svg=svg,
         ),
     )
     render_report(report, all_metrics)
@@ -345,6 +348,7 @@ def sweep(
     resume: Resume = False,
     trace: Trace = False,
     plots: Plots = True,
+    svg: Svg = False,
     check: Annotated[bool, typer.Option(help="Only check the sweep; run nothing")] = False,
 ) -> None:
     """Run a parameter sweep (grid, LHS or Sobol): points, sensitivity, plots."""
@@ -367,7 +371,13 @@ def sweep(
         directory,
         f"{loaded.name}: replications",
         lambda bar: run_sweep(
-            loaded, directory, execution=execution, command=command, progress=bar, plots=plots
+            loaded,
+            directory,
+            execution=execution,
+            command=command,
+            progress=bar,
+            plots=plots,
+            svg=svg,
         ),
     )
     console().print(f"sweep {report.name}: {shape}", soft_wrap=True)
@@ -390,14 +400,18 @@ def render_sweep(report: SweepReport) -> None:
 
 
 @app.command()
-def plot(directory: Annotated[Path, typer.Argument(help="Results directory")]) -> None:
+def plot(
+    directory: Annotated[Path, typer.Argument(help="Results directory")], svg: Svg = False
+) -> None:
     """Draw every plot of a run or sweep results directory again."""
     from sim.results.figures import write_plots
 
-    files = guarded(lambda: write_plots(directory))
+    files = guarded(lambda: write_plots(directory, svg=svg))
     names = sorted({f.stem for f in files})
     console().print(
-        f"{directory}: {len(files)} files ({', '.join(names)}; .png and .svg)", soft_wrap=True
+        f"{directory}: {len(files)} files ({', '.join(names)}; "
+        f"{'.png and .svg' if svg else '.png'})",
+        soft_wrap=True,
     )
 
 
@@ -411,12 +425,13 @@ def compare(
     metric: Annotated[
         list[str] | None, typer.Option("--metric", help="Outcomes to compare (default: all)")
     ] = None,
+    svg: Svg = False,
 ) -> None:
     """Compare two results directories of one model version: B minus A, per variant."""
     from sim.cli import tables
     from sim.results.compare import compare_directories
 
-    result = guarded(lambda: compare_directories(first, second, out, metric))
+    result = guarded(lambda: compare_directories(first, second, out, metric, svg=svg))
     console().print(tables.directories(result, first.name, second.name))
     console().print(f"written: {', '.join(str(f) for f in result.files)}", soft_wrap=True)
 

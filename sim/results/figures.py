@@ -13,7 +13,8 @@ stored tables (``sim.plots`` only lays them out):
   (``..._<metric>__<variant>.png``).
 
 Units come from the outcome registry (``sim.model.recorder.OUTCOMES``) and the
-scenario schema (each parameter's unit). Every figure is saved as PNG and SVG.
+scenario schema (each parameter's unit). Every figure is saved as PNG, and as SVG
+when asked (``svg=True``).
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def _parameter_names(run_dir: RunDirectory) -> tuple[dict[str, str], dict[str, s
     return {r.path: r.unit for r in rows}, labels
 
 
-def write_plots(directory: Path) -> list[Path]:
+def write_plots(directory: Path, *, svg: bool = False) -> list[Path]:
     """Draw every plot that applies to a results directory; return the files written.
 
     Raises:
@@ -74,7 +75,7 @@ def write_plots(directory: Path) -> list[Path]:
     kind = manifest.get("kind", "run")
     written: list[Path] = []
     if kind == "run":
-        written += _fan_charts(run_dir)
+        written += _fan_charts(run_dir, svg)
     comparison_file = run_dir.path / "comparison.csv"
     if comparison_file.exists():
         comparison = pd.read_csv(comparison_file)
@@ -83,13 +84,13 @@ def write_plots(directory: Path) -> list[Path]:
         title = f"Each variant minus baseline '{baseline}'\npaired by {pairs}, n = {n}, 95% CI"
         metrics = headline_metrics(list(dict.fromkeys(comparison["metric"])))
         figure = plots.forest_plot(comparison, metrics=metrics, units=_outcome_units(), title=title)
-        written += plots.save(figure, run_dir.path / "comparison")
+        written += plots.save(figure, run_dir.path / "comparison", svg=svg)
     if kind == "sweep":
-        written += _sweep_plots(run_dir, manifest)
+        written += _sweep_plots(run_dir, manifest, svg)
     return written
 
 
-def _fan_charts(run_dir: RunDirectory) -> list[Path]:
+def _fan_charts(run_dir: RunDirectory, svg: bool) -> list[Path]:
     """A fan chart per headline monthly series the run has (FAN_SERIES)."""
     monthly = run_dir.table("monthly")
     start = str(run_dir.document("scenario.yaml")["run"]["start"])
@@ -97,11 +98,11 @@ def _fan_charts(run_dir: RunDirectory) -> list[Path]:
     written: list[Path] = []
     for name in (n for n, _, _ in FAN_SERIES if n in monthly.columns):
         figure = plots.fan_chart(monthly, name, units=units, labels=SERIES_LABELS, start=start)
-        written += plots.save(figure, run_dir.path / name)
+        written += plots.save(figure, run_dir.path / name, svg=svg)
     return written
 
 
-def _sweep_plots(run_dir: RunDirectory, manifest: dict[str, Any]) -> list[Path]:
+def _sweep_plots(run_dir: RunDirectory, manifest: dict[str, Any], svg: bool) -> list[Path]:
     """Response curves and sensitivity bars of each metric (per variant when crossed)."""
     points = pd.read_parquet(run_dir.path / "points.parquet")
     parameters, metrics = list(manifest["parameters"]), list(manifest["metrics"])
@@ -124,12 +125,13 @@ def _sweep_plots(run_dir: RunDirectory, manifest: dict[str, Any]) -> list[Path]:
             )
             if len(variants) > 1:
                 figure.suptitle(f"{figure.get_suptitle()} (variant '{variant}')")
-            written += plots.save(figure, run_dir.path / f"response_{metric}{suffix}")
+            written += plots.save(figure, run_dir.path / f"response_{metric}{suffix}", svg=svg)
         if sensitivity is None:
             continue
         for metric in metrics:
             subset = sensitivity[(sensitivity["variant"] == variant)]
             if (subset["metric"] == metric).any():
                 figure = plots.sensitivity_bars(subset, metric, labels=labels)
-                written += plots.save(figure, run_dir.path / f"sensitivity_{metric}{suffix}")
+                path = run_dir.path / f"sensitivity_{metric}{suffix}"
+                written += plots.save(figure, path, svg=svg)
     return written

@@ -114,6 +114,7 @@ def run_scenario(
     progress: Progress | None = None,
     precision: PrecisionTarget | None = None,
     plots: bool = True,
+    svg: bool = False,
 ) -> RunReport:
     """Run every variant's replications into ``directory``; write tables and plots.
 
@@ -149,7 +150,7 @@ def run_scenario(
         run_dir, tasks, scenario.run.baseline, len(scenarios) > 1
     )
     if plots:
-        write_plots(run_dir.path)
+        write_plots(run_dir.path, svg=svg)
     seconds = time.perf_counter() - began
     timings = {"seconds": round(seconds, 3), "tasks": len(tasks), "tasks_run": ran}
     extra = {"precision": outcome.reason} if outcome else {}

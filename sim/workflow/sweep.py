@@ -82,6 +82,7 @@ def run_sweep(
     command: str = "",
     progress: Progress | None = None,
     plots: bool = True,
+    svg: bool = False,
 ) -> SweepReport:
     """Run every (variant, point, replication) not yet stored in ``directory``; analyse; plot.
 
@@ -104,7 +105,7 @@ def run_sweep(
     run_dir.combine(tasks)
     points, sensitivity, comparison = _analyse(run_dir, sweep)
     if plots:
-        write_plots(run_dir.path)
+        write_plots(run_dir.path, svg=svg)
     seconds = time.perf_counter() - began
     timings = {"seconds": round(seconds, 3), "tasks": len(tasks), "tasks_run": ran}
     run_dir.write_manifest({**info, **timings, "identity": identity})
