@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from sim import __version__
-from sim.experiments.executors import Execution, Progress, ScenarioOf, execute
+from sim.experiments.executors import Execution, Executor, Progress, ScenarioOf
 from sim.experiments.tasks import Task, fingerprint, plan
 from sim.results import analysis
 from sim.results.directory import RunDirectory, write_table
@@ -87,7 +87,7 @@ def fill(
     tasks: Sequence[Task],
     scenario_of: ScenarioOf,
     table: CouncilTable,
-    execution: Execution,
+    executor: Executor,
     progress: Progress,
 ) -> int:
     """Run the tasks whose parts are not stored yet, storing each as it finishes.
@@ -98,7 +98,7 @@ def fill(
     done = run_dir.finished()
     todo = [t for t in tasks if t.key not in done]
     progress.start(len(tasks) - len(todo), len(tasks))
-    for outputs in execute(todo, scenario_of, table, execution):
+    for outputs in executor.run(todo, scenario_of, table):
         for output in outputs:
             run_dir.write_part(output)
         progress.advance(len(outputs))
@@ -134,16 +134,18 @@ def run_scenario(
     run_dir.prepare(identity, {"scenario.yaml": scenario.model_dump(mode="json")}, info)
     table, receiver = load_councils(), progress or Silent()
 
-    def run_to(count: int) -> tuple[list[Task], int]:
-        tasks = plan(scenarios, range(count), scenario.run.seed, fingerprints=prints)
-        ran = fill(run_dir, tasks, lambda t: scenarios[t.variant], table, execution, receiver)
-        return tasks, ran
+    with Executor(execution) as executor:  # one pool for every batch of the run
 
-    outcome = None
-    if precision is None:
-        tasks, ran = run_to(scenario.run.replications)
-    else:
-        tasks, ran, outcome = _to_precision(run_dir, run_to, precision, scenario.run.baseline)
+        def run_to(count: int) -> tuple[list[Task], int]:
+            tasks = plan(scenarios, range(count), scenario.run.seed, fingerprints=prints)
+            ran = fill(run_dir, tasks, lambda t: scenarios[t.variant], table, executor, receiver)
+            return tasks, ran
+
+        outcome = None
+        if precision is None:
+            tasks, ran = run_to(scenario.run.replications)
+        else:
+            tasks, ran, outcome = _to_precision(run_dir, run_to, precision, scenario.run.baseline)
     count = len(tasks) // len(scenarios)
     _store_count(run_dir, scenario, count)
     summary, comparison, derived = _finish(

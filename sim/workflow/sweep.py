@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from sim import __version__
-from sim.experiments.executors import Execution, Progress
+from sim.experiments.executors import Execution, Executor, Progress
 from sim.experiments.sweep_file import Sweep
 from sim.results import analysis
 from sim.results.directory import RunDirectory, write_table
@@ -101,7 +101,8 @@ def run_sweep(
     run_dir.prepare(identity, documents, info)
     tasks = sweep.tasks()
     receiver = progress or Silent()
-    ran = fill(run_dir, tasks, sweep.scenario_of, load_councils(), execution, receiver)
+    with Executor(execution) as executor:
+        ran = fill(run_dir, tasks, sweep.scenario_of, load_councils(), executor, receiver)
     run_dir.combine(tasks)
     points, sensitivity, comparison = _analyse(run_dir, sweep)
     if plots:
