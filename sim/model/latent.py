@@ -27,7 +27,6 @@ from collections.abc import Callable
 
 import numpy as np
 
-
 Array = np.ndarray
 Normal = Callable[[int], float]  # a council's next within-month standard normal
 
