@@ -205,8 +205,7 @@ def review(world: World, council: Council, judgement: int) -> simpy.events.Proce
     case = world.cases.get(council.index)
     if case is None or case.judgement != judgement or council.status not in UNDER_INTERVENTION:
         return
-    draw = world.streams.council("regime", council.index).standard_normal()
-    noise = regime.review_noise_sd * float(draw)
+    noise = regime.review_noise_sd * world.draws("regime").normal(council.index)
     reading = world.advance(council) + noise
     required = case.score + regime.improvement_rise
     bar = regime.improvement_bar

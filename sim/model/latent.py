@@ -24,6 +24,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -35,7 +36,40 @@ def tau(theta: float, u: Array | float) -> Array | float:
     """The Brownian clock of the OU noise after ``u`` months: (e^{2 theta u} - 1) / (2 theta)."""
     if theta < 1e-12:
         return u
+    if isinstance(u, float):
+        return math.expm1(2.0 * theta * u) / (2.0 * theta)
     return np.expm1(2.0 * theta * np.asarray(u)) / (2.0 * theta)
+
+
+class Levels:
+    """Every council's long-run level m: its base plus named terms (interventions, workforce).
+
+    m is piecewise constant: it changes only when a term or the base does.
+    """
+
+    def __init__(self, base: Array) -> None:
+        self.base = np.array(base, dtype=float)
+        self.terms: dict[str, Array] = {}
+
+    def term(self, name: str) -> Array:
+        """One term of every council's level (zeros until first set)."""
+        if name not in self.terms:
+            self.terms[name] = np.zeros(len(self.base))
+        return self.terms[name]
+
+    def of(self, i: int) -> float:
+        """Council i's level (the same sum, in the same order, as ``all``)."""
+        total = float(self.base[i])
+        for values in self.terms.values():
+            total += float(values[i])
+        return total
+
+    def all(self, index: Array | slice = slice(None)) -> Array:
+        """The levels of the councils at ``index``."""
+        total = self.base[index].copy()
+        for values in self.terms.values():
+            total += values[index]
+        return total
 
 
 class Latent:
@@ -66,7 +100,7 @@ class Latent:
         self.mu_time = np.zeros(len(q))
         self.z_end = month_normals(len(q))
         self._knots: dict[int, tuple[list[float], list[float]]] = {}
-        self._extra: dict[int, tuple[Array, Array]] = {}
+        self._extra: dict[str, Any] = {}
 
     @property
     def w_end(self) -> Array:
@@ -103,20 +137,17 @@ class Latent:
         """Register W drawn at ``offset``s (months into the month, sorted by owner then offset)."""
         self._extra = {}
         if len(owner):
-            cuts = np.flatnonzero(np.diff(owner)) + 1
-            for piece_owner, piece_u, piece_w in zip(
-                np.split(owner, cuts), np.split(offset, cuts), np.split(w, cuts), strict=True
-            ):
-                self._extra[int(piece_owner[0])] = (piece_u, piece_w)
+            starts = np.searchsorted(owner, np.arange(len(self.start) + 1))
+            self._extra = {"starts": starts.tolist(), "offset": offset, "w": w}
 
     def _council_knots(self, i: int) -> tuple[list[float], list[float]]:
         knots = self._knots.get(i)
         if knots is None:
             us, ws = [0.0], [0.0]
-            if i in self._extra:
-                extra_u, extra_w = self._extra[i]
-                us += extra_u.tolist()
-                ws += extra_w.tolist()
+            if self._extra:
+                lo, hi = self._extra["starts"][i], self._extra["starts"][i + 1]
+                us += self._extra["offset"][lo:hi].tolist()
+                ws += self._extra["w"][lo:hi].tolist()
             end = float(self.z_end[i]) * math.sqrt(float(tau(self.theta, 1.0)))
             knots = self._knots[i] = ([*us, 1.0], [*ws, end])
         return knots

@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-import numpy as np
 import simpy
 
 from sim.model.council import INADEQUATE, Council, grade_of
@@ -38,7 +37,7 @@ def start(world: World) -> None:
         world.cycles[council.index] = world.env.process(inspection_cycle(world, council))
         if council.judged == INADEQUATE:
             world.env.process(monitoring(world, council, council.judgement_id))
-    world.env.process(concern_signals(world, signal_candidates(world)))
+    world.signals.fire = lambda index, act: on_signal(world, index, act)
 
 
 def due_after_judgement(world: World, council: Council) -> float:
@@ -48,7 +47,7 @@ def due_after_judgement(world: World, council: Council) -> float:
     due = council.judged_at + getattr(policy.cadence, grade)
     if council.judged != INADEQUATE:
         jitter = policy.cadence_jitter_months
-        due += world.streams.council("schedule", council.index).uniform(-jitter, jitter)
+        due += jitter * (2.0 * world.draws("schedule").uniform(council.index) - 1.0)
     return float(due)
 
 
@@ -115,10 +114,11 @@ def record_judgement(
         rec.count("months_judged_inadequate", council.index, now - max(council.judged_at, 0.0))
     if grade == INADEQUATE:
         rec.count("inadequate_judgements")
-        if truly == INADEQUATE and council.onset is not None:
-            rec.observe("detection_delay_months", now - council.onset)
+        onset = float(world.onset[council.index])
+        if truly == INADEQUATE and not math.isnan(onset):
+            rec.observe("detection_delay_months", now - onset)
             rec.count("detections")
-        council.onset = None
+        world.onset[council.index] = math.nan
     if rec.trace:
         rec.log(
             now,
@@ -168,52 +168,17 @@ def bring_forward(world: World, council: Council) -> None:
         interrupt_cycle(world, council, "reschedule")
 
 
-def signal_candidates(world: World) -> list[tuple[float, int, float, float]]:
-    """Candidate signal times (time, council, u_accept, u_act) at the capped rate, drawn up front.
-
-    Drawing candidates up front from their own stream, and thinning them by the
-    rate at q, gives an exact inhomogeneous Poisson process whose candidate
-    times do not depend on the policy (common random numbers across variants).
-    """
-    rng = world.streams["signals"]
-    bound, horizon = world.params.signals.max_rate, world.horizon
-    counts = rng.poisson(bound * horizon, size=len(world.councils))
-    times = rng.uniform(0.0, horizon, size=int(counts.sum()))
-    owners = np.repeat(np.arange(len(world.councils)), counts)
-    uniforms = rng.uniform(size=(int(counts.sum()), 2))
-    order = np.argsort(times, kind="stable")
-    return [
-        (float(times[k]), int(owners[k]), float(uniforms[k, 0]), float(uniforms[k, 1]))
-        for k in order
-    ]
-
-
-def signal_rate(world: World, q: float) -> float:
-    """Concern-signal rate at score q: rises exponentially as q falls, capped."""
-    sig = world.params.signals
-    rate = sig.rate_at_inadequate * math.exp(
-        -sig.slope * (q - world.params.performance.cutpoints[0])
-    )
-    return min(rate, sig.max_rate, world.signal_bound)
-
-
-def concern_signals(
-    world: World, candidates: list[tuple[float, int, float, float]]
-) -> simpy.events.ProcessGenerator:
-    """Thin the candidates by the rate at each council's q; act on accepted signals."""
-    for time, index, accept, act in candidates:
-        yield world.env.timeout(time - world.env.now)
-        council = world.councils[index]
-        if accept * world.signal_bound >= signal_rate(world, world.advance(council)):
-            continue
-        world.recorder.count("signals", index)
-        triggers = world.policy.sharper_triggers
-        acted = triggers.enabled and act < triggers.act_probability
-        world.recorder.log(
-            world.env.now, council.name, "signal", acted=acted, q=round(council.q, 4)
-        )
-        if acted:
-            world.env.process(emergency_after(world, council, triggers.lead_time_months))
+def on_signal(world: World, index: int, act: float) -> None:
+    """A kept concern signal arrives (``sim.model.signals``): count it, maybe act on it."""
+    council = world.councils[index]
+    world.recorder.count("signals", index)
+    triggers = world.policy.sharper_triggers
+    acted = triggers.enabled and act < triggers.act_probability
+    if world.recorder.trace:
+        q = world.advance(council)
+        world.recorder.log(world.env.now, council.name, "signal", acted=acted, q=round(q, 4))
+    if acted:
+        world.env.process(emergency_after(world, council, triggers.lead_time_months))
 
 
 def emergency_after(world: World, council: Council, lead: float) -> simpy.events.ProcessGenerator:

@@ -114,7 +114,9 @@ class ConcernSignals:
             if hi > lo:
                 self._test(np.arange(lo, hi))
             return
-        self._test(np.flatnonzero(np.isin(self.owner, index)))
+        changed = np.zeros(len(self.latent.start), dtype=bool)
+        changed[index] = True
+        self._test(np.flatnonzero(changed[self.owner]))
 
 
 def expected_rate(

@@ -121,10 +121,33 @@ class Staffing:
         """Rates in force from now for one council (or all) under its judgement and status."""
         params = world.params.workforce
         if index is not None:
-            self.set_rates(params, reacting_grade(params, world.councils[index]), index)
+            self.set_rate(params, reacting_grade(params, world.councils[index]), index)
             return
-        grades = np.array([reacting_grade(params, c) for c in world.councils], dtype=int)
-        self.set_rates(params, grades)
+        councils, n = world.councils, len(world.councils)
+        judged = np.fromiter((c.judged for c in councils), dtype=int, count=n)
+        steady = np.fromiter(
+            (c.status in params.stabilising_statuses for c in councils), dtype=bool, count=n
+        )
+        floor = GRADES.index(params.stabilised_grade)
+        self.set_rates(params, np.where(steady, np.maximum(judged, floor), judged))
+
+    def set_rate(self, params: WorkforceDynamics, grade: int, i: int) -> None:
+        """``set_rates`` for one council in plain floats (the same arithmetic, event by event)."""
+        _, by_turnover, by_hiring = self._rate_tables(params)
+        start = int(self.start_grade[i])
+        mt = float(by_turnover[grade]) / float(by_turnover[start])
+        mh = float(by_hiring[grade]) / float(by_hiring[start])
+        turnover = params.turnover_scale * float(self.turnover[i]) * mt
+        hiring = params.hiring_scale * float(self.hiring[i]) * mh
+        share = float(self.graduates[i]) / float(self.posts[i])
+        d = params.displacement
+        self.a[i] = turnover * (1.0 - share) - hiring * (1.0 - d) * share
+        self.b[i] = turnover + hiring
+
+    def _rate_tables(self, params: WorkforceDynamics) -> tuple[WorkforceDynamics, Array, Array]:
+        if self._tables is None or self._tables[0] is not params:  # new rules: re-tabulate
+            self._tables = (params, *by_grade(params))
+        return self._tables
 
     def set_rates(
         self,
@@ -133,9 +156,7 @@ class Staffing:
         index: int | Array | slice = slice(None),
     ) -> None:
         """Rates in force from now for councils whose staff react as to ``grades``."""
-        if self._tables is None or self._tables[0] is not params:  # new rules: re-tabulate
-            self._tables = (params, *by_grade(params))
-        _, by_turnover, by_hiring = self._tables
+        _, by_turnover, by_hiring = self._rate_tables(params)
         start = self.start_grade[index]
         mt = by_turnover[grades] / by_turnover[start]
         mh = by_hiring[grades] / by_hiring[start]
@@ -235,6 +256,7 @@ def refresh_levels(world: World, staff: Staffing) -> None:
     variants. Councils whose term is unchanged are left alone.
     """
     values = staff.uplift(world.params.workforce)
-    for i in np.flatnonzero(values != staff.applied):
-        world.set_uplift(world.councils[i], "workforce", float(values[i]))
+    changed = np.flatnonzero(values != staff.applied)
+    if len(changed):
+        world.set_uplifts(changed, "workforce", values[changed])
     staff.applied = values

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.council import INADEQUATE
-from sim.model.recorder import COUNCIL_COLUMNS, MONTHLY_COLUMNS, OUTCOMES, ReplicationResult
+from sim.model.recorder import COUNCIL_COLUMNS, OUTCOMES, ReplicationResult
 from sim.scenario.schema import GRADES
 
 if TYPE_CHECKING:
@@ -15,25 +15,31 @@ if TYPE_CHECKING:
 
 
 def snapshot(world: World, month: int) -> None:
-    """Read every council's true and judged grade at a month end.
+    """Read every council's true and judged grade at a month end (all councils at once).
 
     The true grade is read here, so child-years truly inadequate are a month-end
     Riemann sum (resolution one month); detection onsets are the first month-end
     reading of a truly inadequate council not yet judged inadequate.
     """
     rec = world.recorder
-    row: dict[str, float] = {"month": month, **dict.fromkeys(MONTHLY_COLUMNS, 0)}
-    for council in world.councils:
-        truly = world.true_grade(council)
-        row[f"true_{GRADES[truly]}"] += 1
-        row[f"judged_{GRADES[council.judged]}"] += 1
-        judged_inadequate = council.judged == INADEQUATE
-        if truly == INADEQUATE and not judged_inadequate and council.onset is None:
-            council.onset = float(month)
-        elif truly != INADEQUATE and not judged_inadequate:
-            council.onset = None
-        if month > 0 and truly == INADEQUATE:
-            rec.count("months_truly_inadequate", council.index)
+    q = world.latent.start  # every council's q at this month start
+    truly = np.searchsorted(np.asarray(world.params.performance.cutpoints), q, side="right")
+    judged = np.fromiter((c.judged for c in world.councils), dtype=int, count=len(q))
+    row: dict[str, float] = {"month": month}
+    true_counts = np.bincount(truly, minlength=len(GRADES))
+    judged_counts = np.bincount(judged, minlength=len(GRADES))
+    for g, name in enumerate(GRADES):
+        row[f"true_{name}"] = int(true_counts[g])
+    for g, name in enumerate(GRADES):
+        row[f"judged_{name}"] = int(judged_counts[g])
+    onset = world.onset
+    hidden = (truly == INADEQUATE) & (judged != INADEQUATE)
+    onset[hidden & np.isnan(onset)] = float(month)
+    onset[(truly != INADEQUATE) & (judged != INADEQUATE)] = np.nan
+    if month > 0:
+        failing = (truly == INADEQUATE).astype(float)
+        rec.per_council["months_truly_inadequate"] += failing
+        rec.counts["months_truly_inadequate"] += float(failing.sum())
     for probe in world.monthly_probes:
         row.update(probe(world))
     rec.monthly_rows.append(row)

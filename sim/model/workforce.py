@@ -16,11 +16,9 @@ the programmes' cohorts (``sim.model.programmes``). Then:
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
-import simpy
 
 from sim.model import programmes
 from sim.model.council import Council
@@ -42,7 +40,7 @@ def start(world: World) -> None:
     world.judgement_listeners.append(on_judgement)
     world.monthly_probes.append(lambda w: monthly_columns(w, staff, ledger))
     world.final_probes.append(lambda w: outcomes(w, staff, ledger))
-    world.env.process(month_ends(world, staff))
+    world.month_end_work.append(lambda w: month_end(w, staff))
 
 
 def judged(world: World, staff: Staffing, council: Council) -> None:
@@ -51,13 +49,11 @@ def judged(world: World, staff: Staffing, council: Council) -> None:
     staff.react(world, council.index)
 
 
-def month_ends(world: World, staff: Staffing) -> simpy.events.ProcessGenerator:
-    """At each month end: vacancies up to date, statuses noticed, workforce terms of m reset."""
-    for month in range(1, math.floor(world.horizon + 1e-9) + 1):
-        yield world.env.timeout(month - world.env.now)
-        staff.bring_up_to_date(world.env.now)
-        staff.react(world)
-        refresh_levels(world, staff)
+def month_end(world: World, staff: Staffing) -> None:
+    """At a month end: vacancies up to date, statuses noticed, workforce terms of m reset."""
+    staff.bring_up_to_date(world.env.now)
+    staff.react(world)
+    refresh_levels(world, staff)
 
 
 def monthly_columns(world: World, staff: Staffing, ledger: Ledger) -> dict[str, float]:
