@@ -15,6 +15,7 @@ commissioner), commissioner, awaiting_sponsor, trust_setup, trust.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -291,9 +292,8 @@ def finish_trust(world: World, council: Council) -> None:
 
 def status_counts(world: World) -> dict[str, float]:
     """Monthly councils by intervention status, the sponsor queue and the trusts running."""
-    counts = dict.fromkeys((f"status_{s}" for s in STATUSES), 0.0)
-    for council in world.councils:
-        counts[f"status_{council.status}"] += 1
+    tally = Counter(council.status for council in world.councils)
+    counts = {f"status_{s}": float(tally[s]) for s in STATUSES}
     counts["sponsor_queue"] = float(len(world.sponsor_pool.queue))
     return counts
 

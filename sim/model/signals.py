@@ -49,11 +49,9 @@ class ConcernSignals:
         counts = rng.poisson(bound, size=n) if bound > 0 else np.zeros(n, dtype=int)
         total = int(counts.sum())
         owner = np.repeat(np.arange(n), counts)
-        offset = rng.uniform(size=total)
-        order = np.lexsort((offset, owner))
-        owner, offset = owner[order], offset[order]
+        offset = np.sort(owner + rng.uniform(size=total)) - owner  # sorted within each council
         uniforms = rng.uniform(size=(total, 2))
-        w = self._bridge(owner, offset, rng.standard_normal(total), rng.standard_normal(n))
+        w = self._bridge(counts, offset, rng.standard_normal(total), rng.standard_normal(n))
         self.latent.add_points(owner, offset, w)
         latent = self.latent
         self.owner, self.time = owner, month + offset
@@ -62,26 +60,29 @@ class ConcernSignals:
         self.token = np.zeros(total, dtype=int)
         self._test(np.arange(total))
 
-    def _bridge(self, owner: Array, offset: Array, z: Array, z_tail: Array) -> Array:
-        """Brownian W at each candidate, pinned to the council's month-end W."""
-        if not len(owner):
+    def _bridge(self, counts: Array, offset: Array, z: Array, z_tail: Array) -> Array:
+        """Brownian W at each candidate, pinned to its council's month-end W.
+
+        ``counts`` candidates per council, ``offset`` sorted within each council.
+        """
+        if not len(offset):
             return np.zeros(0)
         theta = self.latent.theta
         clock = np.asarray(tau(theta, offset), dtype=float)
-        first = np.r_[True, owner[1:] != owner[:-1]]
-        last = np.r_[owner[1:] != owner[:-1], True]
-        previous = np.where(first, 0.0, np.r_[0.0, clock[:-1]])
-        steps = np.sqrt(np.maximum(clock - previous, 0.0)) * z
+        has = np.flatnonzero(counts)
+        runs = counts[has]
+        first = np.cumsum(runs) - runs  # position of each council's first candidate
+        last = first + runs - 1
+        previous = np.empty_like(clock)
+        previous[1:] = clock[:-1]
+        previous[first] = 0.0
+        steps = np.sqrt(clock - previous) * z
         total = np.cumsum(steps)
-        runs = np.diff(np.r_[np.flatnonzero(first), len(owner)])  # candidates per council
-        free = total - np.repeat(
-            total[first] - steps[first], runs
-        )  # W from 0 at month start  # unconditioned W at the candidates, from 0 at the month start
+        free = total - np.repeat(total[first] - steps[first], runs)  # W from 0 at month start
         end_clock = float(tau(theta, 1.0))
-        owners = owner[last]
-        free_end = free[last] + np.sqrt(np.maximum(end_clock - clock[last], 0.0)) * z_tail[owners]
-        pin = self.latent.w_end[owners] - free_end
-        return free + clock / end_clock * np.repeat(pin, runs)
+        free_end = free[last] + np.sqrt(np.maximum(end_clock - clock[last], 0.0)) * z_tail[has]
+        pin = self.latent.z_end[has] * math.sqrt(end_clock) - free_end
+        return free + clock * (1.0 / end_clock) * np.repeat(pin, runs)
 
     def _test(self, index: Array) -> None:
         """Test candidates ``index`` against the rate at q; schedule the kept ones."""

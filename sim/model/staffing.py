@@ -105,17 +105,21 @@ class Staffing:
     b: Array
     applied: Array  # workforce term of m last set on each council [score]
     _tables: tuple[WorkforceDynamics, Array, Array] | None = field(default=None, repr=False)
+    since_all: float = math.nan  # when every council was last brought up to date together
 
     def bring_up_to_date(self, now: float, index: Iterable[int] | None = None) -> None:
         """Move the vacancy rate of the councils at ``index`` (default all) exactly to ``now``."""
         if index is None:
-            self.vacancy = vacancies_at(self.vacancy, self.a, self.b, now - self.since)
-            self.since[:] = now
+            if self.since_all != now:  # else every council is up to date already
+                self.vacancy = vacancies_at(self.vacancy, self.a, self.b, now - self.since)
+                self.since[:] = now
+                self.since_all = now
             return
         vacancy, a, b, since = self.vacancy, self.a, self.b, self.since
         for i in index:
             vacancy[i] = vacancy_at(float(vacancy[i]), float(a[i]), float(b[i]), now - since[i])
             since[i] = now
+        self.since_all = math.nan
 
     def react(self, world: World, index: int | None = None) -> None:
         """Rates in force from now for one council (or all) under its judgement and status."""
