@@ -12,9 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.model import world as world_module
+from sim.model.capacity import StaffPool
 from sim.model.council import Council, grade_of
 from sim.model.streams import SeedKey
-from sim.model.world import StaffPool, World, run_replication
+from sim.model.world import World, run_replication
 from tests.conftest import make_scenario, quiet_world
 
 GRADE_SHARES = {"inadequate": 0.0, "requires_improvement": 0.0, "good": 0.0, "outstanding": 0.0}
@@ -170,11 +171,10 @@ class CheckedTeams(StaffPool):
 
     peaks: ClassVar[dict[int, int]] = {}
 
-    def _do_put(self, event):  # type: ignore[override]
-        result = super()._do_put(event)
+    def serve(self) -> None:
+        super().serve()
         assert len(self.users) <= self.capacity
         CheckedTeams.peaks[id(self)] = max(CheckedTeams.peaks.get(id(self), 0), len(self.users))
-        return result
 
 
 @settings(

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import simpy
 
 from sim.model import sponsors
+from sim.model.capacity import Request
 from sim.model.council import GOOD, INADEQUATE, Council
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ class Case:
     judgement: int
     score: float
     extensions: int = 0
-    request: simpy.resources.resource.PriorityRequest | None = None
+    request: Request | None = None
     appointed_at: float | None = None
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import simpy
 
+from sim.model.capacity import Request
 from sim.model.council import INADEQUATE, Council, grade_of
 from sim.scenario.schema import GRADES
 
@@ -25,9 +26,9 @@ if TYPE_CHECKING:
 PRIORITY = {"emergency": 0, "reinspection": 1, "monitoring": 1, "routine": 2}
 
 
-def team_request(world: World, kind: str, due: float) -> simpy.resources.resource.PriorityRequest:
-    """Ask for a team: by kind of work, then most overdue first (SimPy orders any comparable)."""
-    return world.teams.request(priority=(PRIORITY[kind], due))  # type: ignore[arg-type]
+def team_request(world: World, kind: str, due: float) -> Request:
+    """Ask for a team: by kind of work, then most overdue first."""
+    return world.teams.request(priority=(PRIORITY[kind], due))
 
 
 def start(world: World) -> None:

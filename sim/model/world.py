@@ -20,6 +20,7 @@ import numpy as np
 import simpy
 
 from sim.model import dfe, ofsted, workforce
+from sim.model.capacity import StaffPool
 from sim.model.council import Council, grade_of
 from sim.model.dfe import Case
 from sim.model.latent import Latent, Levels
@@ -41,24 +42,6 @@ MonthEnd = Callable[["World"], None]
 
 # Each institution's start(world) schedules its processes and registers its probes.
 INSTITUTIONS: tuple[Callable[[World], None], ...] = (ofsted.start, dfe.start, workforce.start)
-
-
-class StaffPool(simpy.PriorityResource):
-    """Inspection teams or commissioners, whose number a timeline entry may change mid-run.
-
-    A smaller number lets work under way finish and makes new requests wait; 0 pauses
-    the work (inspections from March 2020). SimPy fixes a resource's capacity at
-    creation, so this sets its protected ``_capacity`` and re-runs its put queue.
-    """
-
-    def __init__(self, env: simpy.Environment, size: int) -> None:
-        super().__init__(env, capacity=max(size, 1))
-        self.set_capacity(size)
-
-    def set_capacity(self, size: int) -> None:
-        """Change the number of teams or people from now on."""
-        self._capacity = size
-        self._trigger_put(None)
 
 
 class World:
