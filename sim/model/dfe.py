@@ -16,14 +16,15 @@ commissioner), commissioner, awaiting_sponsor, trust_setup, trust.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 import simpy
 
 from sim.model import sponsors
-from sim.model.capacity import Request
+from sim.model.cases import Case, end_commissioner
 from sim.model.council import GOOD, INADEQUATE, Council
+from sim.model.institution import Institution
 
 if TYPE_CHECKING:
     from sim.model.world import World
@@ -41,22 +42,9 @@ UNDER_INTERVENTION = ("notice", "direction", "commissioner")
 TAKEN_OVER = ("awaiting_sponsor", "trust_setup", "trust")
 
 
-@dataclass(eq=False)
-class Case:
-    """An open intervention: the judgement that opened (or renewed) it and its commissioner."""
-
-    judgement: int
-    score: float
-    extensions: int = 0
-    request: Request | None = None
-    appointed_at: float | None = None
-
-
 def start(world: World) -> None:
     """Register the regime with the world and set up England's interventions at the start."""
-    world.judgement_listeners.append(on_judgement)
-    world.monthly_probes.append(status_counts)
-    world.final_probes.append(regime_outcomes)
+    world.register(Department())
     pool = world.sponsor_pool
     pool.sponsors = sponsors.council_sponsors(world)
     pool.sponsors += [
@@ -67,6 +55,23 @@ def start(world: World) -> None:
     # Commissioners already in post take their places in the pool before new cases queue.
     for council in sorted(world.councils, key=lambda c: c.status != "commissioner"):
         starting_state(world, council)
+
+
+class Department(Institution):
+    """The regime's hooks: it reacts to judgements, counts statuses, reports outcomes."""
+
+    name = "dfe"
+
+    def on_judgement(self, world: World, council: Council, previous: int, kind: str) -> None:
+        on_judgement(world, council, previous, kind)
+
+    def reading(
+        self, world: World, month: int, truly: np.ndarray, judged: np.ndarray
+    ) -> dict[str, float]:
+        return status_counts(world)
+
+    def outcomes(self, world: World) -> dict[str, float]:
+        return regime_outcomes(world)
 
 
 def starting_state(world: World, council: Council) -> None:
@@ -169,21 +174,6 @@ def appoint_commissioner(
     if council.status == "direction":
         council.status = "commissioner"
     world.recorder.log(world.env.now, council.name, "commissioner_appointed")
-
-
-def end_commissioner(world: World, council: Council) -> None:
-    """The commissioner (or notice) leaves: count the months and free the commissioner."""
-    world.set_uplift(council, "intervention", 0.0)
-    case = world.cases.get(council.index)
-    if case is None or case.request is None:
-        return
-    if case.appointed_at is not None:
-        world.recorder.count("commissioner_months", amount=world.env.now - case.appointed_at)
-    if case.request.triggered:
-        world.commissioners.release(case.request)
-    else:
-        case.request.cancel()
-    case.request, case.appointed_at = None, None
 
 
 def close_case(world: World, council: Council, reason: str) -> None:

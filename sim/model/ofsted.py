@@ -12,12 +12,14 @@ queues for or holds a team.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
+import numpy as np
 import simpy
 
 from sim.model.capacity import Request
 from sim.model.council import INADEQUATE, Council, grade_of
+from sim.model.institution import Institution
 from sim.scenario.schema import GRADES
 
 if TYPE_CHECKING:
@@ -31,11 +33,43 @@ def team_request(world: World, kind: str, due: float) -> Request:
     return world.teams.request(priority=(PRIORITY[kind], due))
 
 
+class Inspectorate(Institution):
+    """Ofsted's own state: each council's inspection cycle and the detection bookkeeping.
+
+    Attributes:
+        cycles: Each council's inspection-cycle process (interrupted by signals).
+        onset: Each council's first month end truly inadequate while not judged so
+            (NaN: none), from which detection delays are measured.
+    """
+
+    name = "ofsted"
+
+    def __init__(self, councils: int) -> None:
+        self.cycles: dict[int, simpy.Process] = {}
+        self.onset = np.full(councils, np.nan)
+
+    def reading(
+        self, world: World, month: int, truly: np.ndarray, judged: np.ndarray
+    ) -> dict[str, float]:
+        """Note when hidden failures begin (and forget those that recovered unseen)."""
+        hidden = (truly == INADEQUATE) & (judged != INADEQUATE)
+        self.onset[hidden & np.isnan(self.onset)] = float(month)
+        self.onset[(truly != INADEQUATE) & (judged != INADEQUATE)] = np.nan
+        return {}
+
+
+def inspectorate(world: World) -> Inspectorate:
+    """Ofsted's state in a world (registered by ``start``)."""
+    return cast(Inspectorate, world.institutions[Inspectorate.name])
+
+
 def start(world: World) -> None:
     """Schedule every council's first inspection and start Ofsted's processes."""
+    state = Inspectorate(len(world.councils))
+    world.register(state)
     for council in world.councils:
         council.next_due = max(0.0, due_after_judgement(world, council))
-        world.cycles[council.index] = world.env.process(inspection_cycle(world, council))
+        state.cycles[council.index] = world.env.process(inspection_cycle(world, council))
         if council.judged == INADEQUATE:
             world.env.process(monitoring(world, council, council.judgement_id))
     world.signals.fire = lambda index, act: on_signal(world, index, act)
@@ -71,7 +105,7 @@ def interrupt_cycle(world: World, council: Council, cause: str) -> bool:
     if council.inspection_underway or council.interrupt_pending:
         return False
     council.interrupt_pending = True
-    world.cycles[council.index].interrupt(cause)
+    inspectorate(world).cycles[council.index].interrupt(cause)
     return True
 
 
@@ -101,8 +135,8 @@ def judge(world: World, council: Council, kind: str) -> None:
     council.next_due = due_after_judgement(world, council)
     if grade == INADEQUATE:
         world.env.process(monitoring(world, council, council.judgement_id))
-    for listener in world.judgement_listeners:
-        listener(world, council, previous, kind)
+    for institution in world.institutions.values():
+        institution.on_judgement(world, council, previous, kind)
 
 
 def record_judgement(
@@ -115,11 +149,12 @@ def record_judgement(
         rec.count("months_judged_inadequate", council.index, now - max(council.judged_at, 0.0))
     if grade == INADEQUATE:
         rec.count("inadequate_judgements")
-        onset = float(world.onset[council.index])
+        onsets = inspectorate(world).onset
+        onset = float(onsets[council.index])
         if truly == INADEQUATE and not math.isnan(onset):
             rec.observe("detection_delay_months", now - onset)
             rec.count("detections")
-        world.onset[council.index] = math.nan
+        onsets[council.index] = math.nan
     if rec.trace:
         rec.log(
             now,

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import simpy
 
 from sim.errors import ScenarioError
+from sim.model.cases import end_commissioner
 from sim.model.council import GOOD, Council
 from sim.scenario.schema import GRADES
 
@@ -159,8 +160,6 @@ def update_load(world: World, sponsor: Sponsor) -> None:
 
 def run_trust(world: World, council: Council, sponsor: Sponsor) -> simpy.events.ProcessGenerator:
     """Set up the trust, start it, and ramp its uplift in monthly steps."""
-    from sim.model.dfe import end_commissioner
-
     council.status = "trust_setup"
     world.recorder.count("cost_trusts_gbp", amount=world.params.costs.trust_setup_gbp)
     world.recorder.log(

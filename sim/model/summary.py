@@ -18,8 +18,8 @@ def snapshot(world: World, month: int) -> None:
     """Read every council's true and judged grade at a month end (all councils at once).
 
     The true grade is read here, so child-years truly inadequate are a month-end
-    Riemann sum (resolution one month); detection onsets are the first month-end
-    reading of a truly inadequate council not yet judged inadequate.
+    Riemann sum (resolution one month); each institution's ``reading`` sees the
+    grades too (Ofsted notes detection onsets there).
     """
     rec = world.recorder
     q = world.latent.start  # every council's q at this month start
@@ -32,16 +32,12 @@ def snapshot(world: World, month: int) -> None:
         row[f"true_{name}"] = int(true_counts[g])
     for g, name in enumerate(GRADES):
         row[f"judged_{name}"] = int(judged_counts[g])
-    onset = world.onset
-    hidden = (truly == INADEQUATE) & (judged != INADEQUATE)
-    onset[hidden & np.isnan(onset)] = float(month)
-    onset[(truly != INADEQUATE) & (judged != INADEQUATE)] = np.nan
     if month > 0:
         failing = (truly == INADEQUATE).astype(float)
         rec.per_council["months_truly_inadequate"] += failing
         rec.counts["months_truly_inadequate"] += float(failing.sum())
-    for probe in world.monthly_probes:
-        row.update(probe(world))
+    for institution in world.institutions.values():
+        row.update(institution.reading(world, month, truly, judged))
     rec.monthly_rows.append(row)
 
 
@@ -70,8 +66,8 @@ def summarise(world: World) -> ReplicationResult:
         "judged_inadequate_end": float(sum(c.judged == INADEQUATE for c in world.councils)),
         "truly_inadequate_end": float(last["true_inadequate"]),
     }
-    for probe in world.final_probes:
-        metrics.update(probe(world))
+    for institution in world.institutions.values():
+        metrics.update(institution.outcomes(world))
     unregistered = set(metrics) - set(OUTCOMES)
     if unregistered:
         raise KeyError(f"outcomes missing from the OUTCOMES registry: {sorted(unregistered)}")

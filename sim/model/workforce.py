@@ -22,6 +22,7 @@ import numpy as np
 
 from sim.model import programmes
 from sim.model.council import Council
+from sim.model.institution import Institution
 from sim.model.programmes import Ledger
 from sim.model.staffing import Staffing, build_staffing, refresh_levels
 
@@ -29,18 +30,33 @@ if TYPE_CHECKING:
     from sim.model.world import World
 
 
+class Workforce(Institution):
+    """The councils' staffing and the programmes' ledger in one replication."""
+
+    name = "workforce"
+
+    def __init__(self, staff: Staffing, ledger: Ledger) -> None:
+        self.staff, self.ledger = staff, ledger
+
+    def on_judgement(self, world: World, council: Council, previous: int, kind: str) -> None:
+        judged(world, self.staff, council)
+
+    def month_end(self, world: World) -> None:
+        month_end(world, self.staff)
+
+    def reading(
+        self, world: World, month: int, truly: np.ndarray, judged: np.ndarray
+    ) -> dict[str, float]:
+        return monthly_columns(world, self.staff, self.ledger)
+
+    def outcomes(self, world: World) -> dict[str, float]:
+        return outcomes(world, self.staff, self.ledger)
+
+
 def start(world: World) -> None:
-    """Build the councils' staffing, schedule the cohorts, register listener and probes."""
+    """Build the councils' staffing, schedule the cohorts, register the workforce."""
     staff = build_staffing(world)
-    ledger = programmes.start(world, staff)
-
-    def on_judgement(w: World, council: Council, previous: int, kind: str) -> None:
-        judged(w, staff, council)
-
-    world.judgement_listeners.append(on_judgement)
-    world.monthly_probes.append(lambda w: monthly_columns(w, staff, ledger))
-    world.final_probes.append(lambda w: outcomes(w, staff, ledger))
-    world.month_end_work.append(lambda w: month_end(w, staff))
+    world.register(Workforce(staff, programmes.start(world, staff)))
 
 
 def judged(world: World, staff: Staffing, council: Council) -> None:

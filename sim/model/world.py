@@ -21,8 +21,9 @@ import simpy
 
 from sim.model import dfe, ofsted, workforce
 from sim.model.capacity import StaffPool
+from sim.model.cases import Case
 from sim.model.council import Council, grade_of
-from sim.model.dfe import Case
+from sim.model.institution import Institution
 from sim.model.latent import Latent, Levels
 from sim.model.recorder import Recorder, ReplicationResult
 from sim.model.setup import build_councils
@@ -34,11 +35,6 @@ from sim.scenario.councils import CouncilTable
 from sim.scenario.schema import Policy, Scenario
 from sim.scenario.schema import World as WorldParams
 from sim.scenario.timeline import timeline_states
-
-JudgementListener = Callable[["World", Council, int, str], None]
-Probe = Callable[["World"], dict[str, float]]
-MonthEnd = Callable[["World"], None]
-
 
 # Each institution's start(world) schedules its processes and registers its probes.
 INSTITUTIONS: tuple[Callable[[World], None], ...] = (ofsted.start, dfe.start, workforce.start)
@@ -64,18 +60,14 @@ class World:
         self.commissioners = StaffPool(self.env, self.policy.regime.commissioners)
         self.cases: dict[int, Case] = {}
         self.sponsor_pool = SponsorPool()
-        # Plug-in points for institutions: called on every judgement, at every month end
-        # (extra monthly columns) and at the end (extra outcomes, registered in OUTCOMES).
-        self.judgement_listeners: list[JudgementListener] = []
-        self.monthly_probes: list[Probe] = []
-        self.final_probes: list[Probe] = []
-        self.cycles: dict[int, simpy.Process] = {}
-        self.month_end_work: list[MonthEnd] = []  # institutions' work at each month end
-        # detection bookkeeping: first month end truly inadequate and not judged so (NaN: none)
-        self.onset = np.full(len(self.councils), np.nan)
+        self.institutions: dict[str, Institution] = {}  # in registration order
         self._latent: Latent | None = None
         self._levels: Levels | None = None
         self._signals: ConcernSignals | None = None
+
+    def register(self, institution: Institution) -> None:
+        """Plug an institution in: its hooks run from now on (``sim.model.institution``)."""
+        self.institutions[institution.name] = institution
 
     # --- latent performance -------------------------------------------------------------
     @property
@@ -174,8 +166,8 @@ class World:
         self.latent.roll_to(month)
         self.apply_timeline(month)
         if month > 0:
-            for work in self.month_end_work:
-                work(self)
+            for institution in self.institutions.values():
+                institution.month_end(self)
         snapshot(self, month)
         sig = self.params.signals
         cut = self.params.performance.cutpoints[0]
