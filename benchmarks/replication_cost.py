@@ -34,8 +34,10 @@ from sim.experiments.tasks import Task, encode, task_output
 from sim.model.streams import SeedKey
 from sim.model.world import run_replication
 from sim.scenario.councils import CouncilTable, load_councils
-from sim.scenario.schema import Scenario, default_scenario_path
-from sim.scenario.timeline import load_scenario, variant_scenarios
+from sim.scenario.loading import load_scenario
+from sim.scenario.schema import ResolvedScenario as Scenario
+from sim.scenario.schema import default_scenario_path
+from sim.scenario.timeline import resolve, variant_scenarios
 
 
 def timed(body: Callable[[], Any]) -> tuple[float, float]:
@@ -129,7 +131,7 @@ def main() -> None:
     if args.horizon:
         overrides["run.horizon_months"] = args.horizon
     loaded = load_scenario(args.scenario, overrides)
-    scenario = variant_scenarios(loaded)[args.variant or loaded.run.baseline]
+    scenario = resolve(variant_scenarios(loaded)[args.variant or loaded.run.baseline])
     table = load_councils()
     toy = load_yardstick()
     councils = args.councils or len(table)

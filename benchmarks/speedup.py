@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.sweeps import write_sweep
-from sim.experiments.executors import Execution
+from sim.experiments.execution import Execution
 from sim.experiments.sweep_file import load_sweep
 from sim.workflow.sweep import run_sweep
 

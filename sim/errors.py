@@ -52,7 +52,7 @@ class ScenarioError(SimError):
         path: The file (or other source, e.g. ``"<command line>"``) the problem is in.
         line: 1-based line number, if known.
         column: 1-based column number, if known.
-        field: Dotted path of the offending field, e.g. ``"world.drift.theta"``.
+        field: Dotted path of the offending field, e.g. ``"world.performance.reversion_rate"``.
         value: The offending input, or ``NOT_GIVEN``.
         expected: What would have been accepted.
         errors: Every problem carried by this error (``[self]`` for a single one).

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim.experiments.executors import Execution, chunk_size, chunks
+from sim.experiments.execution import Execution
+from sim.experiments.executors import chunk_size, chunks
 from sim.experiments.sweep_file import load_sweep
 from sim.experiments.tasks import Task, fingerprint, plan, plan_order
 from sim.workflow.sweep import run_sweep

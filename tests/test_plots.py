@@ -1,4 +1,4 @@
-"""Tests for sim.plots: figure structure (series, error bars, bars, labels) and save."""
+"""Tests for sim.results.plots: figure structure (series, error bars, bars, labels) and save."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.container import BarContainer, ErrorbarContainer
 from matplotlib.figure import Figure
 
+from sim.calendar import month_timestamps
 from sim.results import plots
 
 UNITS = {
@@ -170,7 +171,7 @@ def test_fan_chart_median_matches_data_and_fallback_label() -> None:
 
 
 def test_fan_chart_fractional_months_map_into_month() -> None:
-    dates = plots._month_dates(np.array([0.0, 1.5, 13.0]), "2016-01")
+    dates = month_timestamps("2016-01", np.array([0.0, 1.5, 13.0]))
     assert [str(d)[:10] for d in dates] == ["2016-01-01", "2016-02-15", "2017-02-01"]
 
 

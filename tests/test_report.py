@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from scipy import stats
 from typer.testing import CliRunner
 
-from sim.experiments.executors import Execution
+from sim.experiments.execution import Execution
 from sim.experiments.sweep_file import load_sweep
 from sim.results import figures as report
 from sim.results import plots

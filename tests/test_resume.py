@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from sim.errors import ResultsError
-from sim.experiments.executors import Execution
+from sim.experiments.execution import Execution
 from sim.experiments.sweep_file import load_sweep
 from sim.experiments.tasks import EncodedOutput, Task
 from sim.results.directory import RunDirectory

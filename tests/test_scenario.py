@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 from sim.errors import ScenarioError
 from sim.experiments.tasks import Task, run_task
 from sim.scenario.fields import parameter_table
+from sim.scenario.loading import load_scenario
 from sim.scenario.schema import Scenario
-from sim.scenario.timeline import load_scenario, timeline_states, variant_scenarios
+from sim.scenario.timeline import timeline_states, variant_scenarios
 
 SCENARIOS = sorted((Path(__file__).parent.parent / "scenarios").glob("*.yaml"))
 PATHS = [row.path for row in parameter_table(Scenario())]
@@ -103,3 +104,36 @@ def test_identical_variant_gives_identical_results(england):
         for n, s in variant_scenarios(base).items()
     ]
     assert outputs[0].equals(outputs[1])
+
+
+def test_a_council_sponsor_of_unknown_councils_is_refused_at_its_line(tmp_path):
+    file = tmp_path / "s.yaml"
+    file.write_text(
+        "policy:\n"
+        "  sponsors:\n"
+        "    council_sponsors:\n"
+        "      - name: Atlantis\n"
+        "        councils: [Atlantis, Hampshire]\n"
+    )
+    try:
+        load_scenario(file)
+    except ScenarioError as err:
+        assert (err.line, err.field) == (5, "policy.sponsors.council_sponsors")
+        assert "Atlantis names unknown councils ['Atlantis']" in str(err)
+    else:
+        raise AssertionError("an unknown sponsor council was accepted")
+
+
+def test_a_variant_naming_unknown_sponsor_councils_is_refused_at_the_variant(tmp_path):
+    file = tmp_path / "s.yaml"
+    file.write_text(
+        "variants:\n"
+        "  v:\n"
+        "    policy.sponsors.council_sponsors: [{name: X, councils: [Nowhere]}]\n"
+    )
+    try:
+        load_scenario(file)
+    except ScenarioError as err:
+        assert (err.line, err.field) == (3, "policy.sponsors.council_sponsors")
+    else:
+        raise AssertionError("an unknown sponsor council was accepted")

@@ -10,7 +10,8 @@ import pytest
 from sim.cli.app import render_report
 from sim.model.streams import SeedKey
 from sim.model.world import run_replication
-from sim.scenario.timeline import load_scenario, variant_scenarios
+from sim.scenario.loading import load_scenario
+from sim.scenario.timeline import resolve, variant_scenarios
 from sim.workflow.run import run_scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
@@ -23,7 +24,7 @@ SCENARIO_FILES = sorted(p for p in SCENARIOS.glob("*.yaml") if not p.name.starts
 def test_shipped_scenario_validates_and_every_variant_runs(path, england):
     scenario = load_scenario(path, {"run.horizon_months": 6})
     for variant in variant_scenarios(scenario).values():
-        result = run_replication(variant, SeedKey(1, 0, 0), england)
+        result = run_replication(resolve(variant), SeedKey(1, 0, 0), england)
         assert list(result.monthly["month"]) == list(range(7))  # month 0 and 6 month ends
 
 

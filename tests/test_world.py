@@ -16,6 +16,7 @@ from sim.model.capacity import StaffPool
 from sim.model.council import Council, grade_of
 from sim.model.streams import SeedKey
 from sim.model.world import World, run_replication
+from sim.scenario.timeline import resolve
 from tests.conftest import make_scenario, quiet_world
 
 GRADE_SHARES = {"inadequate": 0.0, "requires_improvement": 0.0, "good": 0.0, "outstanding": 0.0}
@@ -210,7 +211,7 @@ def test_timeline_changes_team_count_mid_run(england):
         path="<t>",
         marks=Marks(),
     )
-    world = World(paused, SeedKey(2, 0, 0), england, trace=True)
+    world = World(resolve(paused), SeedKey(2, 0, 0), england, trace=True)
     world.run()
     starts = [t for t, _, e, d in world.recorder.events if e == "judgement"]
     # inspections under way at month 12 finish within one inspection length; none after

@@ -1,4 +1,4 @@
-"""Located, actionable errors for scenario YAML (sim.yamlio, sim.errors)."""
+"""Located, actionable errors for scenario YAML (sim.scenario.yamlio, sim.errors)."""
 
 from __future__ import annotations
 

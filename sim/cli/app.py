@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # the libraries behind each command load when it runs, not fo
     from rich.console import Console
     from rich.progress import Progress, TaskID
 
-    from sim.experiments.executors import Execution
+    from sim.experiments.execution import Execution
     from sim.workflow.precision import PrecisionTarget
     from sim.workflow.run import RunReport
     from sim.workflow.sweep import SweepReport
@@ -65,6 +65,9 @@ def available_cores() -> int:
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file", show_default=True)]
 Replications = Annotated[int | None, typer.Option(help="Replications per variant", min=1)]
 Seed = Annotated[int | None, typer.Option(help="Root seed (overrides run.seed)", min=0)]
+Horizon = Annotated[
+    float | None, typer.Option(help="Simulated months (overrides run.horizon_months)")
+]
 Workers = Annotated[
     int,
     typer.Option(
@@ -136,6 +139,7 @@ def run(
     scenario: ScenarioArg = default_scenario_path(),
     replications: Replications = None,
     seed: Seed = None,
+    horizon: Horizon = None,
     workers: Workers = available_cores(),
     executor: ExecutorOpt = None,
     scheduler: Scheduler = None,
@@ -162,14 +166,13 @@ def run(
     ] = False,
 ) -> None:
     """Run a scenario's variants and replications; write a results directory."""
-    from sim.scenario.timeline import load_scenario
+    from sim.scenario.loading import load_scenario
     from sim.workflow.run import run_scenario
 
-    overrides: dict[str, Any] = {}
-    if replications is not None and precision is None:
-        overrides["run.replications"] = replications
-    if seed is not None:
-        overrides["run.seed"] = seed
+    settings = {"run.seed": seed, "run.horizon_months": horizon}
+    if precision is None:
+        settings["run.replications"] = replications
+    overrides = {path: value for path, value in settings.items() if value is not None}
     loaded = guarded(lambda: load_scenario(scenario, overrides))
     target = guarded(lambda: _target(precision, metric, max_replications, replications))
     execution = guarded(lambda: _execution(workers, executor, scheduler, chunk, trace))
@@ -218,7 +221,7 @@ def _execution(
     trace: bool,
 ) -> Execution:
     """Executor settings; a scheduler address means Dask."""
-    from sim.experiments.executors import Execution
+    from sim.experiments.execution import Execution
 
     if scheduler is not None and executor is ExecutorName.process:
         raise SimError("--scheduler is a Dask address; use it with --executor dask")
@@ -310,7 +313,7 @@ def render_report(report: RunReport, everything: bool = False) -> None:
 @app.command()
 def validate(scenario: ScenarioArg) -> None:
     """Check a scenario file (schema, variants, timeline) without running it."""
-    from sim.scenario.timeline import load_scenario
+    from sim.scenario.loading import load_scenario
 
     loaded = guarded(lambda: load_scenario(scenario))
     console().print(
@@ -326,7 +329,7 @@ def params(scenario: ScenarioArg = default_scenario_path()) -> None:
     from rich.table import Table
 
     from sim.scenario.fields import parameter_table
-    from sim.scenario.timeline import load_scenario
+    from sim.scenario.loading import load_scenario
 
     loaded = guarded(lambda: load_scenario(scenario))
     table = Table(title=f"Parameters of {loaded.name}")

@@ -13,8 +13,7 @@ import math
 import pandas as pd
 from rich.table import Table
 
-from sim.model.recorder import HEADLINE, OUTCOMES
-from sim.results.analysis import DERIVED_UNITS
+from sim.results import measures
 from sim.results.compare import DirectoryComparison
 from sim.workflow.run import RunReport
 
@@ -47,24 +46,19 @@ def interval(mean: float, low: float, high: float) -> str:
 def difference(metric: str, mean: float, low: float, high: float) -> str:
     """A paired difference, green when its interval shows the variant better, red when worse."""
     text = estimate(mean, low, high)
-    outcome = OUTCOMES.get(metric)
-    if outcome is None or outcome.better == "neither" or math.isnan(low):
+    direction = measures.better(metric)
+    if direction == "neither" or math.isnan(low):
         return text
     lower, higher = high < 0, low > 0
     if not (lower or higher):
         return text
-    good = lower if outcome.better == "lower" else higher
+    good = lower if direction == "lower" else higher
     return f"[green]{text}[/]" if good else f"[red]{text}[/]"
-
-
-def unit(metric: str) -> str:
-    outcome = OUTCOMES.get(metric)
-    return outcome.unit if outcome else ""
 
 
 def shown(metrics: list[str], everything: bool) -> list[str]:
     """Every metric, or the headline ones in their registry order."""
-    return metrics if everything else [m for m in HEADLINE if m in metrics]
+    return metrics if everything else measures.headline(metrics)
 
 
 def by_metric_and_variant(
@@ -91,7 +85,7 @@ def outcomes(report: RunReport, everything: bool = False) -> Table:
     values = by_metric_and_variant(report.summary, ("mean", "ci_low", "ci_high"))
     for metric in shown(list(dict.fromkeys(report.summary["metric"])), everything):
         cells = [estimate(*values[(metric, v)]) for v in report.variants]
-        table.add_row(metric, unit(metric), *cells)
+        table.add_row(metric, measures.unit(metric), *cells)
     return table
 
 
@@ -124,7 +118,7 @@ def derived(frame: pd.DataFrame) -> Table:
     values = by_metric_and_variant(frame, ("mean", "ci_low", "ci_high"))
     for metric in dict.fromkeys(frame["metric"]):
         cells = [interval(*values[(metric, v)]) for v in variants]
-        table.add_row(metric, DERIVED_UNITS.get(metric, ""), *cells)
+        table.add_row(metric, measures.unit(metric), *cells)
     return table
 
 

@@ -1,15 +1,18 @@
-"""How a run's tasks are executed (settings shared by the executors and the Dask cluster)."""
+"""How tasks are executed, and what they report while running: shared by every executor.
+
+A module of its own so that the Dask executor (``cluster.py``) and the local
+ones (``executors.py``) both depend on it and ``executors`` alone chooses
+between them: the arrows go one way, executors -> cluster -> execution.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 from sim.experiments.tasks import Task
-from sim.scenario.schema import Scenario
-
-ScenarioOf = Callable[[Task], Scenario]  # the resolved scenario of a task's variant and point
+from sim.scenario.schema import ResolvedScenario
 
 
 @dataclass(frozen=True)
@@ -29,3 +32,14 @@ class Execution:
     scheduler: str | None = None
     chunk: int | None = None
     trace: bool = False
+
+
+class ProgressReceiver(Protocol):
+    """Receives progress: ``start`` with (already done, total), then each step finished."""
+
+    def start(self, done: int, total: int) -> None: ...
+
+    def advance(self, step: int) -> None: ...
+
+
+ScenarioOf = Callable[[Task], ResolvedScenario]  # the resolved scenario of a task's variant, point

@@ -14,19 +14,11 @@ from contextlib import ExitStack
 from itertools import islice
 from multiprocessing import get_context
 from multiprocessing.context import BaseContext
-from typing import Any, Protocol
+from typing import Any
 
 from sim.experiments.execution import Execution, ScenarioOf
 from sim.experiments.tasks import MAX_AUTO_CHUNK, EncodedOutput, Task, run_chunk
 from sim.scenario.councils import CouncilTable
-
-
-class Progress(Protocol):
-    """Receives progress: ``start`` with (already done, total), then each step finished."""
-
-    def start(self, done: int, total: int) -> None: ...
-
-    def advance(self, step: int) -> None: ...
 
 
 def chunk_size(tasks: int, workers: int, requested: int | None) -> int:

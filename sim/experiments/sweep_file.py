@@ -34,8 +34,9 @@ from sim.experiments.designs import ParameterRange, Point, design
 from sim.experiments.tasks import Task, fingerprint
 from sim.model.recorder import OUTCOMES
 from sim.scenario.fields import Frozen
-from sim.scenario.schema import Scenario
-from sim.scenario.timeline import NOT_IN_VARIANTS, load_scenario, variant_scenarios
+from sim.scenario.loading import NOT_IN_VARIANTS, load_scenario
+from sim.scenario.schema import ResolvedScenario, Scenario
+from sim.scenario.timeline import resolve, variant_scenarios
 from sim.scenario.validation import get_path, validate, with_overrides
 from sim.scenario.yamlio import Marks, load_yaml, suggest
 
@@ -154,8 +155,9 @@ class Sweep:
         overrides = self.points[point]
         return with_overrides(self.bases[variant], overrides, path=str(self.path), marks=Marks())
 
-    def scenario_of(self, task: Task) -> Scenario:
-        return self.scenario(task.variant, task.point)
+    def scenario_of(self, task: Task) -> ResolvedScenario:
+        """The resolved scenario of a task's variant and point, once per unit of work sent."""
+        return resolve(self.scenario(task.variant, task.point))
 
     def tasks(self, replications: int | None = None) -> list[Task]:
         """Every task, point by point, replication by replication, variant by variant."""

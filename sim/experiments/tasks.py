@@ -20,15 +20,15 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from sim import __version__
+from sim.calendar import month_labels
 from sim.model.recorder import ReplicationResult
 from sim.model.streams import SeedKey
 from sim.model.world import run_replication
 from sim.scenario.councils import CouncilTable
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import ResolvedScenario, Scenario
 
 KEY_LENGTH = 20  # hex digits of sha256 kept in a task key (80 bits)
 MAX_AUTO_CHUNK = 8  # replications per task when the chunk size is automatic
@@ -138,20 +138,17 @@ def plan_order(tasks: Sequence[Task]) -> list[Task]:
     return sorted(tasks, key=lambda t: (order[t.variant], t.point, t.replication))
 
 
-def month_dates(start: str, months: np.ndarray) -> list[str]:
-    """Calendar month 'YYYY-MM' of each whole simulated month."""
-    year, month = (int(part) for part in start.split("-"))
-    first = year * 12 + month - 1
-    return [f"{(first + int(m)) // 12:04d}-{(first + int(m)) % 12 + 1:02d}" for m in months]
-
-
-def run_task(task: Task, scenario: Scenario, table: CouncilTable, trace: bool) -> TaskOutput:
+def run_task(
+    task: Task, scenario: ResolvedScenario | Scenario, table: CouncilTable, trace: bool
+) -> TaskOutput:
     """Run one task and shape its result into tables that carry their inputs."""
     result = run_replication(scenario, task.seed_key, table, trace=trace)
     return task_output(task, scenario, result)
 
 
-def task_output(task: Task, scenario: Scenario, result: ReplicationResult) -> TaskOutput:
+def task_output(
+    task: Task, scenario: ResolvedScenario | Scenario, result: ReplicationResult
+) -> TaskOutput:
     """A replication's result as tidy tables whose rows carry the task's identity."""
     ids: dict[str, str | int] = {
         "variant": task.variant,
@@ -160,7 +157,7 @@ def task_output(task: Task, scenario: Scenario, result: ReplicationResult) -> Ta
     }
     replication = pd.DataFrame([{**ids, "seed": task.seed, **result.metrics}])
     monthly = pd.DataFrame(result.monthly)
-    monthly.insert(1, "date", month_dates(scenario.run.start, result.monthly["month"]))
+    monthly.insert(1, "date", month_labels(scenario.run.start, result.monthly["month"]))
     councils = pd.DataFrame(result.councils)
     events = None
     if result.events is not None:
@@ -175,7 +172,7 @@ def task_output(task: Task, scenario: Scenario, result: ReplicationResult) -> Ta
 
 
 def run_chunk(
-    tasks: tuple[Task, ...], scenario: Scenario, table: CouncilTable, trace: bool
+    tasks: tuple[Task, ...], scenario: ResolvedScenario, table: CouncilTable, trace: bool
 ) -> list[EncodedOutput]:
     """Run several replications of one variant at one point (one unit of work)."""
     return [encode(run_task(task, scenario, table, trace)) for task in tasks]

@@ -1,4 +1,4 @@
-"""The starting state: councils where England stood on the start date (DESIGN 2.7).
+"""The starting state: councils where England stood on the start date.
 
 Each council's latent score is drawn from its law given its real last judgement
 (the judgement is a noisy reading of q on its date), then carried forward
@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.calendar import months_between
 from sim.model.council import INADEQUATE, Council, draw_given_grade, new_base_level, ou_step
 from sim.model.streams import Streams
-from sim.scenario.councils import CouncilTable, months_between
+from sim.scenario.councils import CouncilTable
 from sim.scenario.schema import GRADES, Performance, Scenario
 
 

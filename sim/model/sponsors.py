@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from sim.errors import ScenarioError
 from sim.model.cases import end_commissioner
 from sim.model.council import GOOD, Council
 from sim.scenario.schema import GRADES
@@ -74,14 +73,7 @@ def council_sponsors(world: World) -> list[Sponsor]:
         ]
     by_name = {c.name: c.index for c in world.councils}
     sponsors = []
-    for spec in config:
-        missing = [name for name in spec.councils if name not in by_name]
-        if missing:
-            raise ScenarioError(
-                f"policy.sponsors.council_sponsors: {spec.name} names unknown councils "
-                f"{missing}; expected names from the councils table",
-                field="policy.sponsors.council_sponsors",
-            )
+    for spec in config:  # names checked at load time (sim.scenario.loading.check_sponsors)
         sponsors.append(Sponsor(spec.name, "council", [by_name[n] for n in spec.councils]))
     return sponsors
 

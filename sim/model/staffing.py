@@ -1,4 +1,4 @@
-"""Councils' social-work staffing: the exact vacancy ODE and its per-council state (DESIGN 2.4).
+"""Councils' social-work staffing: the exact vacancy ODE and its per-council state.
 
 A council has ``N`` funded posts (FTE), a vacancy rate ``v`` and ``G`` programme
 graduates in post (share ``g = G / N``). Ordinary staff leave at the turnover

@@ -49,7 +49,7 @@ def close_open_spells(world: World) -> None:
             world.recorder.count("months_judged_inadequate", council.index, elapsed)
 
 
-def summarise(world: World) -> ReplicationResult:
+def replication_result(world: World) -> ReplicationResult:
     """Turn the recorder's counts into the registered outcomes and tables."""
     close_open_spells(world)
     rec = world.recorder

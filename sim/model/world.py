@@ -30,11 +30,9 @@ from sim.model.setup import build_councils
 from sim.model.signals import ConcernSignals
 from sim.model.sponsors import SponsorPool
 from sim.model.streams import CouncilDraws, SeedKey, Streams
-from sim.model.summary import snapshot, summarise
+from sim.model.summary import replication_result, snapshot
 from sim.scenario.councils import CouncilTable
-from sim.scenario.schema import Policy, Scenario
-from sim.scenario.schema import World as WorldParams
-from sim.scenario.timeline import timeline_states
+from sim.scenario.schema import Policy, ResolvedScenario, Scenario, WorldFacts
 
 # Each institution's start(world) schedules its processes and registers its probes.
 INSTITUTIONS: tuple[Callable[[World], None], ...] = (ofsted.start, dfe.start, workforce.start)
@@ -44,13 +42,20 @@ class World:
     """One replication's environment, councils, teams, random streams and recorder."""
 
     def __init__(
-        self, scenario: Scenario, key: SeedKey, table: CouncilTable, *, trace: bool = False
+        self,
+        scenario: ResolvedScenario | Scenario,
+        key: SeedKey,
+        table: CouncilTable,
+        *,
+        trace: bool = False,
     ) -> None:
+        if isinstance(scenario, Scenario):
+            scenario = ResolvedScenario.untimed(scenario)
+        initial, self._changes = scenario.initial, scenario.changes
         self.env = simpy.Environment()
-        self.scenario = scenario
-        self.horizon = scenario.run.horizon_months
-        initial, self._changes = timeline_states(scenario)
-        self.params: WorldParams = initial.world
+        self.scenario = initial
+        self.horizon = initial.run.horizon_months
+        self.params: WorldFacts = initial.world
         self.table = table
         self.policy: Policy = initial.policy
         self.streams = Streams(key)
@@ -184,7 +189,7 @@ class World:
             # the horizon's own month end: run(until=) stops just before it
             self.latent.roll_to(last)
             snapshot(self, last)
-        return summarise(self)
+        return replication_result(self)
 
 
 def calendar(world: World) -> simpy.events.ProcessGenerator:
@@ -197,7 +202,14 @@ def calendar(world: World) -> simpy.events.ProcessGenerator:
 
 
 def run_replication(
-    scenario: Scenario, key: SeedKey, table: CouncilTable, *, trace: bool = False
+    scenario: ResolvedScenario | Scenario,
+    key: SeedKey,
+    table: CouncilTable,
+    *,
+    trace: bool = False,
 ) -> ReplicationResult:
-    """Run one replication of one (variant) scenario: no I/O, no printing, deterministic in key."""
+    """Run one replication of one resolved (variant) scenario: no I/O, no printing.
+
+    Deterministic in ``key``. A plain ``Scenario`` is accepted when it has no timeline.
+    """
     return World(scenario, key, table, trace=trace).run()

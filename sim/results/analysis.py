@@ -7,7 +7,7 @@ replication first (a paired comparison), which removes the noise they share.
 Two results directories are compared the same way when their seeds match, and
 with Welch's unequal-variance interval when they do not. Sweeps are summarised
 per point, and their sensitivity indices are computed on the per-point means
-(``sim.sampling``: Sobol' indices for Sobol' designs, SRC/PRCC for LHS).
+(``sensitivity`` below, with SALib: Sobol' indices for Sobol' designs, SRC/PRCC for LHS).
 """
 
 from __future__ import annotations
@@ -94,11 +94,6 @@ def compare(replications: pd.DataFrame, baseline: str) -> pd.DataFrame:
 
 
 PROGRAMME_METRICS = ("recruitment_spend_gbp", "graduates_qualified")
-DERIVED_UNITS = {
-    "child_years_truly_inadequate_averted": "child-years",
-    "recruitment_spend_gbp_extra": "GBP",
-    "cost_per_child_year_averted_gbp": "GBP per child-year",
-}
 
 
 def reference_variant(replications: pd.DataFrame) -> str | None:

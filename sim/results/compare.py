@@ -9,9 +9,9 @@ import pandas as pd
 
 from sim import __version__
 from sim.errors import ResultsError
-from sim.results import analysis, plots
+from sim.results import analysis, measures, plots
 from sim.results.directory import RunDirectory, write_table
-from sim.results.figures import _outcome_units, headline_metrics
+from sim.results.figures import headline_metrics
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,6 @@ def compare_directories(
     how = "paired by replication" if paired else "Welch t interval"
     title = f"{second.name} minus {first.name}, per variant ({how}, 95% CI)"
     shown = metrics or headline_metrics(list(dict.fromkeys(table["metric"])))
-    figure = plots.forest_plot(table, metrics=shown, units=_outcome_units(), title=title)
+    figure = plots.forest_plot(table, metrics=shown, units=measures.units(), title=title)
     files = [target / "compare.csv", *plots.save(figure, target / "compare", svg=svg)]
     return DirectoryComparison(table, files, paired)

@@ -2,11 +2,13 @@
 
 Layout of a run directory::
 
-    scenario.yaml          the resolved scenario (every default filled in)
+    manifest.json          kind, version, seed, command, platform, identity (at the start)
+    scenario.yaml          the resolved scenario (a run: at the end, with the replications held)
     sweep.yaml, design.csv a sweep's resolved definition and its points (sweeps only)
-    manifest.json          kind, version, seed, command, timings, platform, identity
+    timings.json           seconds, tasks, tasks run (written when the run finishes)
     parts/<task key>/      one finished replication: replication, monthly, councils (, events)
-    replications.parquet   one row per variant, point and replication: ids, seed, outcomes
+    replications.parquet   one row per variant, point and replication: ids, seed, a sweep
+                           point's parameter values, outcomes
     monthly.parquet        variant, point, replication, month, date, counts
     councils.parquet       variant, point, replication, council, per-council outcomes
     events.parquet         the event log, when traced
@@ -23,7 +25,7 @@ written to a temporary directory and renamed into ``parts/`` in one step:
 an interrupted run (even ``kill -9``) keeps every finished task and never
 leaves a half-written one where it would be read as finished. Combined
 tables are streamed from the parts in plan order, so memory does not grow
-with the number of tasks.
+with the number of tasks. Each file is written once per run (or sweep).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -107,7 +109,8 @@ class RunDirectory:
             identity: Plain inputs that must match to continue a directory (the resolved
                 scenario and sweep without replication counts, model version, tracing).
             documents: File name -> plain data written as YAML (or text for ``.csv``).
-            manifest: Provenance written to ``manifest.json`` with the identity.
+            manifest: Provenance written to ``manifest.json`` with the identity (once:
+                what happens later goes to ``timings.json``).
 
         Returns:
             True when an existing directory is continued.
@@ -126,7 +129,10 @@ class RunDirectory:
         self.clean_temporary()
         for name, content in documents.items():
             self.write_document(name, content)
-        self.write_manifest({**manifest, "identity": identity})
+        atomic_write(
+            self.path / "manifest.json",
+            json.dumps({**manifest, "identity": identity}, indent=2, default=str),
+        )
         return continuing
 
     def write_document(self, name: str, content: Any) -> None:
@@ -158,8 +164,9 @@ class RunDirectory:
             for stale in self.parts.glob(".tmp-*"):
                 shutil.rmtree(stale, ignore_errors=True)
 
-    def write_manifest(self, manifest: dict[str, Any]) -> None:
-        atomic_write(self.path / "manifest.json", json.dumps(manifest, indent=2, default=str))
+    def write_timings(self, timings: dict[str, Any]) -> None:
+        """Record how the run went (seconds, tasks) when it has finished."""
+        atomic_write(self.path / "timings.json", json.dumps(timings, indent=2, default=str))
 
     def manifest(self) -> dict[str, Any]:
         try:
@@ -206,14 +213,16 @@ class RunDirectory:
             raise ResultsError(f"{file}: missing; the task {task} has not finished")
         return file
 
-    def combine(self, tasks: Sequence[Task]) -> None:
+    def combine(self, tasks: Sequence[Task], design: pd.DataFrame | None = None) -> None:
         """Stream the stored parts of ``tasks`` into the combined tables, in plan order.
 
         Rows are ordered by variant (as planned, baseline first), point and replication;
         memory holds at most one row group (``ROWS_PER_GROUP`` rows or ``PARTS_PER_GROUP``
-        parts) at a time.
+        parts) at a time. With a sweep's ``design`` (``point``, one column per parameter),
+        each replication row also carries its point's parameter values, after ``seed``.
         """
         ordered = plan_order(tasks)
+        inputs = None if design is None else _with_inputs(design)
         for task in ordered:
             self._part_file(task, "replication")
         for name in TABLES:
@@ -221,7 +230,7 @@ class RunDirectory:
             present = [f for f in files if f.exists()]
             target = self.path / COMBINED[name]
             if present:
-                _stream(present, target)
+                _stream(present, target, inputs if name == "replication" else None)
             elif target.exists():
                 target.unlink()  # left by an earlier, traced run of other tasks
 
@@ -233,7 +242,28 @@ class RunDirectory:
         return pd.read_parquet(path)
 
 
-def _stream(files: list[Path], target: Path) -> None:
+Transform = Callable[[pa.Table], pa.Table]
+
+
+def _with_inputs(design: pd.DataFrame) -> Transform:
+    """Insert each row's sweep parameter values after ``seed`` (rows carry their inputs)."""
+    lookup = design.set_index("point")
+    types = pa.Table.from_pandas(lookup, preserve_index=False).schema
+
+    def add(table: pa.Table) -> pa.Table:
+        points = table.column("point").to_pandas()
+        at = table.schema.get_field_index("seed") + 1
+        for offset, column in enumerate(lookup.columns):
+            values = points.map(lookup[column]).tolist()
+            table = table.add_column(
+                at + offset, column, pa.array(values, type=types.field(column).type)
+            )
+        return table
+
+    return add
+
+
+def _stream(files: list[Path], target: Path, transform: Transform | None = None) -> None:
     """Concatenate parquet files into ``target`` (atomically) with bounded memory."""
     try:
         schema = pq.read_schema(files[0])
@@ -244,16 +274,17 @@ def _stream(files: list[Path], target: Path) -> None:
     except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
         raise ResultsError(f"{target}: parts have incompatible columns ({err})") from None
     temporary = target.with_name(f".{target.name}.tmp")
+    shape = transform or (lambda table: table)
     buffer: list[pa.Table] = []
-    with pq.ParquetWriter(temporary, schema) as writer:
+    with pq.ParquetWriter(temporary, shape(schema.empty_table()).schema) as writer:
         for file in files:
             buffer.append(_read(file).select(schema.names).cast(schema))
             rows = sum(t.num_rows for t in buffer)
             if rows >= ROWS_PER_GROUP or len(buffer) >= PARTS_PER_GROUP:
-                writer.write_table(pa.concat_tables(buffer))
+                writer.write_table(shape(pa.concat_tables(buffer)))
                 buffer = []
         if buffer:
-            writer.write_table(pa.concat_tables(buffer))
+            writer.write_table(shape(pa.concat_tables(buffer)))
     temporary.replace(target)
 
 

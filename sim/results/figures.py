@@ -2,7 +2,7 @@
 
 ``write_plots`` is the one place that decides which figures a directory gets,
 so ``sim run``, ``sim sweep`` and ``sim plot DIR`` draw the same ones from the
-stored tables (``sim.plots`` only lays them out):
+stored tables (``sim.results.plots`` only lays them out):
 
 - runs: a fan chart of each headline monthly series per variant (``<series>.png``);
 - runs and sweeps with variants: a forest plot of paired differences from the
@@ -12,9 +12,9 @@ stored tables (``sim.plots`` only lays them out):
   (``sensitivity_<metric>.png``); with variants, one of each per variant
   (``..._<metric>__<variant>.png``).
 
-Units come from the outcome registry (``sim.model.recorder.OUTCOMES``) and the
-scenario schema (each parameter's unit). Every figure is saved as PNG, and as SVG
-when asked (``svg=True``).
+Units and labels come from the registry of measures (``sim.results.measures``) and
+the scenario schema (each parameter's unit). Every figure is saved as PNG, and as
+SVG when asked (``svg=True``).
 """
 
 from __future__ import annotations
@@ -25,31 +25,15 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import ResultsError
-from sim.model.recorder import HEADLINE, OUTCOMES
-from sim.results import plots
+from sim.results import measures, plots
 from sim.results.directory import RunDirectory
 from sim.scenario.fields import parameter_table
 from sim.scenario.schema import Scenario
 
-# Monthly series drawn as fan charts when present: (name, unit, readable label).
-FAN_SERIES = (
-    ("true_inadequate", "councils", "councils truly inadequate"),
-    ("judged_inadequate", "councils", "councils judged inadequate"),
-    ("status_trust", "councils", "councils run by a trust"),
-    ("sponsor_queue", "councils", "councils waiting for a sponsor"),
-    ("vacancy_rate", "share of posts", "national vacancy rate"),
-    ("graduates_in_post", "people", "programme graduates in post"),
-)
-SERIES_LABELS = {name: label for name, _, label in FAN_SERIES}
-
-
-def _outcome_units() -> dict[str, str]:
-    return {name: outcome.unit for name, outcome in OUTCOMES.items()}
-
 
 def headline_metrics(metrics: list[str]) -> list[str]:
     """Headline outcomes with a better direction (the policy targets), in registry order."""
-    chosen = [m for m in HEADLINE if m in metrics and OUTCOMES[m].better != "neither"]
+    chosen = [m for m in measures.headline(metrics) if measures.better(m) != "neither"]
     return chosen or metrics
 
 
@@ -83,7 +67,7 @@ def write_plots(directory: Path, *, svg: bool = False) -> list[Path]:
         pairs = "point and replication over the whole design" if kind == "sweep" else "replication"
         title = f"Each variant minus baseline '{baseline}'\npaired by {pairs}, n = {n}, 95% CI"
         metrics = headline_metrics(list(dict.fromkeys(comparison["metric"])))
-        figure = plots.forest_plot(comparison, metrics=metrics, units=_outcome_units(), title=title)
+        figure = plots.forest_plot(comparison, metrics=metrics, units=measures.units(), title=title)
         written += plots.save(figure, run_dir.path / "comparison", svg=svg)
     if kind == "sweep":
         written += _sweep_plots(run_dir, manifest, svg)
@@ -91,13 +75,12 @@ def write_plots(directory: Path, *, svg: bool = False) -> list[Path]:
 
 
 def _fan_charts(run_dir: RunDirectory, svg: bool) -> list[Path]:
-    """A fan chart per headline monthly series the run has (FAN_SERIES)."""
+    """A fan chart per headline monthly series the run has (``measures.FAN_SERIES``)."""
     monthly = run_dir.table("monthly")
-    start = str(run_dir.document("scenario.yaml")["run"]["start"])
-    units = {name: unit for name, unit, _ in FAN_SERIES}
+    units, labels = measures.units("series"), measures.labels("series")
     written: list[Path] = []
-    for name in (n for n, _, _ in FAN_SERIES if n in monthly.columns):
-        figure = plots.fan_chart(monthly, name, units=units, labels=SERIES_LABELS, start=start)
+    for name in (n for n in measures.FAN_SERIES if n in monthly.columns):
+        figure = plots.fan_chart(monthly, name, units=units, labels=labels)
         written += plots.save(figure, run_dir.path / name, svg=svg)
     return written
 
@@ -109,7 +92,7 @@ def _sweep_plots(run_dir: RunDirectory, manifest: dict[str, Any], svg: bool) -> 
     spec = run_dir.document("sweep.yaml")
     log_x = {p["path"] for p in spec["parameters"] if p.get("log")}
     parameter_units, labels = _parameter_names(run_dir)
-    units = {**_outcome_units(), **parameter_units}
+    units = {**measures.units(), **parameter_units}
     sensitivity_file = run_dir.path / "sensitivity.csv"
     sensitivity = pd.read_csv(sensitivity_file) if sensitivity_file.exists() else None
     variants = list(dict.fromkeys(points["variant"]))

@@ -26,6 +26,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from sim.calendar import month_index, month_timestamps, year_month
+
 Names = Mapping[str, str] | None
 BAND_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 PANEL_COLUMNS = 3  # response-curve panels per row
@@ -54,14 +56,12 @@ def _ordered(values: pd.Series) -> list[Any]:
     return list(dict.fromkeys(values.tolist()))
 
 
-def _month_dates(months: np.ndarray, start: str) -> np.ndarray:
-    """Calendar dates for month offsets from ``start`` (fractions spread over the month)."""
-    base, out = pd.Timestamp(start), []
-    for m in months:
-        whole = math.floor(m)
-        first = base + pd.DateOffset(months=whole)
-        out.append(first + (m - whole) * (first + pd.DateOffset(months=1) - first))
-    return np.array(out, dtype="datetime64[ns]")
+def _start_month(monthly: pd.DataFrame) -> str:
+    """The calendar month of ``month == 0``, from the ``date`` the run stored with each month."""
+    if "date" not in monthly.columns or monthly.empty:
+        return "2016-01"
+    row = monthly.iloc[0]
+    return year_month(month_index(str(row["date"])) - int(row["month"]))
 
 
 def _replication_text(monthly: pd.DataFrame) -> str:
@@ -74,7 +74,7 @@ def _replication_text(monthly: pd.DataFrame) -> str:
 def _fan(ax: Axes, frame: pd.DataFrame, series: str, start: str, colour: Any, n: int) -> None:
     """Draw one variant's 90% band, 50% band and median line (labelled by variant)."""
     q = frame.groupby("month")[series].quantile(np.array(BAND_QUANTILES)).unstack().sort_index()
-    dates = _month_dates(q.index.to_numpy(dtype=float), start)
+    dates = month_timestamps(start, q.index.to_numpy(dtype=float))
     faint = 0.15 if n <= 3 else 0.08
     ax.fill_between(dates, q[0.05], q[0.95], color=colour, alpha=faint, linewidth=0)
     ax.fill_between(dates, q[0.25], q[0.75], color=colour, alpha=2 * faint, linewidth=0)
@@ -87,7 +87,7 @@ def fan_chart(
     *,
     units: Names = None,
     labels: Names = None,
-    start: str = "2016-01",
+    start: str | None = None,
 ) -> Figure:
     """Median and 50%/90% bands over replications of one monthly series, per variant.
 
@@ -96,10 +96,12 @@ def fan_chart(
         series: Column to show, e.g. ``judged_inadequate`` (councils).
         units: Unit labels by series name, shown on the y axis.
         labels: Readable names by series name.
-        start: Calendar month of ``month == 0`` ("YYYY-MM"), for the date axis.
+        start: Calendar month of ``month == 0`` ("YYYY-MM"), for the date axis; by
+            default read from the table's ``date`` column (2016-01 without one).
     """
     if series not in monthly.columns:
         raise ValueError(f"series {series!r} not in monthly table columns")
+    start = start or _start_month(monthly)
     fig, ax = plt.subplots(figsize=(9, 4.8), layout="constrained")
     variants = _ordered(monthly["variant"])
     for variant, colour in zip(variants, _colours(len(variants)), strict=True):

@@ -8,7 +8,6 @@ loads this table and hands it to ``run_replication``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from importlib import resources
 from pathlib import Path
 
@@ -17,7 +16,6 @@ import pandas as pd
 from sim.errors import ScenarioError
 from sim.scenario.schema import GRADES
 
-DAYS_PER_MONTH = 365.25 / 12
 COLUMNS = (
     "la_code",
     "name",
@@ -55,12 +53,6 @@ class CouncilTable:
 
     def __len__(self) -> int:
         return len(self.name)
-
-
-def months_between(earlier: str, start_month: str) -> float:
-    """Months from a date 'YYYY-MM-DD' to the first day of 'YYYY-MM' (positive if earlier)."""
-    start = date.fromisoformat(f"{start_month}-01")
-    return (start - date.fromisoformat(earlier[:10])).days / DAYS_PER_MONTH
 
 
 def england_2015_path() -> Path:

@@ -14,14 +14,14 @@ The kind, unit and source live in the field's JSON-schema extras, so
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sim.calendar import month_index
+
 GRADES: tuple[str, ...] = ("inadequate", "requires_improvement", "good", "outstanding")
-_YEAR_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 SIF_SOURCE = "calibration_targets.csv sif_first_* (Ofsted, first SIF judgements 2014-17)"
 
 
@@ -29,14 +29,6 @@ class Frozen(BaseModel):
     """Base of every scenario section: immutable and strict about unknown keys."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-def month_index(year_month: str) -> int:
-    """Months since year 0 of a 'YYYY-MM' string (for differences between dates)."""
-    match = _YEAR_MONTH.match(year_month)
-    if match is None:
-        raise ValueError(f"expected a month as 'YYYY-MM', got {year_month!r}")
-    return int(match.group(1)) * 12 + int(match.group(2)) - 1
 
 
 def check_year_month(value: Any) -> str:

@@ -188,11 +188,12 @@ class Sponsors(Frozen):
         unit="choice",
         description="Order in which councils that failed get a free sponsor",
     )
-    min_sponsor_grade: Literal["requires_improvement", "good", "outstanding"] = fact(
+    min_sponsor_grade: Literal["requires_improvement", "good", "outstanding"] = assumption(
         "good",
         unit="grade",
         description="A council sponsor takes new work only while judged at least this",
-        source="DESIGN 2.3: a council sponsor must itself stay good or better",
+        why="the Partners in Practice named by DfE on 14 Dec 2015 were high performers judged "
+        "good or outstanding; that one stops taking new trusts below good is assumed",
     )
     load_penalty: float = assumption(
         0.1,

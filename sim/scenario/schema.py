@@ -1,22 +1,27 @@
 """The scenario: frozen, validated configuration that no run writes to.
 
-A scenario has three sections, one per kind of input (see ``sim.params``):
-``run`` (settings), ``world`` (facts and assumptions about England's councils
-and Ofsted) and ``policy`` (levers). ``variants`` name alternative policies as
-dotted-path overrides of the base; ``timeline`` applies dated overrides during
-a run (DESIGN 2.6). Both are checked when the file is loaded, so a bad path or
+A scenario has three sections, one per kind of input (``sim params`` prints
+them: ``sim.scenario.fields.parameter_table``): ``run`` (settings), ``world``
+(facts and assumptions about England's councils and Ofsted, ``WorldFacts``) and
+``policy`` (levers). ``variants`` name alternative policies as dotted-path
+overrides of the base; ``timeline`` applies dated overrides during a run (the
+SIF-to-ILACS switch of January 2018, the 2020 inspection pause). Both are
+checked when the file is loaded (``sim.scenario.loading``), so a bad path or
 value is reported at its line before anything runs.
 
-Sections live in ``sim.sections``, one module per institution.
+Sections live in ``world_facts.py``, ``ofsted_rules.py``, ``regime_rules.py`` and
+``workforce_rules.py``, one module per institution.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from sim.scenario.fields import GRADES, Frozen, check_year_month, month_index, setting
+from sim.calendar import month_index
+from sim.scenario.fields import GRADES, Frozen, check_year_month, setting
 from sim.scenario.ofsted_rules import OfstedPolicy, SharperTriggers
 from sim.scenario.paths import default_scenario_path as default_scenario_path
 from sim.scenario.regime_rules import Costs, Regime, Sponsors, Trusts
@@ -29,9 +34,10 @@ __all__ = [
     "Performance",
     "Policy",
     "Population",
+    "ResolvedScenario",
     "Scenario",
     "Signals",
-    "World",
+    "WorldFacts",
 ]
 
 
@@ -60,7 +66,7 @@ class RunSettings(Frozen):
     _check_start = field_validator("start", mode="before")(check_year_month)
 
 
-class World(Frozen):
+class WorldFacts(Frozen):
     """Facts and assumptions about England's councils and Ofsted."""
 
     population: Population = Field(default_factory=Population)
@@ -95,14 +101,14 @@ class Scenario(Frozen):
     """A complete, validated scenario: what to run, in what world, under which policy."""
 
     run: RunSettings = Field(default_factory=RunSettings)
-    world: World = Field(default_factory=World)
+    world: WorldFacts = Field(default_factory=WorldFacts)
     policy: Policy = Field(default_factory=Policy)
     variants: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
         description="Named policy variants as dotted-path overrides of the base",
     )
     timeline: list[TimelineEntry] = Field(
-        default_factory=list, description="Dated overrides applied during the run (DESIGN 2.6)"
+        default_factory=list, description="Dated overrides applied during the run"
     )
 
     @model_validator(mode="after")
@@ -121,3 +127,36 @@ class Scenario(Frozen):
         return month_index(year_month) - month_index(self.run.start)
 
 
+@dataclass(frozen=True)
+class ResolvedScenario:
+    """A variant's scenario with its dated timeline resolved: what one replication replays.
+
+    Built once per variant and sweep point (``sim.scenario.timeline.resolve``), so
+    replications do not re-validate the timeline's overrides.
+
+    Attributes:
+        initial: The rules in force at time 0 (entries dated at or before the start folded in).
+        changes: Each later change before the horizon: (simulated month, rules from then on).
+    """
+
+    initial: Scenario
+    changes: tuple[tuple[float, Scenario], ...] = ()
+
+    @property
+    def run(self) -> RunSettings:
+        """The run settings (no timeline entry may change them)."""
+        return self.initial.run
+
+    @classmethod
+    def untimed(cls, scenario: Scenario) -> ResolvedScenario:
+        """A scenario without timeline entries, as it stands.
+
+        Raises:
+            ValueError: If the scenario has a timeline (resolve it first: a silent
+                skip would run other rules than the file says).
+        """
+        if scenario.timeline:
+            raise ValueError(
+                f"{scenario.name}: has timeline entries; pass sim.scenario.timeline.resolve(...)"
+            )
+        return cls(scenario)

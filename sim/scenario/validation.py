@@ -1,7 +1,7 @@
 """Validate YAML data against the schema and apply dotted-path overrides, with located errors.
 
 Each pydantic error becomes a ``ScenarioError`` naming file:line:column (from the
-``Marks`` that ``sim.yamlio`` recorded while loading), the dotted field, the
+``Marks`` that ``sim.scenario.yamlio`` recorded while loading), the dotted field, the
 offending value and what was expected, with a did-you-mean for unknown keys.
 Overrides (variants, timeline steps, sweep points, command-line settings) are
 written into a plain copy of a frozen model, which is validated again from

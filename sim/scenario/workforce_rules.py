@@ -2,7 +2,7 @@
 
 ``world.workforce`` (facts and assumptions) says how a council's vacancy rate
 moves between events and how much it matters to performance; ``policy.programmes``
-(levers) says how the fast-track money is spent (DESIGN 2.4).
+(levers) says how the fast-track money is spent (README: the workforce and the £100m).
 
 The vacancy rate v of a council follows ``dv/dt = a - b v`` between events, with
 leavers at a turnover rate tau and hires at a rate h per vacant post:

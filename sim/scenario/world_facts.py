@@ -56,7 +56,7 @@ class Population(Frozen):
 
 
 class Performance(Frozen):
-    """The latent performance score q of each council (DESIGN 2.1)."""
+    """The latent performance score q of each council: an exact Ornstein-Uhlenbeck process."""
 
     reversion_rate: float = assumption(
         0.05,

@@ -5,7 +5,7 @@ is loaded while recording where every key and value was written (``Marks``), and
 error becomes a ``ScenarioError`` naming file:line:column, the dotted field, the offending
 value and what was expected. Dotted-path overrides (variants, timeline steps, command-line
 settings) re-validate the whole model, so every validator also sees the changed values
-(``sim.validation``).
+(``sim.scenario.validation``).
 """
 
 from __future__ import annotations

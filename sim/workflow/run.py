@@ -20,14 +20,15 @@ from typing import Any
 import pandas as pd
 
 from sim import __version__
-from sim.experiments.executors import Execution, Executor, Progress, ScenarioOf
+from sim.experiments.execution import Execution, ProgressReceiver, ScenarioOf
+from sim.experiments.executors import Executor
 from sim.experiments.tasks import Task, fingerprint, plan
 from sim.results import analysis
 from sim.results.directory import RunDirectory, write_table
 from sim.results.figures import write_plots
 from sim.scenario.councils import CouncilTable, load_councils
 from sim.scenario.schema import Scenario
-from sim.scenario.timeline import variant_scenarios
+from sim.scenario.timeline import resolve, variant_scenarios
 from sim.workflow.precision import PrecisionOutcome, PrecisionTarget, check
 
 RunTo = Callable[[int], tuple[list[Task], int]]  # run to N replications: (tasks, how many ran)
@@ -88,7 +89,7 @@ def fill(
     scenario_of: ScenarioOf,
     table: CouncilTable,
     executor: Executor,
-    progress: Progress,
+    progress: ProgressReceiver,
 ) -> int:
     """Run the tasks whose parts are not stored yet, storing each as it finishes.
 
@@ -111,7 +112,7 @@ def run_scenario(
     *,
     execution: Execution | None = None,
     command: str = "",
-    progress: Progress | None = None,
+    progress: ProgressReceiver | None = None,
     precision: PrecisionTarget | None = None,
     plots: bool = True,
     svg: bool = False,
@@ -120,7 +121,7 @@ def run_scenario(
 
     An existing directory of the same scenario is continued: stored replications are
     reused and only missing ones run. With ``precision``, replications are added in
-    batches until the target is met or the cap reached (``sim.precision``).
+    batches until the target is met or the cap reached (``sim.workflow.precision``).
 
     Raises:
         ResultsError: If ``directory`` holds results of another scenario or version.
@@ -128,17 +129,18 @@ def run_scenario(
     began, execution = time.perf_counter(), execution or Execution()
     scenarios = variant_scenarios(scenario)
     prints = {name: fingerprint(s) for name, s in scenarios.items()}
+    resolved = {name: resolve(s) for name, s in scenarios.items()}  # once per variant
     run_dir = RunDirectory(directory)
     info = manifest("run", scenario.name, scenario.run.seed, command, execution)
     identity = _identity(scenario, execution)
-    run_dir.prepare(identity, {"scenario.yaml": scenario.model_dump(mode="json")}, info)
+    run_dir.prepare(identity, {}, info)  # scenario.yaml at the end, with the count held
     table, receiver = load_councils(), progress or Silent()
 
     with Executor(execution) as executor:  # one pool for every batch of the run
 
         def run_to(count: int) -> tuple[list[Task], int]:
             tasks = plan(scenarios, range(count), scenario.run.seed, fingerprints=prints)
-            ran = fill(run_dir, tasks, lambda t: scenarios[t.variant], table, executor, receiver)
+            ran = fill(run_dir, tasks, lambda t: resolved[t.variant], table, executor, receiver)
             return tasks, ran
 
         outcome = None
@@ -156,17 +158,10 @@ def run_scenario(
     seconds = time.perf_counter() - began
     timings = {"seconds": round(seconds, 3), "tasks": len(tasks), "tasks_run": ran}
     extra = {"precision": outcome.reason} if outcome else {}
-    run_dir.write_manifest({**info, **timings, **extra, "identity": identity})
+    run_dir.write_timings({**timings, **extra})
+    names = list(scenarios)
     return RunReport(
-        run_dir.path,
-        summary,
-        comparison,
-        seconds,
-        count,
-        list(scenarios),
-        ran,
-        outcome,
-        derived,
+        run_dir.path, summary, comparison, seconds, count, names, ran, outcome, derived
     )
 
 
@@ -181,7 +176,7 @@ def _identity(scenario: Scenario, execution: Execution) -> dict[str, Any]:
 
 
 def _store_count(run_dir: RunDirectory, scenario: Scenario, count: int) -> None:
-    """Rewrite scenario.yaml with the replications the combined tables hold."""
+    """Write scenario.yaml with the replications the combined tables hold."""
     stored = scenario.model_dump(mode="json")
     stored["run"]["replications"] = count
     run_dir.write_document("scenario.yaml", stored)

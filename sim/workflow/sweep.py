@@ -23,7 +23,8 @@ from typing import Any
 import pandas as pd
 
 from sim import __version__
-from sim.experiments.executors import Execution, Executor, Progress
+from sim.experiments.execution import Execution, ProgressReceiver
+from sim.experiments.executors import Executor
 from sim.experiments.sweep_file import Sweep
 from sim.results import analysis
 from sim.results.directory import RunDirectory, write_table
@@ -80,7 +81,7 @@ def run_sweep(
     *,
     execution: Execution | None = None,
     command: str = "",
-    progress: Progress | None = None,
+    progress: ProgressReceiver | None = None,
     plots: bool = True,
     svg: bool = False,
 ) -> SweepReport:
@@ -103,13 +104,13 @@ def run_sweep(
     receiver = progress or Silent()
     with Executor(execution) as executor:
         ran = fill(run_dir, tasks, sweep.scenario_of, load_councils(), executor, receiver)
-    run_dir.combine(tasks)
+    run_dir.combine(tasks, sweep.design_table())
     points, sensitivity, comparison = _analyse(run_dir, sweep)
     if plots:
         write_plots(run_dir.path, svg=svg)
     seconds = time.perf_counter() - began
     timings = {"seconds": round(seconds, 3), "tasks": len(tasks), "tasks_run": ran}
-    run_dir.write_manifest({**info, **timings, "identity": identity})
+    run_dir.write_timings(timings)
     return SweepReport(
         run_dir.path, sweep.name, points, sensitivity, comparison, seconds, len(tasks), ran
     )
@@ -120,12 +121,7 @@ def _analyse(
 ) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
     """Write points.parquet, sensitivity.csv and comparison.csv (where they apply)."""
     design = sweep.design_table()
-    replications = run_dir.table("replications")
-    at = list(replications.columns).index("seed") + 1
-    for offset, column in enumerate(c for c in design.columns if c != "point"):
-        values = replications["point"].map(design.set_index("point")[column])
-        replications.insert(at + offset, column, values)
-    write_table(replications, run_dir.path / "replications.parquet")  # rows carry their inputs
+    replications = run_dir.table("replications")  # its rows carry their parameter values
     outcomes = replications.drop(columns=[c for c in design.columns if c != "point"])
     points = analysis.point_summary(outcomes, design)
     write_table(points, run_dir.path / "points.parquet")
