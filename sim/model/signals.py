@@ -38,6 +38,7 @@ class ConcernSignals:
         empty = np.zeros(0)
         self.owner, self.time, self.noise = empty.astype(int), empty, empty
         self.accept, self.act, self.token = empty, empty, empty.astype(int)
+        self.latest = 0.0  # the month's last candidate time
 
     def begin_month(
         self, month: int, rate_at_inadequate: float, slope: float, cutpoint: float, bound: float
@@ -58,6 +59,7 @@ class ConcernSignals:
         self.noise = latent.sigma * np.exp(-latent.theta * offset) * w
         self.accept, self.act = uniforms[:, 0], uniforms[:, 1]
         self.token = np.zeros(total, dtype=int)
+        self.latest = float(self.time.max(initial=month))
         self._test(np.arange(total))
 
     def _bridge(self, counts: Array, offset: Array, z: Array, z_tail: Array) -> Array:
@@ -110,6 +112,8 @@ class ConcernSignals:
 
     def level_changed(self, index: int | Array) -> None:
         """Test again the later candidates of councils whose level just changed."""
+        if self.latest <= self.env.now:  # the month's candidates are all past (month ends)
+            return
         if isinstance(index, int | np.integer):
             lo, hi = np.searchsorted(self.owner, [index, index + 1])
             if hi > lo:
