@@ -49,7 +49,9 @@ def _spin(n: int) -> int:
 
 def control(workers: int, pieces: int = 16, size: int = 1_500_000) -> float:
     """Wall seconds of ``pieces`` spins on a started pool of ``workers`` processes."""
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver")) as pool:
+    server = get_context("forkserver")
+    server.set_forkserver_preload(["__main__", "sim.experiments.preload"])  # as the executor
+    with ProcessPoolExecutor(max_workers=workers, mp_context=server) as pool:
         list(pool.map(_spin, [1] * workers))  # start every worker first
         began = time.perf_counter()
         list(pool.map(_spin, [size] * pieces))

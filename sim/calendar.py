@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 DAYS_PER_MONTH = 365.25 / 12  # mean Gregorian month [days]
-_YEAR_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_YEAR_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")  # matched whole (fullmatch): no "\n"
 
 
 def month_index(year_month: str) -> int:
@@ -28,9 +28,9 @@ def month_index(year_month: str) -> int:
     Raises:
         ValueError: If the text is not a month 'YYYY-MM'.
     """
-    match = _YEAR_MONTH.match(year_month)
-    if match is None:
-        raise ValueError(f"expected a month as 'YYYY-MM', got {year_month!r}")
+    match = _YEAR_MONTH.fullmatch(year_month)
+    if match is None:  # the caller's error shows the value (once)
+        raise ValueError("expected a month as 'YYYY-MM'")
     return int(match.group(1)) * 12 + int(match.group(2)) - 1
 
 

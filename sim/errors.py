@@ -7,7 +7,9 @@ instead of showing a traceback. Programming errors stay ordinary exceptions.
 
 from __future__ import annotations
 
+import datetime
 import enum
+import errno
 from collections.abc import Sequence
 
 _REPR_LIMIT = 60
@@ -29,10 +31,22 @@ def short_repr(value: object, limit: int = _REPR_LIMIT) -> str:
     """Return ``repr(value)`` cut to ``limit`` characters.
 
     Offending values can be whole sub-mappings; a one-line message stays readable only if they
-    are truncated.
+    are truncated. Dates (YAML reads an unquoted 2018-01-01 as one) are shown as written,
+    not as ``datetime.date(2018, 1, 1)``.
     """
-    text = repr(value)
+    text = value.isoformat() if isinstance(value, datetime.date) else repr(_undated(value))
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _undated(value: object) -> object:
+    """``value`` with every date inside lists and mappings replaced by its ISO text."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_undated(item) for item in value]
+    if isinstance(value, dict):
+        return {_undated(k): _undated(v) for k, v in value.items()}
+    return value
 
 
 class SimError(Exception):
@@ -131,3 +145,26 @@ class ResultsError(SimError):
 
 class ExecutionError(SimError):
     """An executor that cannot run the tasks: an unreachable cluster, or one on another version."""
+
+
+_OS_HINTS = {
+    errno.ENOSPC: "free some space, then run again with --resume (finished work is kept)",
+    errno.EDQUOT: "free some space, then run again with --resume (finished work is kept)",
+    errno.EACCES: "choose a directory you can write to (--out)",
+    errno.EPERM: "choose a directory you can write to (--out)",
+    errno.EROFS: "choose a directory you can write to (--out)",
+    errno.ENAMETOOLONG: "choose a shorter --out or name",
+    errno.ENOTDIR: "a part of the path is a file; choose another --out",
+    errno.EEXIST: "choose another --out",
+}
+
+
+def os_error_message(err: OSError) -> str:
+    """One line for an OS error caused by the user's disk or paths: the file, why, what to do.
+
+    A full disk, a read-only directory, a name too long or a file where a directory was
+    expected are the user's to fix, not a bug: the CLI prints this instead of a traceback.
+    """
+    where = err.filename if err.filename is not None else "a file"
+    hint = _OS_HINTS.get(err.errno or 0, "check the path and the disk")
+    return f"{where}: cannot write or read ({err.strerror or err}); {hint}"

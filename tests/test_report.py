@@ -153,8 +153,11 @@ def test_compare_is_paired_when_seeds_match_and_welch_otherwise(run_dir, tmp_pat
     run_scenario(scenario, same_seeds, plots=False)
     args = ["compare", str(run_dir), str(same_seeds), "--metric", "child_years_truly_inadequate"]
     args.append("--svg")
-    result = runner.invoke(app_cli(), args)
+    refused = runner.invoke(app_cli(), args)  # other inputs than the variants: issue 13
+    assert refused.exit_code == 1 and "--force" in refused.output
+    result = runner.invoke(app_cli(), [*args, "--force"])
     assert result.exit_code == 0, result.output
+    assert "inputs differ: scenario.policy.ofsted.teams" in result.output
     table = pd.read_csv(same_seeds / "compare.csv")
     assert set(table["method"]) == {"paired"}
     assert set(table["variant"]) == {"baseline", *VARIANTS}
@@ -163,7 +166,7 @@ def test_compare_is_paired_when_seeds_match_and_welch_otherwise(run_dir, tmp_pat
     run_scenario(other, tmp_path / "seed9", plots=False)
     out = tmp_path / "cmp"
     args = ["compare", str(run_dir), str(tmp_path / "seed9"), "--out", str(out)]
-    result = runner.invoke(app_cli(), [*args, "--metric", "signals"])
+    result = runner.invoke(app_cli(), [*args, "--metric", "signals", "--force"])
     assert result.exit_code == 0, result.output
     assert set(pd.read_csv(out / "compare.csv")["method"]) == {"welch"}
     assert "Welch" in result.output

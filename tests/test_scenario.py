@@ -127,9 +127,7 @@ def test_a_council_sponsor_of_unknown_councils_is_refused_at_its_line(tmp_path):
 def test_a_variant_naming_unknown_sponsor_councils_is_refused_at_the_variant(tmp_path):
     file = tmp_path / "s.yaml"
     file.write_text(
-        "variants:\n"
-        "  v:\n"
-        "    policy.sponsors.council_sponsors: [{name: X, councils: [Nowhere]}]\n"
+        "variants:\n  v:\n    policy.sponsors.council_sponsors: [{name: X, councils: [Nowhere]}]\n"
     )
     try:
         load_scenario(file)

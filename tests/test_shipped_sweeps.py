@@ -39,6 +39,9 @@ def _brief(path: Path, folder: Path) -> Path:
     sweep = yaml.safe_load(path.read_text())
     base = yaml.safe_load((path.parent / sweep["scenario"]).read_text())
     base["run"] = {**base.get("run", {}), "horizon_months": 12}
+    start = str(base["run"].get("start", "2016-01"))
+    end = f"{int(start[:4]) + 1}{start[4:]}"  # entries after the 12 months would never apply
+    base["timeline"] = [e for e in base.get("timeline", []) if str(e["at"]) < end]
     (folder / "base.yaml").write_text(yaml.safe_dump(base))
     sweep["scenario"] = "base.yaml"
     sweep["replications"] = 1

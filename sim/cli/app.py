@@ -10,6 +10,7 @@ import enum
 import os
 import shlex
 import sys
+import typing
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from sim.errors import ResultsError, SimError
+from sim.errors import ResultsError, SimError, os_error_message
 from sim.scenario.paths import default_scenario_path
 from sim.workflow.precision import DEFAULT_CAP, DEFAULT_METRIC, FIRST_BATCH
 
@@ -29,6 +30,8 @@ if TYPE_CHECKING:  # the libraries behind each command load when it runs, not fo
     from sim.workflow.precision import PrecisionTarget
     from sim.workflow.run import RunReport
     from sim.workflow.sweep import SweepReport
+
+MAX_SEED = 2**63 - 1  # sim.scenario.fields.MAX_SEED, here without loading pydantic for --help
 
 app = typer.Typer(
     add_completion=False,
@@ -64,7 +67,9 @@ def available_cores() -> int:
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file", show_default=True)]
 Replications = Annotated[int | None, typer.Option(help="Replications per variant", min=1)]
-Seed = Annotated[int | None, typer.Option(help="Root seed (overrides run.seed)", min=0)]
+Seed = Annotated[
+    int | None, typer.Option(help="Root seed (overrides run.seed)", min=0, max=MAX_SEED)
+]
 Horizon = Annotated[
     float | None, typer.Option(help="Simulated months (overrides run.horizon_months)")
 ]
@@ -126,12 +131,33 @@ Metrics = Annotated[
 
 
 def guarded(action: Callable[[], T]) -> T:
-    """Run a command body; print a SimError as one message and exit 1."""
+    """Run a command body; print a SimError or an OS error as one message and exit 1.
+
+    An OS error here is the user's disk or path (full, read-only, a name too long, a file
+    where a directory was expected): it is named with its file and what to do.
+    """
     try:
         return action()
     except SimError as err:
-        errors().print(f"[bold red]error:[/] {err}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+        _fail(str(err))
+    except OSError as err:
+        _fail(os_error_message(err))
+
+
+def _fail(message: str) -> typing.NoReturn:
+    errors().print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+def _usable_workers(workers: int) -> int:
+    """``workers`` capped at the cores this process may use (more only queue), saying so."""
+    usable = available_cores()
+    if workers > usable:
+        errors().print(
+            f"note: --workers {workers} capped at {usable}, the cores available", soft_wrap=True
+        )
+        return usable
+    return workers
 
 
 @app.command()
@@ -226,6 +252,8 @@ def _execution(
     if scheduler is not None and executor is ExecutorName.process:
         raise SimError("--scheduler is a Dask address; use it with --executor dask")
     dask = executor is ExecutorName.dask or scheduler is not None
+    if scheduler is None:  # local processes: more than the cores only queue
+        workers = _usable_workers(workers)
     return Execution(workers, "dask" if dask else "process", scheduler, chunk, trace)
 
 
@@ -290,10 +318,17 @@ def _with_progress(directory: Path, description: str, body: Callable[[_Bar], T])
         raise typer.Exit(130) from None
 
 
+def render_damaged(damaged: tuple[str, ...]) -> None:
+    """Say which stored parts failed their check and were run again."""
+    for item in damaged:
+        errors().print(f"damaged part redone: {item}", soft_wrap=True, highlight=False)
+
+
 def render_report(report: RunReport, everything: bool = False) -> None:
     """Print the outcome table, the comparison (if any) and where the results are."""
     from sim.cli import tables
 
+    render_damaged(report.damaged)
     console().print(tables.outcomes(report, everything))
     if report.comparison is not None:
         console().print(tables.comparison(report.comparison, everything))
@@ -391,6 +426,7 @@ def render_sweep(report: SweepReport) -> None:
     """Print the sensitivity indices (if any), the work done and where the results are."""
     from sim.cli import tables
 
+    render_damaged(report.damaged)
     if report.sensitivity is not None:
         for table in tables.sensitivity(report.sensitivity):
             console().print(table)
@@ -429,12 +465,19 @@ def compare(
         list[str] | None, typer.Option("--metric", help="Outcomes to compare (default: all)")
     ] = None,
     svg: Svg = False,
+    force: Annotated[
+        bool, typer.Option(help="Compare even when more than the variants' inputs differ")
+    ] = False,
 ) -> None:
     """Compare two results directories of one model version: B minus A, per variant."""
     from sim.cli import tables
     from sim.results.compare import compare_directories
 
-    result = guarded(lambda: compare_directories(first, second, out, metric, svg=svg))
+    result = guarded(
+        lambda: compare_directories(first, second, out, metric, svg=svg, force=force)
+    )
+    for difference in result.differences:
+        errors().print(f"inputs differ: {difference}", soft_wrap=True, highlight=False)
     console().print(tables.directories(result, first.name, second.name))
     console().print(f"written: {', '.join(str(f) for f in result.files)}", soft_wrap=True)
 

@@ -29,11 +29,11 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import Field, field_validator, model_validator
 
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, short_repr
 from sim.experiments.designs import ParameterRange, Point, design
 from sim.experiments.tasks import Task, fingerprint
 from sim.model.recorder import OUTCOMES
-from sim.scenario.fields import Frozen
+from sim.scenario.fields import MAX_SEED, Frozen, Name, safe_name
 from sim.scenario.loading import NOT_IN_VARIANTS, load_scenario
 from sim.scenario.schema import ResolvedScenario, Scenario
 from sim.scenario.timeline import resolve, variant_scenarios
@@ -41,6 +41,10 @@ from sim.scenario.validation import get_path, validate, with_overrides
 from sim.scenario.yamlio import Marks, load_yaml, suggest
 
 Scalar = bool | int | float | str | None
+# Every point is validated under every variant before anything runs, at a few ms each
+# (about 6 ms on a loaded 2-core machine): beyond this many the check alone would take minutes,
+# and such a design is refused with its size instead of stalling silently.
+MAX_CHECKED = 10_000  # resolved scenarios (points x variants) [count]
 DEFAULT_METRICS = (
     "child_years_truly_inadequate",
     "child_years_judged_inadequate",
@@ -84,7 +88,9 @@ class Design(Frozen):
         description="lhs: points; sobol: base samples N, a power of 2 (N x (D + 2) points); "
         "grid: leave out (every combination of values)",
     )
-    seed: int = Field(0, ge=0, description="Sampler seed (the simulation seed is run.seed)")
+    seed: int = Field(
+        0, ge=0, le=MAX_SEED, description="Sampler seed (the simulation seed is run.seed)"
+    )
 
     @model_validator(mode="after")
     def _points_fit_method(self) -> Design:
@@ -100,7 +106,7 @@ class Design(Frozen):
 class SweepFile(Frozen):
     """A sweep as written in its YAML file."""
 
-    name: str | None = Field(None, description="Sweep name; defaults to the file name")
+    name: Name | None = Field(None, description="Sweep name; defaults to the file name")
     scenario: str = Field(description="Base scenario file, relative to the sweep file")
     parameters: list[SweepParameter] = Field(min_length=1)
     design: Design
@@ -143,7 +149,7 @@ class Sweep:
 
     @property
     def name(self) -> str:
-        return self.spec.name or self.path.stem
+        return self.spec.name or safe_name(self.path.stem)
 
     @cached_property
     def bases(self) -> dict[str, Scenario]:
@@ -197,6 +203,7 @@ def load_sweep(path: str | Path) -> Sweep:
     _check_paths(spec, base, name, marks)
     variants = _check_variants(spec, base, name, marks)
     parameters = tuple(p.as_range() for p in spec.parameters)
+    _check_size(spec, len(variants), name, marks)
     least = len(parameters) + 3  # regression and rank-correlation indices need n > D + 2
     if spec.design.method == "lhs" and (spec.design.points or 0) < least:
         message = f"an lhs design of {len(parameters)} parameters needs at least {least} points"
@@ -207,6 +214,29 @@ def load_sweep(path: str | Path) -> Sweep:
         raise _located(str(err), name, marks, ("design",), field="design") from None
     prints = _check_points(spec, base, variants, points, name, marks)
     return Sweep(Path(path), spec, base, parameters, points, variants, prints)
+
+
+def design_size(spec: SweepFile) -> int:
+    """Points the design will generate, computed without generating them."""
+    if spec.design.method == "grid":
+        return math.prod(len(p.values or ()) for p in spec.parameters)
+    points = spec.design.points or 0
+    return points * (len(spec.parameters) + 2) if spec.design.method == "sobol" else points
+
+
+def _check_size(spec: SweepFile, variants: int, name: str, marks: Marks) -> None:
+    """Refuse a design too large to check (and run) in reasonable time, before generating it."""
+    size = design_size(spec)
+    if size * variants <= MAX_CHECKED:
+        return
+    grid = spec.design.method == "grid"
+    where: tuple[str, ...] = ("parameters",) if grid else ("design", "points")
+    field = ".".join(where)
+    message = (
+        f"the design has {size:,} points x {variants} variants = {size * variants:,} scenarios "
+        f"to check; expected at most {MAX_CHECKED:,} (fewer points, values or variants)"
+    )
+    raise _located(message, name, marks, where, field=field)
 
 
 def _load_base(path: Path, spec: SweepFile, marks: Marks) -> Scenario:
@@ -312,4 +342,6 @@ def _point_error(err: ScenarioError, number: int, variant: str, point: Point) ->
 
 
 def _show(value: Any) -> str:
-    return f"{value:.4g}" if isinstance(value, float) and math.isfinite(value) else repr(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return f"{value:.4g}"
+    return short_repr(value, 24)

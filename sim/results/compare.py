@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -12,6 +14,9 @@ from sim.errors import ResultsError
 from sim.results import analysis, measures, plots
 from sim.results.directory import RunDirectory, write_table
 from sim.results.figures import headline_metrics
+from sim.scenario.yamlio import unknown_message
+
+SHOWN_DIFFERENCES = 5  # input differences listed in a message; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -21,6 +26,59 @@ class DirectoryComparison:
     table: pd.DataFrame
     files: list[Path]
     paired: bool
+    differences: list[str] = field(default_factory=list)  # inputs that differ, beyond variants
+
+
+def differences(old: Any, new: Any, where: str = "") -> Iterator[str]:
+    """Dotted path and both values of every difference between two plain documents."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in dict.fromkeys([*old, *new]):
+            inner = f"{where}.{key}" if where else str(key)
+            if key not in old or key not in new:
+                yield f"{inner} only in {'B' if key not in old else 'A'}"
+            else:
+                yield from differences(old[key], new[key], inner)
+    elif old != new:
+        yield f"{where or 'value'}: {old!r} in A, {new!r} in B"
+
+
+def input_differences(a: RunDirectory, b: RunDirectory) -> list[str]:
+    """Inputs of two directories that differ, other than their variants and run labels."""
+
+    def inputs(run_dir: RunDirectory) -> Any:
+        identity = run_dir.manifest().get("identity")
+        if not isinstance(identity, dict):
+            return {}
+        scenario = dict(identity.get("scenario") or {})
+        scenario.pop("variants", None)
+        if isinstance(scenario.get("run"), dict):
+            scenario["run"] = {k: v for k, v in scenario["run"].items() if k != "baseline"}
+        return {**identity, "scenario": scenario}
+
+    return list(differences(inputs(a), inputs(b)))
+
+
+def _check_inputs(a: RunDirectory, b: RunDirectory, force: bool) -> list[str]:
+    """The input differences; refused unless ``force`` (then the caller shows them)."""
+    found = input_differences(a, b)
+    if found and not force:
+        shown = "; ".join(found[:SHOWN_DIFFERENCES])
+        more = len(found) - SHOWN_DIFFERENCES
+        extra = f"; and {more} more" if more > 0 else ""
+        raise ResultsError(
+            f"{a.path} and {b.path} differ in more than their variants ({shown}{extra}); "
+            "add --force to compare them anyway"
+        )
+    return found
+
+
+def _check_metrics(metrics: list[str] | None, table: pd.DataFrame) -> None:
+    known = analysis.metric_columns(table)
+    for metric in metrics or []:
+        if metric not in known:
+            raise ResultsError(
+                unknown_message(f"--metric {metric!r}: no such outcome", metric, known)
+            )
 
 
 def compare_directories(
@@ -30,6 +88,7 @@ def compare_directories(
     metrics: list[str] | None = None,
     *,
     svg: bool = False,
+    force: bool = False,
 ) -> DirectoryComparison:
     """Each outcome of ``second`` minus ``first``, per variant found in both.
 
@@ -39,8 +98,9 @@ def compare_directories(
     into ``out`` (default: ``second``).
 
     Raises:
-        ResultsError: If the directories come from different model versions or share
-            no variant.
+        ResultsError: If the directories come from different model versions, share no
+            variant, differ in inputs other than their variants (unless ``force``), or
+            ``metrics`` names an unknown outcome.
     """
     a, b = RunDirectory(first), RunDirectory(second)
     versions = (a.manifest().get("model_version"), b.manifest().get("model_version"))
@@ -49,7 +109,9 @@ def compare_directories(
             f"{first} is model version {versions[0]}, {second} is {versions[1]} "
             f"(this is {__version__}); compare results of one model version"
         )
+    found = _check_inputs(a, b, force)
     ra, rb = a.table("replications"), b.table("replications")
+    _check_metrics(metrics, ra)
     table = analysis.compare_runs(ra, rb, first.name or str(first), metrics)
     if table.empty:
         raise ResultsError(
@@ -57,6 +119,8 @@ def compare_directories(
             f"{sorted(set(rb['variant']))})"
         )
     target = Path(out) if out is not None else b.path
+    if target.exists() and not target.is_dir():
+        raise ResultsError(f"{target}: --out is a file; expected a directory")
     target.mkdir(parents=True, exist_ok=True)
     write_table(table, target / "compare.csv")
     paired = bool((table["method"] == "paired").all())
@@ -65,4 +129,4 @@ def compare_directories(
     shown = metrics or headline_metrics(list(dict.fromkeys(table["metric"])))
     figure = plots.forest_plot(table, metrics=shown, units=measures.units(), title=title)
     files = [target / "compare.csv", *plots.save(figure, target / "compare", svg=svg)]
-    return DirectoryComparison(table, files, paired)
+    return DirectoryComparison(table, files, paired, found)

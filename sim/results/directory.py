@@ -45,6 +45,7 @@ import yaml
 
 from sim.errors import ResultsError
 from sim.experiments.tasks import TABLES, EncodedOutput, Task, plan_order
+from sim.results import parts
 
 COMBINED = {
     "replication": "replications.parquet",
@@ -121,10 +122,8 @@ class RunDirectory:
         continuing = (self.path / "manifest.json").exists()
         if continuing:
             self._check_identity(identity)
-        elif self.path.exists() and any(self.path.iterdir()):
-            raise ResultsError(
-                f"{self.path}: exists and is not a results directory; choose another --out"
-            )
+        else:
+            self.check_target()
         self.parts.mkdir(parents=True, exist_ok=True)
         self.clean_temporary()
         for name, content in documents.items():
@@ -134,6 +133,35 @@ class RunDirectory:
             json.dumps({**manifest, "identity": identity}, indent=2, default=str),
         )
         return continuing
+
+    def check_target(self) -> None:
+        """Refuse an ``--out`` that is a file, or a directory holding something else.
+
+        Raises:
+            ResultsError: Naming the path and what to do.
+        """
+        if self.path.exists() and not self.path.is_dir():
+            raise ResultsError(f"{self.path}: is a file, not a directory; choose another --out")
+        if (self.path / "manifest.json").exists() or not self.path.is_dir():
+            return
+        if any(not p.name.startswith(".lock") for p in self.path.iterdir()):
+            raise ResultsError(
+                f"{self.path}: exists and is not a results directory; choose another --out"
+            )
+
+    def inside(self, name: str) -> Path:
+        """``path/name``, refused if it would resolve outside the results directory.
+
+        Names in a results directory's tables (variants, series) end up in file names; a
+        directory written by someone else must not make ``sim plot`` write elsewhere.
+        """
+        target = self.path / name
+        root = self.path.resolve()
+        if not target.resolve().is_relative_to(root) or target.resolve() == root:
+            raise ResultsError(
+                f"{self.path}: refusing to write {name!r}, which is outside the directory"
+            )
+        return target
 
     def write_document(self, name: str, content: Any) -> None:
         """Write text as is, or plain data as YAML, atomically."""
@@ -169,16 +197,22 @@ class RunDirectory:
         atomic_write(self.path / "timings.json", json.dumps(timings, indent=2, default=str))
 
     def manifest(self) -> dict[str, Any]:
+        file = self.path / "manifest.json"
         try:
-            return dict(json.loads((self.path / "manifest.json").read_text()))
+            data = json.loads(file.read_text())
+        except FileNotFoundError:
+            raise ResultsError(f"{file}: missing; not a readable results directory") from None
         except (OSError, ValueError) as err:
-            raise ResultsError(f"{self.path}: not a readable results directory ({err})") from None
+            raise ResultsError(f"{file}: not a readable results manifest ({err})") from None
+        if not isinstance(data, dict):
+            raise ResultsError(f"{file}: not a results manifest (expected a JSON object)")
+        return data
 
     def document(self, name: str) -> Any:
         """A YAML document written by ``prepare`` (e.g. ``scenario.yaml``)."""
         try:
             return yaml.safe_load((self.path / name).read_text())
-        except (OSError, yaml.YAMLError) as err:
+        except (OSError, ValueError, yaml.YAMLError) as err:
             raise ResultsError(f"{self.path / name}: cannot read ({err})") from None
 
     def finished(self) -> set[str]:
@@ -186,6 +220,32 @@ class RunDirectory:
         if not self.parts.is_dir():
             return set()
         return {p.name for p in self.parts.iterdir() if p.is_dir() and not p.name.startswith(".")}
+
+    def sound(self, tasks: Sequence[Task]) -> tuple[set[str], list[str]]:
+        """Keys of the tasks whose stored part passes its check, and the damaged ones.
+
+        A damaged part (``parts.problem``) is removed so that it is run again; each is
+        described by its task, e.g. ``variant 'baseline', point 0, replication 3: ...``.
+        """
+        stored, good, damaged = self.finished(), set(), []
+        for task in tasks:
+            if task.key not in stored:
+                continue
+            found = parts.problem(self.parts / task.key, task)
+            if found is None:
+                good.add(task.key)
+            else:
+                damaged.append(f"{parts.describe(task)}: {found}")
+                shutil.rmtree(self.parts / task.key, ignore_errors=True)
+        return good, damaged
+
+    def _check_part(self, task: Task) -> None:
+        found = parts.problem(self.parts / task.key, task)
+        if found is not None:
+            raise ResultsError(
+                f"{self.parts / task.key}: the part of {parts.describe(task)} is damaged "
+                f"({found}); run again with --resume --out {self.path} to redo it"
+            )
 
     def write_part(self, output: EncodedOutput) -> None:
         """Store one finished task atomically (temporary directory, then one rename)."""
@@ -197,6 +257,7 @@ class RunDirectory:
         temporary.mkdir(parents=True)
         for name, data in output.tables.items():
             (temporary / f"{name}.parquet").write_bytes(data)
+        (temporary / parts.MANIFEST).write_text(parts.manifest_text(output.task, output.tables))
         if final.exists():
             shutil.rmtree(temporary)
             return
@@ -209,8 +270,12 @@ class RunDirectory:
 
     def _part_file(self, task: Task, name: str) -> Path:
         file = self.parts / task.key / f"{name}.parquet"
-        if not file.exists():
-            raise ResultsError(f"{file}: missing; the task {task} has not finished")
+        if not (self.parts / task.key).is_dir():
+            raise ResultsError(
+                f"{file}: missing; the {parts.describe(task)} has not finished "
+                f"(run again with --resume --out {self.path})"
+            )
+        self._check_part(task)
         return file
 
     def combine(self, tasks: Sequence[Task], design: pd.DataFrame | None = None) -> None:
@@ -236,10 +301,24 @@ class RunDirectory:
 
     def table(self, name: str) -> pd.DataFrame:
         """Read one combined table (``replications``, ``monthly``, ``councils``, ``events``)."""
-        path = self.path / f"{name}.parquet"
-        if not path.exists():
-            raise ResultsError(f"{path}: missing; expected a finished run directory")
-        return pd.read_parquet(path)
+        return read_table(self.path / f"{name}.parquet")
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """A parquet or CSV table of a results directory, or a message saying how it is damaged.
+
+    Raises:
+        ResultsError: If the file is missing, truncated or not a table.
+    """
+    if not path.is_file():
+        raise ResultsError(f"{path}: missing; expected a finished results directory")
+    try:
+        return pd.read_csv(path) if path.suffix == ".csv" else pd.read_parquet(path)
+    except (OSError, ValueError, pa.ArrowException, pd.errors.ParserError) as err:
+        raise ResultsError(
+            f"{path}: damaged or not a table ({str(err).splitlines()[0][:120]}); rebuild it "
+            f"by running again with --resume --out {path.parent}"
+        ) from None
 
 
 Transform = Callable[[pa.Table], pa.Table]

@@ -22,11 +22,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from sim.errors import ResultsError
 from sim.results import measures, plots
-from sim.results.directory import RunDirectory
+from sim.results.directory import RunDirectory, read_table
 from sim.scenario.fields import parameter_table
 from sim.scenario.schema import Scenario
 
@@ -51,24 +49,38 @@ def _parameter_names(run_dir: RunDirectory) -> tuple[dict[str, str], dict[str, s
 def write_plots(directory: Path, *, svg: bool = False) -> list[Path]:
     """Draw every plot that applies to a results directory; return the files written.
 
+    The directory may have been damaged or written by someone else: a table that is
+    missing, truncated or lacks a column, or a manifest without an entry, is reported as
+    such, and no file is written outside the directory.
+
     Raises:
-        ResultsError: If the directory or a table it needs is missing.
+        ResultsError: If the directory or a table it needs is missing or damaged.
     """
     run_dir = RunDirectory(directory)
     manifest = run_dir.manifest()
+    try:
+        return _write_plots(run_dir, manifest, svg)
+    except (KeyError, TypeError, IndexError) as err:
+        raise ResultsError(
+            f"{run_dir.path}: incomplete or damaged results (no {err} where expected); "
+            "rebuild it by running again with --resume"
+        ) from None
+
+
+def _write_plots(run_dir: RunDirectory, manifest: dict[str, Any], svg: bool) -> list[Path]:
     kind = manifest.get("kind", "run")
     written: list[Path] = []
     if kind == "run":
         written += _fan_charts(run_dir, svg)
     comparison_file = run_dir.path / "comparison.csv"
     if comparison_file.exists():
-        comparison = pd.read_csv(comparison_file)
+        comparison = read_table(comparison_file)
         baseline, n = comparison["baseline"].iloc[0], int(comparison["n"].max())
         pairs = "point and replication over the whole design" if kind == "sweep" else "replication"
         title = f"Each variant minus baseline '{baseline}'\npaired by {pairs}, n = {n}, 95% CI"
         metrics = headline_metrics(list(dict.fromkeys(comparison["metric"])))
         figure = plots.forest_plot(comparison, metrics=metrics, units=measures.units(), title=title)
-        written += plots.save(figure, run_dir.path / "comparison", svg=svg)
+        written += plots.save(figure, run_dir.inside("comparison"), svg=svg)
     if kind == "sweep":
         written += _sweep_plots(run_dir, manifest, svg)
     return written
@@ -81,20 +93,20 @@ def _fan_charts(run_dir: RunDirectory, svg: bool) -> list[Path]:
     written: list[Path] = []
     for name in (n for n in measures.FAN_SERIES if n in monthly.columns):
         figure = plots.fan_chart(monthly, name, units=units, labels=labels)
-        written += plots.save(figure, run_dir.path / name, svg=svg)
+        written += plots.save(figure, run_dir.inside(name), svg=svg)
     return written
 
 
 def _sweep_plots(run_dir: RunDirectory, manifest: dict[str, Any], svg: bool) -> list[Path]:
     """Response curves and sensitivity bars of each metric (per variant when crossed)."""
-    points = pd.read_parquet(run_dir.path / "points.parquet")
+    points = read_table(run_dir.path / "points.parquet")
     parameters, metrics = list(manifest["parameters"]), list(manifest["metrics"])
     spec = run_dir.document("sweep.yaml")
     log_x = {p["path"] for p in spec["parameters"] if p.get("log")}
     parameter_units, labels = _parameter_names(run_dir)
     units = {**measures.units(), **parameter_units}
     sensitivity_file = run_dir.path / "sensitivity.csv"
-    sensitivity = pd.read_csv(sensitivity_file) if sensitivity_file.exists() else None
+    sensitivity = read_table(sensitivity_file) if sensitivity_file.exists() else None
     variants = list(dict.fromkeys(points["variant"]))
     written: list[Path] = []
     for variant in variants:
@@ -108,13 +120,13 @@ def _sweep_plots(run_dir: RunDirectory, manifest: dict[str, Any], svg: bool) -> 
             )
             if len(variants) > 1:
                 figure.suptitle(f"{figure.get_suptitle()} (variant '{variant}')")
-            written += plots.save(figure, run_dir.path / f"response_{metric}{suffix}", svg=svg)
+            written += plots.save(figure, run_dir.inside(f"response_{metric}{suffix}"), svg=svg)
         if sensitivity is None:
             continue
         for metric in metrics:
             subset = sensitivity[(sensitivity["variant"] == variant)]
             if (subset["metric"] == metric).any():
                 figure = plots.sensitivity_bars(subset, metric, labels=labels)
-                path = run_dir.path / f"sensitivity_{metric}{suffix}"
+                path = run_dir.inside(f"sensitivity_{metric}{suffix}")
                 written += plots.save(figure, path, svg=svg)
     return written

@@ -14,28 +14,92 @@ The kind, unit and source live in the field's JSON-schema extras, so
 
 from __future__ import annotations
 
+import datetime
+import re
+import types
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from sim.calendar import month_index
 
 GRADES: tuple[str, ...] = ("inadequate", "requires_improvement", "good", "outstanding")
+_YEAR_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")  # matched whole (fullmatch): no "\n"
+# Calendar months the program can carry out: the plots' date axis uses pandas timestamps
+# (nanoseconds since 1970, i.e. 1677-09-21 to 2262-04-11), so runs start and end inside.
+FIRST_YEAR, LAST_YEAR = 1678, 2261
+MAX_SEED = 2**63 - 1  # seeds are stored in int64 columns (parquet) [integer]
+# Names become file and directory names (results/<name>/, <series>__<variant>.png): one safe
+# path component, never "..", "/" or a control character, and short enough for any file system.
+NAME_LENGTH = 64
+_NAME = re.compile(rf"[A-Za-z0-9][A-Za-z0-9 _.+-]{{0,{NAME_LENGTH - 1}}}")
+NAME_RULE = (
+    f"a name of 1 to {NAME_LENGTH} letters, digits, spaces or . _ + - "
+    "(starting with a letter or digit)"
+)
 SIF_SOURCE = "calibration_targets.csv sif_first_* (Ofsted, first SIF judgements 2014-17)"
 
 
 class Frozen(BaseModel):
-    """Base of every scenario section: immutable and strict about unknown keys."""
+    """Base of every scenario section: immutable and strict about unknown keys and values.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    No number may be infinite or NaN (a cost of ``.inf`` or a bar of ``.nan`` is a typo, and
+    no rule of the model can carry it out), and ``true``/``false`` is never read as a count
+    (pydantic would turn ``replications: true`` into 1).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_as_number(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, bool) and info.field_name is not None:
+            allowed = _scalar_types(cls.model_fields[info.field_name].annotation)
+            if allowed & {int, float} and bool not in allowed and Any not in allowed:
+                raise ValueError("expected a number, not true/false")
+        return value
+
+
+def _scalar_types(annotation: Any) -> set[Any]:
+    """The plain types a field accepts directly (through Optional, Union and Annotated)."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _scalar_types(get_args(annotation)[0])
+    if origin is Union or origin is types.UnionType:
+        return {t for arg in get_args(annotation) for t in _scalar_types(arg)}
+    return {annotation} if origin is None else set()
+
+
+def check_name(value: str) -> str:
+    """A name that is safe as one file or directory name (``NAME_RULE``)."""
+    if not _NAME.fullmatch(value) or value != value.strip():
+        raise ValueError(f"expected {NAME_RULE}")
+    return value
+
+
+Name = Annotated[str, AfterValidator(check_name)]
+
+
+def safe_name(text: str) -> str:
+    """``text`` made into a valid ``Name`` (for names taken from file names)."""
+    cleaned = re.sub(r"[^A-Za-z0-9 _.+-]", "_", text).strip()[:NAME_LENGTH].strip()
+    return cleaned if cleaned and cleaned[0].isalnum() else f"s{cleaned}"[:NAME_LENGTH]
 
 
 def check_year_month(value: Any) -> str:
-    """Accept 'YYYY-MM' (YAML may hand us a date for '2018-01-01': refuse it clearly)."""
+    """Accept 'YYYY-MM' of a year the program can hold.
+
+    YAML reads an unquoted ``2018-01-01`` as a date: it is refused with the quoted form to
+    write instead. The offending value is shown once, by the error's ``got``.
+    """
+    if isinstance(value, datetime.date):
+        raise ValueError(f"a date; expected a month as 'YYYY-MM' in quotes, e.g. '{value:%Y-%m}'")
     if not isinstance(value, str):
-        raise ValueError(f"expected a month as 'YYYY-MM' in quotes, got {value!r}")
-    month_index(value)
+        raise ValueError("expected a month as 'YYYY-MM' in quotes")
+    year = month_index(value) // 12
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"expected a year from {FIRST_YEAR} to {LAST_YEAR}")
     return value
 
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from sim.calendar import month_index
 from sim.errors import ScenarioError
 from sim.scenario.councils import CouncilTable, load_councils
+from sim.scenario.fields import safe_name
 from sim.scenario.schema import Scenario
 from sim.scenario.timeline import variant_scenarios
 from sim.scenario.validation import validate, with_overrides
@@ -34,6 +36,9 @@ FIXED_AT_START = (
 )
 # Inputs a variant may not change: they define the experiment, not a policy.
 NOT_IN_VARIANTS = ("run", "variants", "timeline")
+# Each timeline entry is re-validated under the base and every variant at load (a few ms
+# each): beyond this many checks loading alone would take more than about ten seconds.
+MAX_TIMELINE_CHECKS = 2_000  # (variants + 1) x timeline entries [count]
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
@@ -50,13 +55,42 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     data, marks = load_yaml(path)
     scenario = validate(Scenario, data, path=name, marks=marks)
     if scenario.run.name is None:
-        scenario = with_overrides(scenario, {"run.name": Path(path).stem}, path=name, marks=marks)
+        default = {"run.name": safe_name(Path(path).stem)}
+        scenario = with_overrides(scenario, default, path=name, marks=marks)
+    check_timeline_dates(scenario, name, marks)  # the file's own horizon, before overrides
     if overrides:
         scenario = with_overrides(scenario, overrides, path=name, marks=Marks())
     check_variants(scenario, name, marks)
     check_timeline(scenario, name, marks)
     check_sponsors(scenario, load_councils(), name, marks)
     return scenario
+
+
+def check_timeline_dates(scenario: Scenario, path: str, marks: Marks) -> None:
+    """Timeline entries are in date order and fall before the horizon (else they never apply).
+
+    The horizon is the file's own: a shorter run asked for on the command line (a quick
+    check) legitimately leaves later entries out. Reported at the entry's ``at:``, once.
+    """
+    previous: str | None = None
+    horizon = scenario.run.horizon_months
+    for index, entry in enumerate(scenario.timeline):
+        where, field = ("timeline", index, "at"), f"timeline.{index}.at"
+        message = None
+        if previous is not None and month_index(entry.at) < month_index(previous):
+            message = f"comes before the previous entry's {previous}; expected date order"
+        elif scenario.months_from_start(entry.at) >= horizon:
+            message = (
+                f"is at or after the end of the run ({scenario.run.start} plus {horizon:g} "
+                "months), so it would never apply; expected an earlier month or a longer "
+                "run.horizon_months"
+            )
+        if message:
+            line, column = marks.nearest(where) or (None, None)
+            raise ScenarioError(
+                message, path=path, line=line, column=column, field=field, value=entry.at
+            )
+        previous = entry.at
 
 
 def _refuse(
@@ -102,6 +136,18 @@ def check_variants(scenario: Scenario, path: str, marks: Marks) -> None:
 
 def check_timeline(scenario: Scenario, path: str, marks: Marks) -> None:
     """Every timeline entry applies on top of the base and of every variant."""
+    checks = (len(scenario.variants) + 1) * len(scenario.timeline)
+    if checks > MAX_TIMELINE_CHECKS:
+        line, column = marks.key(("timeline",)) or (None, None)
+        raise ScenarioError(
+            f"{len(scenario.timeline)} timeline entries x {len(scenario.variants) + 1} variants "
+            f"(baseline included) = {checks:,} scenarios to check; expected at most "
+            f"{MAX_TIMELINE_CHECKS:,} (fewer entries or variants)",
+            path=path,
+            line=line,
+            column=column,
+            field="timeline",
+        )
     for base in variant_scenarios(scenario).values():
         current = base
         for index, entry in enumerate(scenario.timeline):

@@ -21,7 +21,15 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 
 from sim.calendar import month_index
-from sim.scenario.fields import GRADES, Frozen, check_year_month, setting
+from sim.scenario.fields import (
+    GRADES,
+    LAST_YEAR,
+    MAX_SEED,
+    Frozen,
+    Name,
+    check_year_month,
+    setting,
+)
 from sim.scenario.ofsted_rules import OfstedPolicy, SharperTriggers
 from sim.scenario.paths import default_scenario_path as default_scenario_path
 from sim.scenario.regime_rules import Costs, Regime, Sponsors, Trusts
@@ -44,7 +52,7 @@ __all__ = [
 class RunSettings(Frozen):
     """How the experiment runs."""
 
-    name: str | None = setting(
+    name: Name | None = setting(
         None, unit="text", description="Scenario name; defaults to the file name"
     )
     start: str = setting(
@@ -57,13 +65,27 @@ class RunSettings(Frozen):
         20, unit="count", description="Replications per variant", ge=1, le=100_000
     )
     seed: int = setting(
-        20151214, unit="integer", description="Root seed of every random stream", ge=0
+        20151214,
+        unit="integer",
+        description="Root seed of every random stream",
+        ge=0,
+        le=MAX_SEED,
     )
-    baseline: str = setting(
+    baseline: Name = setting(
         "baseline", unit="text", description="Name of the base scenario among the variants"
     )
 
     _check_start = field_validator("start", mode="before")(check_year_month)
+
+    @model_validator(mode="after")
+    def _ends_in_calendar(self) -> RunSettings:
+        end = month_index(self.start) + self.horizon_months
+        if end >= (LAST_YEAR + 1) * 12:
+            raise ValueError(
+                f"start {self.start} plus horizon_months {self.horizon_months:g} ends after "
+                f"{LAST_YEAR}; expected a run that ends by {LAST_YEAR}-12"
+            )
+        return self
 
 
 class WorldFacts(Frozen):
@@ -103,20 +125,14 @@ class Scenario(Frozen):
     run: RunSettings = Field(default_factory=RunSettings)
     world: WorldFacts = Field(default_factory=WorldFacts)
     policy: Policy = Field(default_factory=Policy)
-    variants: dict[str, dict[str, Any]] = Field(
+    variants: dict[Name, dict[str, Any]] = Field(
         default_factory=dict,
+        max_length=100,  # each is validated at load, with every timeline entry (a few ms each)
         description="Named policy variants as dotted-path overrides of the base",
     )
     timeline: list[TimelineEntry] = Field(
         default_factory=list, description="Dated overrides applied during the run"
     )
-
-    @model_validator(mode="after")
-    def _timeline_ordered(self) -> Scenario:
-        months = [month_index(entry.at) for entry in self.timeline]
-        if months != sorted(months):
-            raise ValueError("expected timeline entries in date order")
-        return self
 
     @property
     def name(self) -> str:

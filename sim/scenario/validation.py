@@ -121,7 +121,12 @@ def _expected(err: ErrorDetails) -> str:
     if op and bound is not None:
         shown = f"{bound:g}" if isinstance(bound, float) else bound
         return f"a number {op} {shown} ({err['msg']})"
-    return err["msg"].removeprefix("Input should be ")
+    return (
+        err["msg"]
+        .removeprefix("Input should be ")
+        .removeprefix("Value error, ")
+        .removeprefix("expected ")
+    )
 
 
 def _problem(err: ErrorDetails, model_cls: type[BaseModel], data: Any) -> _Problem:
@@ -142,7 +147,8 @@ def _problem(err: ErrorDetails, model_cls: type[BaseModel], data: Any) -> _Probl
     if kind == "invalid_key" or raw[-1:] == ("[key]",):
         return _Problem(loc, loc, True, "invalid key", value, _expected(err))
     if kind in ("value_error", "assertion_error"):
-        return _Problem(loc, loc, False, str(err.get("ctx", {}).get("error", err["msg"])), value)
+        shown = NOT_GIVEN if isinstance(value, dict) else value  # a whole section: no dump
+        return _Problem(loc, loc, False, str(err.get("ctx", {}).get("error", err["msg"])), shown)
     return _Problem(loc, loc, False, "", value, _expected(err))
 
 

@@ -23,6 +23,13 @@ Loc = tuple[Hashable, ...]
 Position = tuple[int, int]
 
 _MAP, _SEQ, _MERGE = (f"tag:yaml.org,2002:{t}" for t in ("map", "seq", "merge"))
+# libyaml's parser when PyYAML has it (3x faster on large files), else the pure-Python one.
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Bounds on what is read, so a hostile file is refused at once instead of exhausting memory.
+# The shipped scenarios and sweeps are a few kB and a few hundred nodes; these leave room for
+# hand-written files a hundred times larger.
+MAX_BYTES = 256_000  # file size [bytes]; parsing it takes about a second
+MAX_NODES = 100_000  # scalars, lists and mappings once every alias is expanded [count]
 
 
 class Marks:
@@ -109,11 +116,21 @@ def load_yaml(path: str | Path) -> tuple[Any, Marks]:
     try:
         if file.is_dir():
             raise ScenarioError("is a directory; expected a YAML file", path=name)
-        raw = file.read_bytes()
+        if file.exists() and not file.is_file():
+            raise ScenarioError(
+                "is not a regular file (a device or pipe); expected a YAML file", path=name
+            )
+        with file.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
     except FileNotFoundError as exc:
         raise ScenarioError("no such file", path=name) from exc
     except (OSError, ValueError) as exc:
         raise ScenarioError(f"cannot read file ({exc})", path=name) from exc
+    if len(raw) > MAX_BYTES:
+        raise ScenarioError(
+            f"file is larger than {MAX_BYTES:,} bytes; expected a scenario or sweep of a few kB",
+            path=name,
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -129,9 +146,11 @@ def parse_yaml(text: str, *, path: str = "<string>") -> tuple[Any, Marks]:
     """Like ``load_yaml`` for text already in memory; ``path`` names it in messages."""
     marks, node = Marks(), None
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _LOADER(text)
         try:
             node = loader.get_single_node()
+            if node is not None:
+                _check_expanded_size(node, path)
             data = _Builder(loader, path, marks).build(node, ()) if node is not None else None
         finally:
             loader.dispose()
@@ -149,6 +168,44 @@ def parse_yaml(text: str, *, path: str = "<string>") -> tuple[Any, Marks]:
         )
     marks.add((), key=_pos(node.start_mark), value=_pos(node.start_mark))
     return data, marks
+
+
+def _check_expanded_size(root: yaml.Node, path: str) -> None:
+    """Refuse a document whose nodes, with every alias expanded, exceed ``MAX_NODES``.
+
+    The composed tree shares aliased nodes, so it is small even for a "billion laughs" bomb;
+    but validation, overrides and copies walk the expanded data. Sizes are counted once per
+    distinct node (memoised), so the check itself is fast whatever the bomb.
+    """
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:  # iterative post-order: deep nesting does not hit the recursion limit
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children = _children(node)
+        if children_done or not children:
+            total = 1 + sum(sizes.get(id(child), 0) for child in children)
+            if total > MAX_NODES:
+                raise located(
+                    f"too large once its aliases are expanded (more than {MAX_NODES:,} values); "
+                    "expected a scenario of at most that many entries (is an anchor reused in a "
+                    "loop?)",
+                    path,
+                    _pos(node.start_mark),
+                )
+            sizes[id(node)] = total
+            continue
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if id(child) not in sizes)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 def _yaml_error(exc: yaml.YAMLError, path: str, text: str) -> ScenarioError:
@@ -173,7 +230,7 @@ class _Builder:
     and lets a duplicate key be reported instead of silently overwriting the first.
     """
 
-    def __init__(self, loader: yaml.SafeLoader, path: str, marks: Marks) -> None:
+    def __init__(self, loader: Any, path: str, marks: Marks) -> None:
         self.loader, self.path, self.marks = loader, path, marks
         self.done: dict[int, Any] = {}  # node id -> data, so aliases share one object
         self.active: set[int] = set()  # nodes being built, to refuse recursive aliases

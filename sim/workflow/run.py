@@ -26,6 +26,7 @@ from sim.experiments.tasks import Task, fingerprint, plan
 from sim.results import analysis
 from sim.results.directory import RunDirectory, write_table
 from sim.results.figures import write_plots
+from sim.results.lock import locked
 from sim.scenario.councils import CouncilTable, load_councils
 from sim.scenario.schema import Scenario
 from sim.scenario.timeline import resolve, variant_scenarios
@@ -47,6 +48,7 @@ class RunReport:
     tasks_run: int = 0
     precision: PrecisionOutcome | None = None
     derived: pd.DataFrame | None = None  # cross-variant figures (cost per child-year)
+    damaged: tuple[str, ...] = ()  # stored parts that failed their check and were run again
 
 
 class Silent:
@@ -90,13 +92,20 @@ def fill(
     table: CouncilTable,
     executor: Executor,
     progress: ProgressReceiver,
+    damaged: list[str] | None = None,
 ) -> int:
-    """Run the tasks whose parts are not stored yet, storing each as it finishes.
+    """Run the tasks whose parts are not stored (or fail their check), storing each as it ends.
+
+    Args:
+        damaged: Receives a description of each stored part that failed its check (by
+            variant, point and replication); those tasks are run again.
 
     Returns:
         How many tasks ran.
     """
-    done = run_dir.finished()
+    done, found = run_dir.sound(tasks)
+    if damaged is not None:
+        damaged.extend(found)
     todo = [t for t in tasks if t.key not in done]
     progress.start(len(tasks) - len(todo), len(tasks))
     for outputs in executor.run(todo, scenario_of, table):
@@ -120,12 +129,40 @@ def run_scenario(
     """Run every variant's replications into ``directory``; write tables and plots.
 
     An existing directory of the same scenario is continued: stored replications are
-    reused and only missing ones run. With ``precision``, replications are added in
-    batches until the target is met or the cap reached (``sim.workflow.precision``).
+    checked and reused and only missing or damaged ones run. With ``precision``,
+    replications are added in batches until the target is met or the cap reached
+    (``sim.workflow.precision``). The directory is locked for the run
+    (``sim.results.lock``).
 
     Raises:
-        ResultsError: If ``directory`` holds results of another scenario or version.
+        ResultsError: If ``directory`` holds results of another scenario or version, or
+            another run holds it.
     """
+    with locked(RunDirectory(directory), command):
+        return _run_scenario(
+            scenario,
+            directory,
+            execution=execution,
+            command=command,
+            progress=progress,
+            precision=precision,
+            plots=plots,
+            svg=svg,
+        )
+
+
+def _run_scenario(
+    scenario: Scenario,
+    directory: Path,
+    *,
+    execution: Execution | None = None,
+    command: str = "",
+    progress: ProgressReceiver | None = None,
+    precision: PrecisionTarget | None = None,
+    plots: bool = True,
+    svg: bool = False,
+) -> RunReport:
+    """The body of ``run_scenario``, with the directory locked."""
     began, execution = time.perf_counter(), execution or Execution()
     scenarios = variant_scenarios(scenario)
     prints = {name: fingerprint(s) for name, s in scenarios.items()}
@@ -135,12 +172,15 @@ def run_scenario(
     identity = _identity(scenario, execution)
     run_dir.prepare(identity, {}, info)  # scenario.yaml at the end, with the count held
     table, receiver = load_councils(), progress or Silent()
+    damaged: list[str] = []
 
     with Executor(execution) as executor:  # one pool for every batch of the run
 
         def run_to(count: int) -> tuple[list[Task], int]:
             tasks = plan(scenarios, range(count), scenario.run.seed, fingerprints=prints)
-            ran = fill(run_dir, tasks, lambda t: resolved[t.variant], table, executor, receiver)
+            ran = fill(
+                run_dir, tasks, lambda t: resolved[t.variant], table, executor, receiver, damaged
+            )
             return tasks, ran
 
         outcome = None
@@ -161,7 +201,16 @@ def run_scenario(
     run_dir.write_timings({**timings, **extra})
     names = list(scenarios)
     return RunReport(
-        run_dir.path, summary, comparison, seconds, count, names, ran, outcome, derived
+        run_dir.path,
+        summary,
+        comparison,
+        seconds,
+        count,
+        names,
+        ran,
+        outcome,
+        derived,
+        tuple(damaged),
     )
 
 

@@ -29,6 +29,7 @@ from sim.experiments.sweep_file import Sweep
 from sim.results import analysis
 from sim.results.directory import RunDirectory, write_table
 from sim.results.figures import write_plots
+from sim.results.lock import locked
 from sim.scenario.councils import load_councils
 from sim.workflow.run import Silent, fill, manifest, scenario_identity
 
@@ -45,6 +46,7 @@ class SweepReport:
     seconds: float
     tasks: int
     tasks_run: int
+    damaged: tuple[str, ...] = ()  # stored parts that failed their check and were run again
 
 
 def sweep_identity(sweep: Sweep, execution: Execution) -> dict[str, Any]:
@@ -85,11 +87,37 @@ def run_sweep(
     plots: bool = True,
     svg: bool = False,
 ) -> SweepReport:
-    """Run every (variant, point, replication) not yet stored in ``directory``; analyse; plot.
+    """Run every (variant, point, replication) not yet soundly stored; analyse; plot.
+
+    The directory is locked for the sweep (``sim.results.lock``).
 
     Raises:
-        ResultsError: If ``directory`` holds results of another sweep or model version.
+        ResultsError: If ``directory`` holds results of another sweep or model version, or
+            another run holds it.
     """
+    with locked(RunDirectory(directory), command):
+        return _run_sweep(
+            sweep,
+            directory,
+            execution=execution,
+            command=command,
+            progress=progress,
+            plots=plots,
+            svg=svg,
+        )
+
+
+def _run_sweep(
+    sweep: Sweep,
+    directory: Path,
+    *,
+    execution: Execution | None = None,
+    command: str = "",
+    progress: ProgressReceiver | None = None,
+    plots: bool = True,
+    svg: bool = False,
+) -> SweepReport:
+    """The body of ``run_sweep``, with the directory locked."""
     began, execution = time.perf_counter(), execution or Execution()
     run_dir = RunDirectory(directory)
     info = _sweep_manifest(sweep, command, execution)
@@ -101,9 +129,9 @@ def run_sweep(
     }
     run_dir.prepare(identity, documents, info)
     tasks = sweep.tasks()
-    receiver = progress or Silent()
+    receiver, damaged = progress or Silent(), list[str]()
     with Executor(execution) as executor:
-        ran = fill(run_dir, tasks, sweep.scenario_of, load_councils(), executor, receiver)
+        ran = fill(run_dir, tasks, sweep.scenario_of, load_councils(), executor, receiver, damaged)
     run_dir.combine(tasks, sweep.design_table())
     points, sensitivity, comparison = _analyse(run_dir, sweep)
     if plots:
@@ -112,7 +140,15 @@ def run_sweep(
     timings = {"seconds": round(seconds, 3), "tasks": len(tasks), "tasks_run": ran}
     run_dir.write_timings(timings)
     return SweepReport(
-        run_dir.path, sweep.name, points, sensitivity, comparison, seconds, len(tasks), ran
+        run_dir.path,
+        sweep.name,
+        points,
+        sensitivity,
+        comparison,
+        seconds,
+        len(tasks),
+        ran,
+        tuple(damaged),
     )
 
 
