@@ -29,7 +29,11 @@ def quiet_world(**overrides: Any) -> Scenario:
         "world.performance.volatility": 0.0,
         "world.performance.judgement_noise_sd": 0.0,
         "world.performance.leadership_change_rate": 0.0,
-        "policy.ofsted.cadence_jitter_months": 0.0,
+        "policy.ofsted.frameworks.SIF.cadence_jitter_months": 0.0,
+        "policy.ofsted.frameworks.SIF.reinspection_jitter_months": 0.0,
+        "policy.ofsted.frameworks.ILACS.cadence_jitter_months": 0.0,
+        "policy.ofsted.frameworks.ILACS.reinspection_jitter_months": 0.0,
+        "policy.ofsted.frameworks.ILACS.scale.noise_sd": 0.0,
     }
     settings.update(overrides)
     return make_scenario(**settings)

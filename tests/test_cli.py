@@ -34,10 +34,10 @@ BAD_INPUTS = {
     "wrong type": (
         """
         policy:
-          ofsted:
-            teams: many
+          regime:
+            commissioners: many
         """,
-        ["s.yaml:3:12", "policy.ofsted.teams", "'many'", "integer"],
+        ["s.yaml:3:20", "policy.regime.commissioners", "'many'", "integer"],
     ),
     "out of range": (
         """
@@ -51,17 +51,17 @@ BAD_INPUTS = {
         """
         variants:
           more_teams:
-            policy.ofsted.temas: 8
+            policy.regime.commisioners: 8
         """,
-        ["s.yaml:3:5", "temas", "did you mean 'teams'"],
+        ["s.yaml:3:5", "commisioners", "did you mean 'commissioners'"],
     ),
     "bad value in a variant": (
         """
         variants:
           no_teams:
-            policy.ofsted.teams: -1
+            policy.regime.commissioners: -1
         """,
-        ["s.yaml:3:26", "policy.ofsted.teams", "-1", ">= 0"],
+        ["s.yaml:3:34", "policy.regime.commissioners", "-1", ">= 0"],
     ),
     "malformed YAML": (
         """
@@ -115,7 +115,7 @@ def test_validate_accepts_a_good_file(tmp_path):
           horizon_months: 12
         variants:
           more_teams:
-            policy.ofsted.teams: 8
+            policy.regime.commissioners: 8
         """,
     )
     result = runner.invoke(app, ["validate", str(path)])

@@ -30,7 +30,7 @@ def test_sweep_is_byte_identical_across_executors(tmp_path):
         assert report.tasks == report.tasks_run == 5 * 2 * 2
         stored[name] = stored_files(tmp_path / name)
     parts = [k for k in stored["one"] if k.startswith("parts/")]
-    assert len(parts) == 20 * 3  # replication, monthly and councils of every task
+    assert len(parts) == 20 * 4  # replication, monthly, councils and judgements of every task
     for table in ("replications.parquet", "points.parquet", "sensitivity.csv", "comparison.csv"):
         assert table in stored["one"]
     assert stored["two"] == stored["one"]
@@ -54,7 +54,7 @@ def test_task_keys_change_with_every_input_and_only_those():
 def test_fingerprint_ignores_labels_and_counts_but_not_inputs():
     scenario = make_scenario()
     same = make_scenario(**{"run.replications": 99, "run.name": "renamed"})
-    changed = make_scenario(**{"policy.ofsted.teams": 5})
+    changed = make_scenario(**{"policy.regime.commissioners": 5})
     reseeded = make_scenario(**{"run.seed": 1})
     assert fingerprint(scenario) == fingerprint(same)
     assert fingerprint(scenario) != fingerprint(changed)

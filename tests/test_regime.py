@@ -20,6 +20,7 @@ from sim.scenario.schema import GRADES
 from sim.scenario.timeline import variant_scenarios
 from tests.conftest import make_scenario, quiet_world
 
+REINSPECTED = round(-1.0 + 32.6 + 4.0 * 12.0 / 52.0, 6)  # the SIF's scheduled re-inspection
 ONE_INADEQUATE = {**dict.fromkeys(GRADES, 0.0), "inadequate": 1.0}
 
 
@@ -40,6 +41,9 @@ def tiny_regime(table, **overrides) -> World:
             "policy.trusts.ramp_months": 0.0,
             "policy.trusts.uplift": 5.0,
             "policy.trusts.min_months": 0.0,
+            # the review reads q (its exact trace below); ample capacity for one council
+            "policy.regime.review_measures": "score",
+            "policy.ofsted.capacity_multiplier": 1000.0,
             **overrides,
         }
     )
@@ -83,8 +87,8 @@ def test_failing_council_trace_from_commissioner_to_hand_back(england):
         (6.0, "queue_entry"),
         (6.0, "sponsor_found"),  # the charity has a free slot: no wait
         (12.0, "trust_start"),  # after the six-month set-up
-        (30.0, "judgement"),  # scheduled re-inspection (due at -1 + 30, 1 month)
-        (30.0, "hand_back"),  # judged good, minimum period 0
+        (REINSPECTED, "judgement"),  # SIF re-inspection: due -1 + 32.6, 4 weeks on site
+        (REINSPECTED, "hand_back"),  # judged good, minimum period 0
     ]
     review = next(d for t, e, d in regime_trace(world) if e == "review")
     assert review["passed"] is False and review["required"] == pytest.approx(-2.2)
@@ -93,7 +97,7 @@ def test_failing_council_trace_from_commissioner_to_hand_back(england):
     assert result.metrics["takeovers"] == 1 and result.metrics["hand_backs"] == 1
     assert result.metrics["sponsor_wait_months_mean"] == 0.0
     assert result.metrics["commissioner_months"] == pytest.approx(11.0)
-    assert result.monthly["status_trust"][12] == 1 and result.monthly["status_none"][31] == 1
+    assert result.monthly["status_trust"][12] == 1 and result.monthly["status_none"][33] == 1
 
 
 def test_passing_review_keeps_the_commissioner(england):
@@ -142,8 +146,8 @@ def test_pre_reform_takes_over_only_on_repeated_failure(england):
         for t, e, d in regime_trace(world)
         if e in ("decision", "review", "commissioner_appointed")
     ]
-    # inadequate at -1 and again at the re-inspection (published at 30): twice in 5 years
-    assert trace == [(30.0, "decision", "persistent_failure")]
+    # inadequate at -1 and again at the re-inspection: twice in 5 years
+    assert trace == [(REINSPECTED, "decision", "persistent_failure")]
 
 
 def test_starting_state_is_england_in_january_2016(england):

@@ -146,7 +146,7 @@ def test_compare_is_paired_when_seeds_match_and_welch_otherwise(run_dir, tmp_pat
             "run.replications": 3,
             "run.seed": 2,
             "variants": VARIANTS,
-            "policy.ofsted.teams": 6,
+            "policy.regime.commissioners": 6,
         }
     )
     same_seeds = tmp_path / "teams6"

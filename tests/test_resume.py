@@ -120,7 +120,7 @@ def test_more_replications_into_a_directory_adds_only_the_missing_ones(tmp_path)
         **{
             "run.horizon_months": 6,
             "run.replications": 2,
-            "variants": {"more_teams": {"policy.ofsted.teams": 8}},
+            "variants": {"more_teams": {"policy.regime.commissioners": 8}},
         }
     )
     bigger = small.model_copy(update={"run": small.run.model_copy(update={"replications": 4})})
@@ -141,8 +141,8 @@ def test_more_replications_into_a_directory_adds_only_the_missing_ones(tmp_path)
 def test_a_directory_of_other_inputs_is_refused(tmp_path):
     scenario = make_scenario(**{"run.horizon_months": 3, "run.replications": 1})
     run_scenario(scenario, tmp_path / "r", plots=False)
-    other = make_scenario(**{"run.horizon_months": 3, "policy.ofsted.teams": 7})
-    with pytest.raises(ResultsError, match=r"policy\.ofsted\.teams is 4 there, 7 now"):
+    other = make_scenario(**{"run.horizon_months": 3, "policy.regime.commissioners": 7})
+    with pytest.raises(ResultsError, match=r"policy\.regime\.commissioners is 12 there, 7 now"):
         run_scenario(other, tmp_path / "r", plots=False)
     (tmp_path / "junk").mkdir()
     (tmp_path / "junk" / "notes.txt").write_text("mine")

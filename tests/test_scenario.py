@@ -61,19 +61,19 @@ def test_timeline_entries_before_the_start_apply_from_time_zero():
         Scenario(),
         {
             "timeline": [
-                {"at": "2015-06", "set": {"policy.ofsted.teams": 2}},
-                {"at": "2018-01", "set": {"world.inspections.inspection_months": 0.5}},
-                {"at": "2040-01", "set": {"policy.ofsted.teams": 9}},
+                {"at": "2015-06", "set": {"policy.ofsted.capacity_multiplier": 2.0}},
+                {"at": "2018-01", "set": {"policy.ofsted.framework": "ILACS"}},
+                {"at": "2040-01", "set": {"policy.ofsted.capacity_multiplier": 9.0}},
             ]
         },
         path="<t>",
         marks=Marks(),
     )
     initial, changes = timeline_states(scenario)
-    assert initial.policy.ofsted.teams == 2
+    assert initial.policy.ofsted.capacity_multiplier == 2.0
     assert [
-        (at, s.world.inspections.inspection_months, s.policy.ofsted.teams) for at, s in changes
-    ] == [(24.0, 0.5, 2)]
+        (at, s.policy.ofsted.framework, s.policy.ofsted.capacity_multiplier) for at, s in changes
+    ] == [(24.0, "ILACS", 2.0)]
 
 
 def test_variant_overrides_make_new_scenarios_and_leave_the_base_alone(england):
@@ -81,11 +81,15 @@ def test_variant_overrides_make_new_scenarios_and_leave_the_base_alone(england):
     from sim.scenario.yamlio import Marks
 
     base = with_overrides(
-        Scenario(), {"variants": {"big": {"policy.ofsted.teams": 9}}}, path="<t>", marks=Marks()
+        Scenario(),
+        {"variants": {"big": {"policy.ofsted.capacity_multiplier": 9.0}}},
+        path="<t>",
+        marks=Marks(),
     )
     resolved = variant_scenarios(base)
     assert list(resolved) == ["baseline", "big"]
-    assert resolved["big"].policy.ofsted.teams == 9 and base.policy.ofsted.teams == 4
+    big, same = resolved["big"].policy.ofsted, base.policy.ofsted
+    assert big.capacity_multiplier == 9.0 and same.capacity_multiplier == 1.0
 
 
 def test_identical_variant_gives_identical_results(england):
@@ -95,7 +99,10 @@ def test_identical_variant_gives_identical_results(england):
 
     base = with_overrides(
         Scenario(),
-        {"run.horizon_months": 24, "variants": {"same": {"policy.ofsted.teams": 4}}},
+        {
+            "run.horizon_months": 24,
+            "variants": {"same": {"policy.ofsted.capacity_multiplier": 1.0}},
+        },
         path="<t>",
         marks=Marks(),
     )

@@ -67,3 +67,15 @@ def test_recruitment_run_writes_and_prints_cost_per_child_year(tmp_path, capsys)
     printed = capsys.readouterr().out
     assert "Graduate programmes against 'no_programmes'" in printed
     assert "cost_per_child_year_averted_gbp" in printed
+
+
+def test_reform_runs_on_the_same_history_as_the_history_scenario():
+    """reform_2015's variants are counterfactuals on history: same dated facts."""
+    history = load_scenario(SCENARIOS / "history_2016_2025.yaml")
+    reform = load_scenario(SCENARIOS / "reform_2015.yaml")
+    assert reform.timeline == history.timeline
+    assert reform.policy.regime.announced_trusts == history.policy.regime.announced_trusts
+    assert reform.world == history.world
+    implemented = variant_scenarios(reform)["as_implemented"]
+    assert implemented.policy.regime == history.policy.regime
+    assert implemented.policy.sponsors == history.policy.sponsors

@@ -100,11 +100,12 @@ def test_the_array_form_agrees_with_the_scalar_form(rows):
 
 
 def test_zero_turnover_and_hiring_world_keeps_national_vacancies_constant(england):
-    """Judgements change councils' rates, but with no leaving and no hiring nothing moves."""
+    """Judgements change councils' rates, but with no leaving, hiring or new posts nothing moves."""
     scenario = make_scenario(
         **{
             "world.workforce.turnover_scale": 0.0,
             "world.workforce.hiring_scale": 0.0,
+            "world.workforce.posts_growth_per_year": 0.0,  # no new (vacant) posts either
             "policy.programmes.schemes": [],
             "run.horizon_months": 48,
         }
@@ -148,8 +149,11 @@ def one_council(status: str = "none") -> CouncilTable:
     )
 
 
+JUDGED = 35.0 + 4.0 * 12.0 / 52.0  # due 36 months after the judgement at -1; 4 weeks on site
+
+
 def failing_council_run(status: str) -> tuple[World, dict[str, np.ndarray]]:
-    """One council with a low level: judged inadequate at month 36 (re-inspected after 66)."""
+    """One council with a low level: judged inadequate at JUDGED (re-inspected after 66)."""
     scenario = quiet_world(
         **{
             "run.horizon_months": 66,
@@ -162,6 +166,8 @@ def failing_council_run(status: str) -> tuple[World, dict[str, np.ndarray]]:
             "policy.sponsors.council_sponsors": [],
             "policy.regime.intervention": "improvement_notice",
             "policy.regime.deadline_months": None,
+            "policy.ofsted.capacity_multiplier": 1000.0,  # ample for one council
+            "world.workforce.posts_growth_per_year": 0.0,  # the closed form below has none
         }
     )
     world = World(scenario, SeedKey(1, 0, 0), one_council(status), trace=True)
@@ -174,7 +180,7 @@ def failing_council_run(status: str) -> tuple[World, dict[str, np.ndarray]]:
 def test_judged_inadequate_council_loses_staff_exactly_and_its_level_falls():
     world, monthly = failing_council_run("none")
     judgements = [(t, e) for t, _, e, _ in world.recorder.events if e == "judgement"]
-    assert judgements == [(36.0, "judgement")]
+    assert judgements == [(pytest.approx(JUDGED), "judgement")]
     params = Scenario().world.workforce
     hiring = params.hiring_by_grade()
     tau0 = 0.15 / 12
@@ -188,7 +194,7 @@ def test_judged_inadequate_council_loses_staff_exactly_and_its_level_falls():
     star = tau / (tau + h)
     months = monthly["month"]
     expected = np.where(
-        months <= 36, 0.2, star + (0.2 - star) * np.exp(-(tau + h) * (months - 36.0))
+        months <= JUDGED, 0.2, star + (0.2 - star) * np.exp(-(tau + h) * (months - JUDGED))
     )
     assert monthly["vacancy_rate"] == pytest.approx(expected, abs=1e-12)
     # the odds of a vacancy rise by the national by-grade odds ratio

@@ -15,7 +15,7 @@ from sim.experiments.sweep_file import load_sweep
 BASE = """
 run: {horizon_months: 12, seed: 5}
 variants:
-  more_teams: {policy.ofsted.teams: 8}
+  more_teams: {policy.regime.commissioners: 8}
   no_triggers: {policy.sharper_triggers.enabled: false}
 """
 
@@ -25,7 +25,7 @@ parameters:
   - path: policy.sharper_triggers.act_probability
     low: 0.1
     high: 0.9
-  - path: policy.ofsted.teams
+  - path: policy.regime.commissioners
     low: 2
     high: 6
     integer: true
@@ -50,11 +50,11 @@ def test_a_good_sweep_has_its_points_and_tasks(tmp_path):
     assert len(sweep.points) == 5 and sweep.variants == ("baseline", "no_triggers")
     for point in sweep.points:
         assert 0.1 <= point["policy.sharper_triggers.act_probability"] <= 0.9
-        assert point["policy.ofsted.teams"] in range(2, 7)
+        assert point["policy.regime.commissioners"] in range(2, 7)
     tasks = sweep.tasks()
     assert len(tasks) == 5 * 2 * 2 and len({t.key for t in tasks}) == len(tasks)
     resolved = sweep.scenario("no_triggers", 3)
-    assert resolved.policy.ofsted.teams == sweep.points[3]["policy.ofsted.teams"]
+    assert resolved.policy.regime.commissioners == sweep.points[3]["policy.regime.commissioners"]
     assert resolved.policy.sharper_triggers.enabled is False
     assert sweep.design_table().shape == (5, 3)
 
@@ -71,7 +71,7 @@ def test_sobol_and_grid_sizes(tmp_path):
     grid = """
     scenario: base.yaml
     parameters:
-      - {path: policy.ofsted.teams, values: [2, 4, 8]}
+      - {path: policy.regime.commissioners, values: [2, 4, 8]}
       - {path: policy.sharper_triggers.min_gap_months, values: [6, 12]}
     design: {method: grid}
     replications: 1
@@ -82,8 +82,8 @@ def test_sobol_and_grid_sizes(tmp_path):
 
 BAD_SWEEPS = {
     "unknown path": (
-        GOOD.replace("path: policy.ofsted.teams", "path: policy.ofsted.temas"),
-        ["sweep.yaml:6:11", "policy.ofsted.temas", "did you mean 'teams'"],
+        GOOD.replace("path: policy.regime.commissioners", "path: policy.regime.commisioners"),
+        ["sweep.yaml:6:11", "policy.regime.commisioners", "did you mean 'commissioners'"],
     ),
     "low above high": (
         GOOD.replace("low: 2\n    high: 6", "low: 6\n    high: 2"),
@@ -102,7 +102,7 @@ BAD_SWEEPS = {
         ["sweep.yaml:16:10", "metrics", "did you mean 'child_years_truly_inadequate'"],
     ),
     "run input": (
-        GOOD.replace("path: policy.ofsted.teams", "path: run.horizon_months"),
+        GOOD.replace("path: policy.regime.commissioners", "path: run.horizon_months"),
         ["sweep.yaml:6:11", "cannot be swept"],
     ),
     "grid without values": (
@@ -111,7 +111,7 @@ BAD_SWEEPS = {
     ),
     "variant sets a swept path": (
         GOOD.replace("[no_triggers]", "[no_triggers, more_teams]"),
-        ["sweep.yaml:15:25", "variant 'more_teams' sets policy.ofsted.teams"],
+        ["sweep.yaml:15:25", "variant 'more_teams' sets policy.regime.commissioners"],
     ),
     "missing scenario": (
         GOOD.replace("scenario: base.yaml", "scenario: nope.yaml"),
@@ -137,7 +137,7 @@ def test_sweep_errors_name_the_line(tmp_path, kind):
         assert fragment in str(caught.value), (fragment, str(caught.value))
 
 
-# teams is an integer field: a continuous range generates points that do not validate
+# commissioners is an integer field: a continuous range generates points that do not validate
 FAILING_POINT = GOOD.replace("    integer: true\n", "")
 
 
@@ -145,7 +145,8 @@ def test_a_failing_point_names_the_parameter_line_and_the_point(tmp_path):
     with pytest.raises(ScenarioError) as caught:
         load_sweep(write_sweep(tmp_path, FAILING_POINT))
     message = str(caught.value)
-    assert message.startswith(f"{tmp_path / 'sweep.yaml'}:6:5: policy.ofsted.teams: design point 0")
+    start = f"{tmp_path / 'sweep.yaml'}:6:5: policy.regime.commissioners: design point 0"
+    assert message.startswith(start)
     assert "integer" in message
 
 

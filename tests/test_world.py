@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import json
 import math
-from typing import ClassVar
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.model import world as world_module
-from sim.model.capacity import StaffPool
 from sim.model.council import Council, grade_of
 from sim.model.streams import SeedKey
 from sim.model.world import World, run_replication
 from sim.scenario.timeline import resolve
 from tests.conftest import make_scenario, quiet_world
 
+SIF_ONSITE = 4.0 * 12.0 / 52.0  # months: the SIF's 4 weeks on site
 GRADE_SHARES = {"inadequate": 0.0, "requires_improvement": 0.0, "good": 0.0, "outstanding": 0.0}
 
 
@@ -32,6 +30,7 @@ def tiny_world(table, grade: str, *, base: float, horizon: float = 40, **overrid
             "world.population.grade_shares": shares,
             "run.horizon_months": horizon,
             "world.signals.rate_at_inadequate": 0.0,
+            "policy.ofsted.capacity_multiplier": 1000.0,  # ample: capacity scales with councils
             **overrides,
         }
     )
@@ -53,33 +52,39 @@ def test_inadequate_council_without_improvement_exact_trace(england):
     result = world.run()
     events = trace(world)
     visits = [t for t, e, _ in events if e == "monitoring_visit"]
-    assert visits == [2.1, 5.1, 8.1, 11.1, 14.1, 17.1, 33.1, 36.1, 39.1]
+    # quarterly visits (up to 6) after the judgement at -1; the SIF's scheduled re-inspection
+    # is due 32.6 months after it and publishes 4 weeks later; then visits after that one
+    reinspected = round(-1.0 + 32.6 + SIF_ONSITE, 6)
+    assert visits == [2.0, 5.0, 8.0, 11.0, 14.0, 17.0, round(reinspected + 3, 6),
+                      round(reinspected + 6, 6)]  # fmt: skip
     judgements = [(t, d["kind"], d["grade"]) for t, e, d in events if e == "judgement"]
-    assert judgements == [(30.0, "reinspection", "inadequate")]
+    assert judgements == [(reinspected, "reinspection", "inadequate")]
     assert result.metrics["child_years_judged_inadequate"] == pytest.approx(
         world.councils[0].children_in_need * 40 / 12
     )
-    assert result.metrics["monitoring_visits"] == 9
+    assert result.metrics["monitoring_visits"] == 8
 
 
 def test_improving_council_is_reinspected_at_the_earliest_date(england):
-    world = tiny_world(england, "inadequate", base=1.0, **{"policy.ofsted.teams": 2})
+    world = tiny_world(england, "inadequate", base=1.0)
     world.run()
     events = trace(world)
     visits = [t for t, e, _ in events if e == "monitoring_visit"]
-    assert visits == [2.1, 5.1, 8.1, 11.1, 14.1, 17.1]
+    assert visits == [2.0, 5.0, 8.0, 11.0, 14.0, 17.0]
     judgements = [(t, d["kind"], d["grade"]) for t, e, d in events if e == "judgement"]
-    # earliest re-inspection 18 months after the judgement at -1: starts at 17, published at 18
-    assert judgements == [(18.0, "reinspection", "good")]
+    # earliest re-inspection on improvement: 24 months after the judgement at -1 (SIF),
+    # starts at 23, published 4 weeks later
+    assert judgements == [(round(23.0 + SIF_ONSITE, 6), "reinspection", "good")]
 
 
 def test_detection_delay_of_a_hidden_failure_is_exact(england):
     world = tiny_world(england, "good", base=-3.0)
     result = world.run()
     judgements = [(t, d["kind"], d["grade"]) for t, e, d in trace(world) if e == "judgement"]
-    assert judgements == [(36.0, "routine", "inadequate")]
-    # truly inadequate from the first reading (month 0) to the judgement at 36
-    assert result.metrics["detection_delay_months_mean"] == pytest.approx(36.0)
+    published = round(35.0 + SIF_ONSITE, 6)  # due 36 months after the judgement at -1
+    assert judgements == [(published, "routine", "inadequate")]
+    # truly inadequate from the first reading (month 0) to the judgement
+    assert result.metrics["detection_delay_months_mean"] == pytest.approx(published)
     assert result.metrics["detections"] == 1
 
 
@@ -106,7 +111,7 @@ def test_signal_triggers_emergency_inspection_after_lead_time_and_gap(england):
     # before the call, every signal acted on came within 12 months of the judgement at -1
     assert all(t - (-1.0) < 12.0 for t in declined if t < called[0])
     first = next((t, d) for t, e, d in events if e == "judgement")
-    assert first[0] == pytest.approx(called[0] + 1.0)
+    assert first[0] == pytest.approx(called[0] + SIF_ONSITE)
     assert (first[1]["kind"], first[1]["grade"]) == ("emergency", "inadequate")
 
 
@@ -167,29 +172,20 @@ def test_signal_counts_match_the_poisson_expectation(england):
     assert abs(observed - expected) < 4 * math.sqrt(expected)
 
 
-class CheckedTeams(StaffPool):
-    """A staff pool that fails the test if it ever has more users than its capacity."""
-
-    peaks: ClassVar[dict[int, int]] = {}
-
-    def serve(self) -> None:
-        super().serve()
-        assert len(self.users) <= self.capacity
-        CheckedTeams.peaks[id(self)] = max(CheckedTeams.peaks.get(id(self), 0), len(self.users))
-
-
 @settings(
     max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(teams=st.integers(1, 6), seed=st.integers(0, 10_000))
-def test_inspection_teams_never_over_capacity_and_one_grade_each(england, monkeypatch, teams, seed):
-    monkeypatch.setattr(world_module, "StaffPool", CheckedTeams)
-    CheckedTeams.peaks = {}
-    scenario = make_scenario(**{"policy.ofsted.teams": teams, "run.horizon_months": 36})
+@given(multiplier=st.floats(0.25, 3.0), seed=st.integers(0, 10_000))
+def test_capacity_never_exceeded_per_kind_and_one_grade_each(england, multiplier, seed):
+    """Starts of each kind in each month never exceed ceil(rate) (issue 9: capacity by kind)."""
+    scenario = make_scenario(
+        **{"policy.ofsted.capacity_multiplier": multiplier, "run.horizon_months": 36}
+    )
     world = World(scenario, SeedKey(seed, 0, 0), england)
     result = world.run()
-    assert 1 <= CheckedTeams.peaks[id(world.teams)] <= teams
-    assert CheckedTeams.peaks.get(id(world.commissioners), 0) <= world.commissioners.capacity
+    for (kind, _month), started in world.capacity.started.items():
+        assert started <= math.ceil(world.capacity.rate(kind) - 1e-9)
+    assert world.commissioners.count <= world.commissioners.capacity
     judged = np.vstack(
         [
             result.monthly[f"judged_{g}"]
@@ -200,14 +196,14 @@ def test_inspection_teams_never_over_capacity_and_one_grade_each(england, monkey
     assert all(c.judged in range(4) for c in world.councils)
 
 
-def test_timeline_changes_team_count_mid_run(england):
+def test_timeline_pause_stops_inspections_mid_run(england):
     scenario = make_scenario(**{"run.horizon_months": 30})
     from sim.scenario.validation import with_overrides
     from sim.scenario.yamlio import Marks
 
     paused = with_overrides(
         scenario,
-        {"timeline": [{"at": "2017-01", "set": {"policy.ofsted.teams": 0}}]},
+        {"timeline": [{"at": "2017-01", "set": {"policy.ofsted.operating_share": 0.0}}]},
         path="<t>",
         marks=Marks(),
     )
@@ -215,7 +211,7 @@ def test_timeline_changes_team_count_mid_run(england):
     world.run()
     starts = [t for t, _, e, d in world.recorder.events if e == "judgement"]
     # inspections under way at month 12 finish within one inspection length; none after
-    assert starts and max(starts) <= 12.0 + 1.0 + 1e-9
+    assert starts and max(starts) <= 12.0 + SIF_ONSITE + 1e-9
 
 
 def test_sigma_zero_world_follows_the_closed_form(england):

@@ -360,7 +360,10 @@ def validate(scenario: ScenarioArg) -> None:
 
 @app.command()
 def params(scenario: ScenarioArg = default_scenario_path()) -> None:
-    """List every input with its value, unit, kind (fact, assumption, lever) and source."""
+    """List every input with its value, unit, kind (fact, assumption, lever) and source.
+
+    Assumptions that calibration may fit are marked "(calibrate)".
+    """
     from rich.table import Table
 
     from sim.scenario.fields import parameter_table
@@ -371,7 +374,8 @@ def params(scenario: ScenarioArg = default_scenario_path()) -> None:
     for column in ("path", "value", "unit", "kind", "source or reason"):
         table.add_column(column, overflow="fold")
     for row in parameter_table(loaded):
-        table.add_row(row.path, str(row.value), row.unit, row.kind, row.note or row.description)
+        kind = f"{row.kind} (calibrate)" if row.calibrate else row.kind
+        table.add_row(row.path, str(row.value), row.unit, kind, row.note or row.description)
     console().print(table)
 
 

@@ -4,7 +4,7 @@ A sweep file is YAML::
 
     scenario: reform_2015.yaml          # base scenario, relative to this file
     parameters:
-      - {path: policy.ofsted.teams, low: 2, high: 8, integer: true}
+      - {path: policy.ofsted.capacity_multiplier, low: 0.5, high: 2}
       - {path: policy.sharper_triggers.act_probability, low: 0.05, high: 0.95}
       - {path: policy.sharper_triggers.min_gap_months, values: [6, 12, 24]}
     design: {method: sobol, points: 16, seed: 1}
@@ -55,7 +55,9 @@ DEFAULT_METRICS = (
 class SweepParameter(Frozen):
     """One swept input: discrete ``values``, or a range ``low``-``high``."""
 
-    path: str = Field(description="Dotted path into the base scenario, e.g. policy.ofsted.teams")
+    path: str = Field(
+        description="Dotted path into the base scenario, e.g. policy.ofsted.capacity_multiplier"
+    )
     values: list[Scalar] | None = Field(None, min_length=1, description="Discrete values")
     low: float | None = Field(None, description="Lower end of the range [parameter's unit]")
     high: float | None = Field(None, description="Upper end of the range [parameter's unit]")
@@ -263,6 +265,7 @@ def _check_paths(spec: SweepFile, base: Scenario, name: str, marks: Marks) -> No
             raise _located(message, name, marks, loc, field=dotted)
         if dotted in seen:
             raise _located("swept twice; give each path once", name, marks, loc, field=dotted)
+        _check_not_in_timeline(base, dotted, name, marks, loc)
         seen.add(dotted)
         try:
             get_path(base, dotted)
@@ -271,6 +274,22 @@ def _check_paths(spec: SweepFile, base: Scenario, name: str, marks: Marks) -> No
         if spec.design.method == "grid" and parameter.values is None:
             message = "a grid design needs values for every parameter (or use lhs or sobol)"
             raise _located(message, name, marks, ("parameters", index), field=dotted)
+
+
+def _check_not_in_timeline(
+    base: Scenario, dotted: str, name: str, marks: Marks, loc: tuple[Any, ...]
+) -> None:
+    """A swept path that a timeline entry later sets would be silently undone: refuse it."""
+    for entry in base.timeline:
+        clash = [p for p in entry.set if _overlaps(p, dotted)]
+        if clash:
+            message = (
+                f"the scenario's timeline sets {clash[0]} at {entry.at}, which would undo the "
+                f"swept value of {dotted} from then on; sweep a path the timeline does not set "
+                "(e.g. policy.ofsted.capacity_multiplier, which a pause by "
+                "policy.ofsted.operating_share keeps)"
+            )
+            raise _located(message, name, marks, loc, field=dotted)
 
 
 def _check_variants(spec: SweepFile, base: Scenario, name: str, marks: Marks) -> tuple[str, ...]:

@@ -90,9 +90,12 @@ class TaskOutput:
     monthly: pd.DataFrame
     councils: pd.DataFrame
     events: pd.DataFrame | None
+    judgements: pd.DataFrame | None = None
 
 
-TABLES = ("replication", "monthly", "councils", "events")  # the tables of a task, as stored
+# The tables of a task, as stored. judgements: one row per graded judgement, columns
+# council (index), month, framework, kind, grade (0 inadequate .. 3), previous_grade (-1 none).
+TABLES = ("replication", "monthly", "councils", "events", "judgements")
 
 
 @dataclass(frozen=True)
@@ -162,12 +165,14 @@ def task_output(
     events = None
     if result.events is not None:
         events = pd.DataFrame(result.events, columns=["time", "council", "event", "details"])
+    judgements = pd.DataFrame(result.judgements)
     return TaskOutput(
         task,
         replication,
         _front(monthly, ids),
         _front(councils, ids),
         None if events is None else _front(events, ids),
+        _front(judgements, ids),
     )
 
 

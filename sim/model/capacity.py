@@ -1,89 +1,111 @@
-"""A pool of people (inspection teams, commissioners) whose number may change during a run.
+"""Ofsted's capacity: inspections of each kind that can start in each calendar month.
 
-SimPy fixes a resource's capacity when it is made; a timeline changes the number
-of inspection teams mid-run (0 pauses inspections from March 2020). This small
-pool keeps its own count and its own queue instead: requests are served by
-priority, then by the time they were made, then first come first served (the
-order of SimPy's ``PriorityResource``); a smaller number lets work under way
-finish and makes new requests wait; a larger one serves the queue at once.
+A kind's rate r (inspections per month) is its framework capacity times the
+capacity multiplier, the operating share (0 in a pause) and the population's
+size over the reference 152 councils. Month k allows
+``floor((k + 1) r) - floor(k r)`` starts, so a fractional rate is honoured on
+average and no month allows more than ``ceil(r)``. Unused starts do not carry
+over. Requests that find the month's allowance used wait in a queue per kind,
+most overdue first, and are granted at the next month with room; a change of
+framework or of the operating share takes effect from the month it is dated.
+Monitoring visits are not limited (they are short and ungraded).
 """
 
 from __future__ import annotations
 
 import heapq
-from itertools import count
-from typing import Any
+import itertools
+import math
+from collections import defaultdict
+from typing import TYPE_CHECKING
 
 import simpy
 
+from sim.scenario.schema import GRADES
 
-class Request(simpy.Event):
-    """A request for one person: triggered when granted; released (or withdrawn) on exit."""
-
-    def __init__(self, pool: StaffPool, key: tuple[Any, float, int]) -> None:
-        super().__init__(pool.env)
-        self.pool, self.key = pool, key
-        self.withdrawn = False
-
-    def __enter__(self) -> Request:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
-        if kind is not GeneratorExit:  # not when the run ends with the process still waiting
-            self.pool.release(self)
-
-    def cancel(self) -> None:
-        """Withdraw the request, or give the person back if it was granted."""
-        self.pool.release(self)
+if TYPE_CHECKING:
+    from sim.model.world import World
 
 
-class StaffPool:
-    """``size`` people serving requests by (priority, request time, arrival).
+Entry = tuple[float, int, simpy.Event, int, str]  # due, order, event, council, purpose
 
-    Attributes:
-        capacity: How many people there are now.
-        users: Requests being served.
-        peak: Most requests served at once so far.
-    """
 
-    def __init__(self, env: simpy.Environment, size: int) -> None:
-        self.env, self.capacity = env, size
-        self.users: list[Request] = []
-        self.peak = 0
-        self._waiting: list[tuple[tuple[Any, float, int], Request]] = []
-        self._arrivals = count()
+class Capacity:
+    """Monthly allowances of inspection starts by kind, and the queues waiting for them."""
 
-    @property
-    def queue(self) -> list[Request]:
-        """Requests still waiting, in the order they will be served."""
-        return [r for _, r in sorted(self._waiting, key=lambda item: item[0]) if not r.withdrawn]
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.started: defaultdict[tuple[str, int], int] = defaultdict(int)
+        self.waiting: defaultdict[str, list[Entry]] = defaultdict(list)
+        self._order = itertools.count()
 
-    def request(self, priority: Any = 0) -> Request:
-        """Ask for one person; lower ``priority`` values are served first."""
-        request = Request(self, (priority, self.env.now, next(self._arrivals)))
-        heapq.heappush(self._waiting, (request.key, request))
-        self.serve()
-        return request
+    def rate(self, kind: str) -> float:
+        """Starts per month of a kind under the rules in force (inf when unlimited)."""
+        ofsted = self.world.policy.ofsted
+        spec = ofsted.rules.kinds[kind]
+        if spec.capacity_per_month is None:
+            return math.inf
+        size = len(self.world.councils) / ofsted.reference_councils
+        return spec.capacity_per_month * ofsted.capacity_multiplier * ofsted.operating_share * size
 
-    def release(self, request: Request) -> None:
-        """Give a person back (or withdraw a request not yet granted)."""
-        if request in self.users:
-            self.users.remove(request)
-            self.serve()
-        else:
-            request.withdrawn = True
+    def allowance(self, kind: str, month: int) -> float:
+        """Starts month ``month`` allows for a kind."""
+        rate = self.rate(kind)
+        if math.isinf(rate):
+            return math.inf
+        return math.floor((month + 1) * rate + 1e-9) - math.floor(month * rate + 1e-9)
 
-    def set_capacity(self, size: int) -> None:
-        """Change the number of people from now on."""
-        self.capacity = size
-        self.serve()
+    def request(self, kind: str, due: float, council: int, purpose: str) -> simpy.Event:
+        """An event that fires, with the kind granted, when an inspection may start.
 
-    def serve(self) -> None:
-        """Grant waiting requests while people are free."""
-        while self._waiting and len(self.users) < self.capacity:
-            _, request = heapq.heappop(self._waiting)
-            if request.withdrawn:
-                continue
-            self.users.append(request)
-            self.peak = max(self.peak, len(self.users))
-            request.succeed()
+        Most overdue first within a kind; ``purpose`` (routine, reinspection,
+        emergency) says which kind to move to if the framework changes meanwhile.
+        """
+        event = self.world.env.event()
+        heapq.heappush(self.waiting[kind], (due, next(self._order), event, council, purpose))
+        self.dispatch(kind)
+        return event
+
+    def dispatch(self, kind: str) -> None:
+        """Grant waiting requests of a kind while this month's allowance lasts."""
+        month = math.floor(self.world.env.now + 1e-9)
+        queue = self.waiting[kind]
+        while queue and self.started[(kind, month)] < self.allowance(kind, month):
+            event = heapq.heappop(queue)[2]
+            self.started[(kind, month)] += 1
+            event.succeed(kind)
+
+    def dispatch_all(self) -> None:
+        for kind in list(self.waiting):
+            if kind in self.world.policy.ofsted.rules.kinds:
+                self.dispatch(kind)
+            else:  # the framework changed: requests move to the new framework's kind
+                self.rehome(kind)
+
+    def rehome(self, kind: str) -> None:
+        """Requests queued for a kind the new framework lacks move to the kind it gives
+        their purpose (a routine inspection: by the council's grade)."""
+        moved: set[str] = set()
+        for entry in self.waiting.pop(kind):
+            target = kind_for(self.world, entry[4], self.world.councils[entry[3]].judged)
+            heapq.heappush(self.waiting[target], entry)
+            moved.add(target)
+        for target in sorted(moved):
+            self.dispatch(target)
+
+
+def kind_for(world: World, purpose: str, grade: int) -> str:
+    """The kind of inspection the framework in force uses for a purpose and grade."""
+    rules = world.policy.ofsted.rules
+    if purpose == "reinspection":
+        return rules.reinspection_kind
+    if purpose == "emergency":
+        return rules.emergency_kind
+    return rules.routine_kind[GRADES[grade]]
+
+
+def month_starts(world: World, capacity: Capacity) -> simpy.events.ProcessGenerator:
+    """At every month start, grant what the new month's allowances allow."""
+    for month in range(1, math.floor(world.horizon + 1e-9) + 1):
+        yield world.env.timeout(month - world.env.now)
+        capacity.dispatch_all()

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sim.model.capacity import Request
 from sim.model.council import Council
+from sim.model.staffpool import Request
 
 if TYPE_CHECKING:
     from sim.model.world import World
@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 @dataclass(eq=False)
 class Case:
-    """An open intervention: the judgement that opened (or renewed) it and its commissioner."""
+    """An open intervention: the judgement that opened (or renewed) it, its baseline reading
+    (``score``, what the review measures improvement against) and its commissioner."""
 
     judgement: int
     score: float

@@ -127,6 +127,7 @@ class Council:
     inadequate_times: list[float] = field(default_factory=list)
     spell_start: float | None = None
     recovered: bool = False
+    framework: str = ""  # framework of the latest judgement ("" when unknown)
 
     @property
     def judged_name(self) -> str:

@@ -55,6 +55,7 @@ def start(world: World) -> None:
     # Commissioners already in post take their places in the pool before new cases queue.
     for council in sorted(world.councils, key=lambda c: c.status != "commissioner"):
         starting_state(world, council)
+    sponsors.schedule_announced_trusts(world)
 
 
 class Department(Institution):
@@ -125,6 +126,8 @@ def on_inadequate(world: World, council: Council) -> None:
     if council.status in TAKEN_OVER:
         return
     if persistent_failure(world, council):
+        # The council keeps (or gets) a commissioner while it waits for a sponsor.
+        open_case(world, council, reviewed=False)
         decide_takeover(world, council, "persistent_failure")
         return
     open_case(world, council)
@@ -140,14 +143,40 @@ def persistent_failure(world: World, council: Council) -> bool:
     return len(recent) >= regime.persistent_failure_judgements
 
 
-def open_case(world: World, council: Council, *, appoint_at_once: bool = False) -> None:
-    """Start an intervention (or renew the open one) and schedule its review."""
+def review_reading(world: World, council: Council) -> float:
+    """What the government's review reads now, with its noise: by ``review_measures``,
+    the council's long-run level m (its leadership and systems: the capacity to improve
+    that a commissioner reports on) or its performance q."""
+    regime = world.policy.regime
+    draw = world.draws("regime").normal(council.index)
+    q = world.advance(council)
+    signal = world.levels.of(council.index) if regime.review_measures == "level" else q
+    return signal + regime.review_noise_sd * draw
+
+
+def baseline_reading(world: World, council: Council) -> float:
+    """The intervention's starting evidence: a fresh reading, as noisy as the review's.
+
+    Not the judgement's own score: that reading was picked for being low, so a review
+    against it would pass on regression to the mean alone (issue 9). Against a fresh
+    reading, a council whose level (or q) did not move passes only at the rate the two
+    readings' noise allows, ``P(N(0, 2 sd^2) >= improvement_rise)``.
+    """
+    return review_reading(world, council)
+
+
+def open_case(
+    world: World, council: Council, *, appoint_at_once: bool = False, reviewed: bool = True
+) -> None:
+    """Start an intervention (or renew the open one) and schedule its review (if ``reviewed``)."""
     regime = world.policy.regime
     case = world.cases.get(council.index)
     if case is None:
-        case = Case(council.judgement_id, council.judged_score)
+        case = Case(council.judgement_id, baseline_reading(world, council))
         world.cases[council.index] = case
         if regime.intervention == "commissioner":
+            # an adviser under the direction until the commissioner is in post
+            world.set_uplift(council, "intervention", regime.notice_uplift)
             council.status = "commissioner" if appoint_at_once else "direction"
             delay = 0.0 if appoint_at_once else regime.commissioner_delay_months
             world.env.process(appoint_commissioner(world, council, case, delay))
@@ -155,8 +184,9 @@ def open_case(world: World, council: Council, *, appoint_at_once: bool = False) 
             council.status = "notice"
             world.set_uplift(council, "intervention", regime.notice_uplift)
     else:
-        case.judgement, case.score, case.extensions = council.judgement_id, council.judged_score, 0
-    if regime.deadline_months is not None:
+        case.judgement, case.extensions = council.judgement_id, 0
+        case.score = baseline_reading(world, council)
+    if regime.deadline_months is not None and reviewed:
         world.env.process(review(world, council, case.judgement))
 
 
@@ -197,8 +227,7 @@ def review(world: World, council: Council, judgement: int) -> simpy.events.Proce
     case = world.cases.get(council.index)
     if case is None or case.judgement != judgement or council.status not in UNDER_INTERVENTION:
         return
-    noise = regime.review_noise_sd * world.draws("regime").normal(council.index)
-    reading = world.advance(council) + noise
+    reading = review_reading(world, council)
     required = case.score + regime.improvement_rise
     bar = regime.improvement_bar
     passed = reading >= required or (bar is not None and reading >= bar)
@@ -208,7 +237,7 @@ def review(world: World, council: Council, judgement: int) -> simpy.events.Proce
         council.name,
         "review",
         reading=round(reading, 4),
-        score_at_judgement=round(case.score, 4),
+        baseline=round(case.score, 4),
         required=round(required, 4),
         bar=bar,
         passed=passed,
@@ -305,6 +334,7 @@ def regime_outcomes(world: World) -> dict[str, float]:
         "sponsor_queue_end": float(len(world.sponsor_pool.queue)),
         "recovery_months_mean": rec.mean("recovery_months"),
         "sponsors_fell_below_good": float(len(world.sponsor_pool.fell_below_good)),
+        "sponsors_fell_below_good_running": float(len(world.sponsor_pool.fell_while_running)),
         "cost_commissioners_gbp": rec.counts["commissioner_months"]
         * costs.commissioner_per_month_gbp,
         "cost_trusts_gbp": rec.counts["cost_trusts_gbp"]

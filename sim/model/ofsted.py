@@ -1,12 +1,14 @@
-"""Ofsted: inspection teams, routine and re-inspections, monitoring visits, emergency inspections.
+"""Ofsted: routine and re-inspections under the framework in force, monitoring, emergencies.
 
 Each council has one inspection cycle process that waits until its next
-inspection falls due and then queues for a team (a SimPy PriorityResource:
-emergency first, then re-inspections and monitoring, then routine work, most
-overdue first). A concern signal or a monitoring visit that shows improvement
+inspection falls due under the framework in force (``policy.ofsted.rules``) and
+then queues for that month's capacity of the right kind (``sim.model.capacity``:
+each kind has its own allowance, most overdue first), holds it for the kind's
+on-site time and publishes a judgement on the framework's scale. A concern
+signal or a monitoring visit that shows improvement
 interrupts the wait; the council's ``inspection_underway`` and
 ``interrupt_pending`` flags make sure a cycle is never interrupted while it
-queues for or holds a team.
+queues for capacity or is on site.
 """
 
 from __future__ import annotations
@@ -17,20 +19,13 @@ from typing import TYPE_CHECKING, cast
 import numpy as np
 import simpy
 
-from sim.model.capacity import Request
+from sim.model.capacity import kind_for, month_starts
 from sim.model.council import INADEQUATE, Council, grade_of
 from sim.model.institution import Institution
 from sim.scenario.schema import GRADES
 
 if TYPE_CHECKING:
     from sim.model.world import World
-
-PRIORITY = {"emergency": 0, "reinspection": 1, "monitoring": 1, "routine": 2}
-
-
-def team_request(world: World, kind: str, due: float) -> Request:
-    """Ask for a team: by kind of work, then most overdue first."""
-    return world.teams.request(priority=(PRIORITY[kind], due))
 
 
 class Inspectorate(Institution):
@@ -67,6 +62,7 @@ def start(world: World) -> None:
     """Schedule every council's first inspection and start Ofsted's processes."""
     state = Inspectorate(len(world.councils))
     world.register(state)
+    world.env.process(capacity_months(world))
     for council in world.councils:
         council.next_due = max(0.0, due_after_judgement(world, council))
         state.cycles[council.index] = world.env.process(inspection_cycle(world, council))
@@ -75,29 +71,67 @@ def start(world: World) -> None:
     world.signals.fire = lambda index, act: on_signal(world, index, act)
 
 
+def capacity_months(world: World) -> simpy.events.ProcessGenerator:
+    """Each month start: the new month's allowances let queued inspections start."""
+    yield from month_starts(world, world.capacity)
+
+
+def scale(world: World) -> tuple[tuple[float, float, float], float]:
+    """Cutpoints and reading noise of the framework in force (default: the world's)."""
+    rules = world.policy.ofsted.rules
+    if rules.scale is None:
+        perf = world.params.performance
+        return perf.cutpoints, perf.judgement_noise_sd
+    return rules.scale.cutpoints, rules.scale.noise_sd
+
+
 def due_after_judgement(world: World, council: Council) -> float:
-    """When the next graded inspection falls due after the council's last judgement."""
-    policy = world.policy.ofsted
-    grade = GRADES[council.judged]
-    due = council.judged_at + getattr(policy.cadence, grade)
-    if council.judged != INADEQUATE:
-        jitter = policy.cadence_jitter_months
-        due += jitter * (2.0 * world.draws("schedule").uniform(council.index) - 1.0)
-    return float(due)
+    """When the next graded inspection falls due under the framework in force.
+
+    An inadequate council: its scheduled re-inspection (with jitter), never sooner
+    than the framework's minimum. Otherwise the cadence by grade (with jitter); under
+    a one-pass framework (the SIF) a council already judged under it is not due again.
+    """
+    ofsted = world.policy.ofsted
+    rules = ofsted.rules
+    shift = 2.0 * world.draws("schedule").uniform(council.index) - 1.0  # in [-1, 1)
+    if council.judged == INADEQUATE:
+        jitter = rules.reinspection_jitter_months
+        due = council.judged_at + rules.cadence.inadequate + jitter * shift
+        return float(max(due, council.judged_at + rules.min_regrade_inadequate_months))
+    if rules.one_pass and council.framework == ofsted.framework:
+        return math.inf
+    jitter = rules.cadence_jitter_months
+    due = council.judged_at + getattr(rules.cadence, GRADES[council.judged])
+    return float(due + jitter * shift)
+
+
+def rules_changed(world: World, framework: str) -> None:
+    """After a timeline entry: a new framework reschedules every waiting council."""
+    if world.policy.ofsted.framework != framework:
+        for council in world.councils:
+            due = max(world.env.now, due_after_judgement(world, council))
+            if not council.inspection_underway and not council.interrupt_pending:
+                council.next_due = due
+                interrupt_cycle(world, council, "reschedule")
+    world.capacity.dispatch_all()
 
 
 def inspection_cycle(world: World, council: Council) -> simpy.events.ProcessGenerator:
     """Wait for the next inspection (or an interruption), inspect, repeat."""
     while True:
-        kind = "reinspection" if council.judged == INADEQUATE else "routine"
+        purpose = "reinspection" if council.judged == INADEQUATE else "routine"
+        wait = min(council.next_due, world.horizon + 1.0) - world.env.now
         try:
-            yield world.env.timeout(max(0.0, council.next_due - world.env.now))
+            yield world.env.timeout(max(0.0, wait))
         except simpy.Interrupt as interrupt:
             council.interrupt_pending = False
             if interrupt.cause == "reschedule":
                 continue
-            kind = "emergency"
-        yield from graded_inspection(world, council, kind)
+            purpose = "emergency"
+        if math.isinf(council.next_due) and purpose != "emergency":
+            continue  # not due under this framework (a reschedule will wake the cycle)
+        yield from graded_inspection(world, council, purpose)
 
 
 def interrupt_cycle(world: World, council: Council, cause: str) -> bool:
@@ -109,42 +143,47 @@ def interrupt_cycle(world: World, council: Council, cause: str) -> bool:
     return True
 
 
-def graded_inspection(world: World, council: Council, kind: str) -> simpy.events.ProcessGenerator:
-    """Queue for a team, hold it for the inspection, then publish the judgement."""
+def graded_inspection(
+    world: World, council: Council, purpose: str
+) -> simpy.events.ProcessGenerator:
+    """Queue for this month's capacity of the right kind, inspect on site, then publish."""
     council.inspection_underway = True
     asked = world.env.now
-    with team_request(world, kind, council.next_due) as request:
-        yield request
-        world.recorder.observe("inspection_wait_months", world.env.now - asked)
-        yield world.env.timeout(world.params.inspections.inspection_months)
+    kind = kind_for(world, purpose, council.judged)
+    granted = yield world.capacity.request(kind, council.next_due, council.index, purpose)
+    world.recorder.observe("inspection_wait_months", world.env.now - asked)
+    framework = world.policy.ofsted.framework
+    yield world.env.timeout(world.policy.ofsted.rules.kinds[granted].onsite_months)
     council.inspection_underway = False
-    judge(world, council, kind)
+    judge(world, council, purpose, granted, framework)
 
 
-def judge(world: World, council: Council, kind: str) -> None:
-    """Publish a judgement: a noisy reading of q graded by the cutpoints."""
+def judge(world: World, council: Council, purpose: str, kind: str, framework: str) -> None:
+    """Publish a judgement: a noisy reading of q graded on the framework's scale."""
     now = world.env.now
-    reading = world.reading(council)
-    grade = grade_of(reading, world.params.performance.cutpoints)
+    cutpoints, noise = scale(world)
+    reading = world.reading(council, noise)
+    grade = grade_of(reading, cutpoints)
     truly = world.true_grade(council)
     previous = council.judged
-    record_judgement(world, council, grade, truly, kind, reading)
+    record_judgement(world, council, grade, truly, purpose, reading)
+    world.recorder.judgement(council.index, now, framework, kind, grade, previous)
     council.judged, council.judged_at, council.last_graded_at = grade, now, now
-    council.judged_score = reading
+    council.judged_score, council.framework = reading, framework
     council.judgement_id += 1
     council.next_due = due_after_judgement(world, council)
     if grade == INADEQUATE:
         world.env.process(monitoring(world, council, council.judgement_id))
     for institution in world.institutions.values():
-        institution.on_judgement(world, council, previous, kind)
+        institution.on_judgement(world, council, previous, purpose)
 
 
 def record_judgement(
-    world: World, council: Council, grade: int, truly: int, kind: str, reading: float
+    world: World, council: Council, grade: int, truly: int, purpose: str, reading: float
 ) -> None:
     """Count the inspection, the time judged inadequate, and the detection delay."""
     rec, now = world.recorder, world.env.now
-    rec.count(f"inspections_{kind}", council.index)
+    rec.count(f"inspections_{purpose}", council.index)
     if council.judged == INADEQUATE:
         rec.count("months_judged_inadequate", council.index, now - max(council.judged_at, 0.0))
     if grade == INADEQUATE:
@@ -160,7 +199,7 @@ def record_judgement(
             now,
             council.name,
             "judgement",
-            kind=kind,
+            kind=purpose,
             grade=GRADES[grade],
             previous=GRADES[council.judged],
             reading=round(reading, 4),
@@ -170,35 +209,35 @@ def record_judgement(
 
 
 def monitoring(world: World, council: Council, judgement: int) -> simpy.events.ProcessGenerator:
-    """Quarterly monitoring visits while the inadequate judgement stands.
+    """Monitoring visits while the inadequate judgement stands (ungraded, not capacity-bound).
 
-    A reading at or above the inadequate cutpoint brings the re-inspection
-    forward to the earliest the regime allows.
+    ``improvement_readings`` consecutive readings at or above the inadequate cutpoint
+    bring the re-inspection forward to the earliest the framework allows.
     """
-    policy = world.policy.ofsted
-    interval = policy.monitoring_interval_months
+    rules = world.policy.ofsted.rules
+    interval = rules.monitoring_interval_months
     first = max(1, math.ceil((world.env.now - council.judged_at) / interval - 1e-9))
-    for visit in range(first, policy.monitoring_max_visits + 1):
+    improving = 0  # consecutive readings at or above the inadequate cutpoint
+    for visit in range(first, rules.monitoring_max_visits + 1):
         yield world.env.timeout(max(0.0, council.judged_at + visit * interval - world.env.now))
         if council.judgement_id != judgement:
             return
-        with team_request(world, "monitoring", world.env.now) as request:
-            yield request
-            yield world.env.timeout(world.params.inspections.monitoring_visit_months)
-        if council.judgement_id != judgement:
-            return
-        reading = world.reading(council)
+        if world.policy.ofsted.operating_share <= 0:
+            continue  # paused: no visit this time
+        cutpoints, noise = scale(world)
+        reading = world.reading(council, noise)
         world.recorder.count("monitoring_visits", council.index)
         world.recorder.log(
             world.env.now, council.name, "monitoring_visit", visit=visit, reading=round(reading, 4)
         )
-        if reading >= world.params.performance.cutpoints[0]:
+        improving = improving + 1 if reading >= cutpoints[0] else 0
+        if improving >= world.policy.ofsted.rules.improvement_readings:
             bring_forward(world, council)
 
 
 def bring_forward(world: World, council: Council) -> None:
-    """Re-inspect an improving inadequate council at the earliest the regime allows."""
-    earliest = council.judged_at + world.policy.ofsted.early_reinspection_min_months
+    """Re-inspect an improving inadequate council at the earliest the framework allows."""
+    earliest = council.judged_at + world.policy.ofsted.rules.early_reinspection_min_months
     if earliest < council.next_due:
         council.next_due = max(world.env.now, earliest)
         interrupt_cycle(world, council, "reschedule")

@@ -161,8 +161,7 @@ def qualify(world: World, staff: Staffing, ledger: Ledger, cohort: Cohort) -> np
     judged = np.array([c.judged for c in world.councils], dtype=int)
     rule = world.policy.programmes.allocation
     counts = placements(rule, cohort.size, staff.vacant_posts(), judged)
-    staff.graduates += counts
-    staff.vacancy = np.maximum(staff.vacancy - counts / staff.posts, 0.0)
+    staff.place(counts, world.params.workforce.displacement)
     staff.react(world)
     ledger.qualified += cohort.size  # those not placed (no vacant post) work elsewhere
     refresh_levels(world, staff)
@@ -207,8 +206,7 @@ def cohort_life(
 def graduate_leaves(world: World, staff: Staffing, index: int) -> None:
     """A graduate leaves social work: their post falls vacant from now."""
     staff.bring_up_to_date(world.env.now, (index,))
-    staff.graduates[index] -= 1
-    staff.vacancy[index] += 1.0 / staff.posts[index]
+    staff.leave(index, world.params.workforce.displacement)
     staff.react(world, index)
     world.recorder.log(world.env.now, world.councils[index].name, "graduate_left")
 

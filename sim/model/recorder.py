@@ -99,6 +99,12 @@ OUTCOMES: dict[str, Outcome] = {
         ),
         Outcome("signals", "signals", "Concern signals received by Ofsted", "neither"),
         Outcome(
+            "leadership_changes",
+            "changes",
+            "Leadership changes during the run (each redraws a council's base level)",
+            "neither",
+        ),
+        Outcome(
             "inspection_wait_months_mean",
             "months",
             "Mean wait for an inspection team, from request to start",
@@ -150,6 +156,12 @@ OUTCOMES: dict[str, Outcome] = {
             "sponsors",
             "Council sponsors judged below good after taking on a trust",
         ),
+        Outcome(
+            "sponsors_fell_below_good_running",
+            "sponsors",
+            "Council sponsors judged below good while running a trust (compare a variant "
+            "without load_penalty, paired, for the falls attributable to load)",
+        ),
         Outcome("cost_commissioners_gbp", "GBP", "Commissioners: months x monthly cost"),
         Outcome("cost_trusts_gbp", "GBP", "Trusts: set-up plus months x monthly cost"),
         Outcome(
@@ -194,6 +206,7 @@ COUNCIL_COLUMNS: tuple[str, ...] = (
     "inspections_emergency",
     "monitoring_visits",
     "signals",
+    "leadership_changes",
 )
 
 MONTHLY_COLUMNS: tuple[str, ...] = (
@@ -202,14 +215,28 @@ MONTHLY_COLUMNS: tuple[str, ...] = (
 )
 
 
+JUDGEMENT_COLUMNS: tuple[str, ...] = (
+    "council",  # council index
+    "month",  # months since the start, when the judgement was published
+    "framework",  # framework in force when the inspection started (e.g. SIF, ILACS)
+    "kind",  # the inspection kind (routine, reinspection, emergency, short, standard, ...)
+    "grade",  # 0 inadequate .. 3 outstanding
+    "previous_grade",  # the grade it replaced, -1 if none
+)
+
+
 @dataclass
 class ReplicationResult:
-    """Everything one replication produced: plain numbers and arrays that pickle cleanly."""
+    """Everything one replication produced: plain numbers and arrays that pickle cleanly.
+
+    ``judgements`` has one entry per graded judgement, columns ``JUDGEMENT_COLUMNS``.
+    """
 
     metrics: dict[str, float]
     monthly: dict[str, np.ndarray]
     councils: dict[str, np.ndarray]
     events: list[tuple[float, str, str, str]] | None = None
+    judgements: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
@@ -223,6 +250,7 @@ class Recorder:
     per_council: dict[str, np.ndarray] = field(default_factory=dict)
     monthly_rows: list[dict[str, float]] = field(default_factory=list)
     events: list[tuple[float, str, str, str]] = field(default_factory=list)
+    judgements: list[tuple[int, float, str, str, int, int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         n = len(self.council_names)
@@ -232,6 +260,21 @@ class Recorder:
         """Append to the event log when tracing (callers check ``trace`` for costly details)."""
         if self.trace:
             self.events.append((time, council, event, json.dumps(details, default=float)))
+
+    def judgement(
+        self, council: int, month: float, framework: str, kind: str, grade: int, previous: int
+    ) -> None:
+        """Record one graded judgement (always, not only when tracing)."""
+        self.judgements.append((council, month, framework, kind, grade, previous))
+
+    def judgement_table(self) -> dict[str, np.ndarray]:
+        """The judgements as columns (``JUDGEMENT_COLUMNS``), typed for Parquet."""
+        rows = self.judgements
+        types = (np.int64, float, str, str, np.int64, np.int64)
+        return {
+            name: np.array([row[i] for row in rows], dtype=types[i])
+            for i, name in enumerate(JUDGEMENT_COLUMNS)
+        }
 
     def count(self, name: str, council: int | None = None, amount: float = 1.0) -> None:
         """Add to a replication counter and, when given a council, to its column too."""

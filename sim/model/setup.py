@@ -49,6 +49,7 @@ def synthetic_rows(scenario: Scenario, table: CouncilTable, rng: np.random.Gener
             "status": "none",
             "status_since": None,
             "partner_in_practice": False,
+            "framework": "",
         }
         for i in range(pop.councils)
     ]
@@ -70,6 +71,7 @@ def england_rows(scenario: Scenario, table: CouncilTable) -> list[dict]:
             "status": table.status[i],
             "status_since": since_month(table.status_since[i], scenario.run.start),
             "partner_in_practice": table.partner_in_practice[i],
+            "framework": table.framework[i] if table.framework else "",
         }
         for i in range(len(table))
     ]
@@ -101,6 +103,7 @@ def build_councils(scenario: Scenario, table: CouncilTable, streams: Streams) ->
             last_graded_at=-row["age"],
             judged_score=score,
             status_since=row["status_since"],
+            framework=row["framework"],
         )
         if council.judged == INADEQUATE:
             council.inadequate_times.append(council.judged_at)

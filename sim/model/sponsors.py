@@ -57,6 +57,7 @@ class SponsorPool:
     arrivals: int = 0
     queue_max: int = 0
     fell_below_good: set[str] = field(default_factory=set)
+    fell_while_running: set[str] = field(default_factory=set)
     sponsor_of: dict[int, Sponsor] = field(default_factory=dict)
     started: dict[int, float] = field(default_factory=dict)
 
@@ -216,6 +217,8 @@ def note_sponsor_judgement(world: World, council: Council) -> None:
             continue
         if council.judged < GOOD and sponsor.ran_a_trust:
             world.sponsor_pool.fell_below_good.add(sponsor.name)
+            if sponsor.trusts:  # while running trusts: the falls load can explain
+                world.sponsor_pool.fell_while_running.add(sponsor.name)
             world.recorder.log(
                 world.env.now,
                 council.name,
@@ -240,3 +243,37 @@ def recruit_charities(world: World) -> simpy.events.ProcessGenerator:
         world.sponsor_pool.sponsors.append(sponsor)
         world.recorder.log(world.env.now, sponsor.name, "sponsor_joined", kind="charity")
         dispatch(world)
+
+
+def announced_trust(
+    world: World, council: Council, at: float, name: str
+) -> simpy.events.ProcessGenerator:
+    """At ``at``, a trust the government named takes over (Sunderland, April 2017).
+
+    Whatever the council's intervention then (a commissioner, the queue), the named
+    trust replaces it; a council already run by a trust is left alone.
+    """
+    yield world.env.timeout(max(0.0, at - world.env.now))
+    if council.status in ("trust_setup", "trust"):
+        return
+    if council.status == "awaiting_sponsor":
+        leave_queue(world, council)
+    end_commissioner(world, council)
+    world.cases.pop(council.index, None)
+    sponsor = Sponsor(name, "independent")
+    world.sponsor_pool.sponsors.append(sponsor)
+    assign(world, council, sponsor)
+    start_trust(world, council, world.env.now)
+    world.recorder.count("takeovers")
+    world.recorder.log(world.env.now, council.name, "trust_start", sponsor=name, announced=True)
+    yield from ramp(world, council, world.env.now)
+
+
+def schedule_announced_trusts(world: World) -> None:
+    """Start the process of every announced trust (real councils only)."""
+    if world.scenario.world.population.source == "synthetic":
+        return
+    by_name = {c.name: c for c in world.councils}
+    for spec in world.policy.regime.announced_trusts:  # names checked at load time
+        at = float(world.scenario.months_from_start(spec.at))
+        world.env.process(announced_trust(world, by_name[spec.council], at, spec.sponsor))

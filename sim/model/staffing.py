@@ -1,21 +1,27 @@
 """Councils' social-work staffing: the exact vacancy ODE and its per-council state.
 
 A council has ``N`` funded posts (FTE), a vacancy rate ``v`` and ``G`` programme
-graduates in post (share ``g = G / N``). Ordinary staff leave at the turnover
-rate ``tau`` and vacancies are filled from the national supply at ``h`` per
-vacant post, so between events
+graduates in post (share ``g = G / N``). Without graduates, ordinary staff leave
+at the turnover rate ``tau`` and vacancies are filled from the national supply at
+``h`` per vacant post: ``dv0/dt = tau - (tau + h) v0``. A graduate in post is
+``1 - displacement`` of an extra worker (the rest displaces a hire the council
+would have made), so the vacancy rate is ``v = v0 - (1 - displacement) g`` at all
+times: between events
 
-    dv/dt = a - b v,   a = tau (1 - g) - h (1 - displacement) g,   b = tau + h,
+    dv/dt = a - b v,   a = tau + r - (1 - displacement) (tau + h) g,   b = tau + h + r,
 
-whose exact solution over ``dt`` months is ``v* + (v - v*) exp(-b dt)`` with
-``v* = a / b`` (``v + a dt`` when ``b = 0``), held at 0 if it would go below:
-posts cannot be more than full. Rates change only at events (judgements, status
-changes noticed at month ends, graduates arriving or leaving), so ``v`` is exact
-at every event, never stepped.
+(r: the posts' growth rate, below), whose exact solution over ``dt`` months is
+``v* + (v - v*) exp(-b dt)`` with ``v* = a / b`` (``v + a dt`` when ``b = 0``),
+held at 0 if it would go below: posts cannot be more than full. A graduate placed
+(or leaving) moves ``v`` by ``(1 - displacement) / N``. Rates change only at
+events (judgements, status changes noticed at month ends, graduates arriving or
+leaving), so ``v`` is exact at every event, never stepped. Funded posts grow at
+``posts_growth_per_year``: new posts start vacant (the ``r`` terms of the ODE),
+and the posts themselves are scaled at month ends.
 
 Each council's hiring rate is set so that its reported vacancy rate is its
-steady state at its starting grade; judgements then scale turnover and hiring
-by the national by-grade figures (``WorkforceDynamics``).
+steady state at its starting grade (with the posts' growth); judgements then
+scale turnover and hiring by the national by-grade figures (``WorkforceDynamics``).
 """
 
 from __future__ import annotations
@@ -72,20 +78,37 @@ def vacancies_at(v: Array, a: Array, b: Array, dt: Array) -> Array:
 
 
 def coefficients(
-    turnover: Array, hiring: Array, graduate_share: Array | float, displacement: float
+    turnover: Array,
+    hiring: Array,
+    graduate_share: Array | float,
+    displacement: float,
+    growth: float = 0.0,
 ) -> tuple[Array, Array]:
-    """The ODE's ``(a, b)`` from turnover and hiring rates [1/month] and the graduates' share."""
+    """The ODE's ``(a, b)`` from turnover, hiring and posts' growth rates [1/month] and the
+    graduates' share.
+
+    With these, ``v = v0 - (1 - displacement) g`` holds at all times, where ``v0`` is the
+    vacancy rate the council would have without graduates (exactly without growth; with
+    it, ``g`` is taken as fixed between the month ends that refresh it).
+    """
     g = np.asarray(graduate_share, dtype=float)
-    return turnover * (1.0 - g) - hiring * (1.0 - displacement) * g, turnover + hiring
+    b = turnover + hiring
+    return turnover + growth - (1.0 - displacement) * b * g, b + growth
+
+
+def monthly_growth(params: WorkforceDynamics) -> float:
+    """Funded posts' growth rate [1/month]: new vacant posts per post."""
+    return params.posts_growth_per_year / MONTHS_PER_YEAR
 
 
 def by_grade(params: WorkforceDynamics) -> tuple[Array, Array]:
     """Turnover and hiring rates by grade index (relative figures, per year)."""
     hiring = params.hiring_by_grade()
-    return (
-        np.array([params.turnover_by_grade[g] for g in GRADES]),
-        np.array([hiring[g] for g in GRADES]),
-    )
+    turnover = np.array([params.turnover_by_grade[g] for g in GRADES])
+    hires = np.array([hiring[g] for g in GRADES])
+    if params.outstanding_as_good:  # no step between good and outstanding (issue 9)
+        turnover[-1], hires[-1] = turnover[-2], hires[-2]
+    return turnover, hires
 
 
 @dataclass
@@ -136,7 +159,7 @@ class Staffing:
         self.set_rates(params, np.where(steady, np.maximum(judged, floor), judged))
 
     def set_rate(self, params: WorkforceDynamics, grade: int, i: int) -> None:
-        """``set_rates`` for one council in plain floats (the same arithmetic, event by event)."""
+        """``set_rates`` for one council in plain floats (the same ``coefficients``, one event)."""
         _, by_turnover, by_hiring = self._rate_tables(params)
         start = int(self.start_grade[i])
         mt = float(by_turnover[grade]) / float(by_turnover[start])
@@ -144,9 +167,11 @@ class Staffing:
         turnover = params.turnover_scale * float(self.turnover[i]) * mt
         hiring = params.hiring_scale * float(self.hiring[i]) * mh
         share = float(self.graduates[i]) / float(self.posts[i])
-        d = params.displacement
-        self.a[i] = turnover * (1.0 - share) - hiring * (1.0 - d) * share
-        self.b[i] = turnover + hiring
+        a, b = coefficients(
+            np.asarray(turnover), np.asarray(hiring), share, params.displacement,
+            monthly_growth(params),
+        )
+        self.a[i], self.b[i] = float(a), float(b)
 
     def _rate_tables(self, params: WorkforceDynamics) -> tuple[WorkforceDynamics, Array, Array]:
         if self._tables is None or self._tables[0] is not params:  # new rules: re-tabulate
@@ -167,7 +192,24 @@ class Staffing:
         turnover = params.turnover_scale * self.turnover[index] * mt
         hiring = params.hiring_scale * self.hiring[index] * mh
         share = self.graduates[index] / self.posts[index]
-        self.a[index], self.b[index] = coefficients(turnover, hiring, share, params.displacement)
+        self.a[index], self.b[index] = coefficients(
+            turnover, hiring, share, params.displacement, monthly_growth(params)
+        )
+
+    def place(self, counts: Array, displacement: float) -> None:
+        """Graduates take posts now (bring the councils up to date first)."""
+        self.graduates += counts
+        self.vacancy = np.maximum(self.vacancy - (1.0 - displacement) * counts / self.posts, 0.0)
+
+    def leave(self, index: int, displacement: float) -> None:
+        """One graduate of council ``index`` leaves now (bring it up to date first)."""
+        self.graduates[index] -= 1
+        self.vacancy[index] += (1.0 - displacement) / self.posts[index]
+
+    def grow(self, factor: float) -> None:
+        """Funded posts multiply by ``factor`` (their vacancies are already in the ODE)."""
+        if factor != 1.0:
+            self.posts = self.posts * factor
 
     def vacant_posts(self) -> Array:
         """Vacant FTE of every council (bring them up to date first)."""
@@ -228,8 +270,10 @@ def build_staffing(world: World) -> Staffing:
     params = world.params.workforce
     posts, reported, turnover_year, agency = starting_rows(world)
     vacancy = np.maximum(reported, params.vacancy_floor)
+    turnover_year = np.where(turnover_year > 0, turnover_year, params.missing_turnover)
     turnover = turnover_year / MONTHS_PER_YEAR
-    hiring = turnover * (1.0 - vacancy) / vacancy
+    growth = monthly_growth(params)  # new posts start vacant
+    hiring = (turnover + growth) * (1.0 - vacancy) / vacancy
     start = np.array([reacting_grade(params, c) for c in world.councils], dtype=int)
     staff = Staffing(
         posts=posts,
@@ -246,7 +290,7 @@ def build_staffing(world: World) -> Staffing:
         applied=np.zeros(len(posts)),
     )
     staff.set_rates(params, start)
-    a0, b0 = coefficients(turnover, hiring, 0.0, params.displacement)
+    a0, b0 = coefficients(turnover, hiring, 0.0, params.displacement, growth)
     staff.vacancy = np.array([steady_state(*abv) for abv in zip(a0, b0, vacancy, strict=True)])
     staff.vacancy_ref = staff.vacancy.copy()
     return staff

@@ -82,4 +82,5 @@ def replication_result(world: World) -> ReplicationResult:
         monthly=monthly,
         councils=councils,
         events=rec.events if rec.trace else None,
+        judgements=rec.judgement_table(),
     )

@@ -16,6 +16,7 @@ the programmes' cohorts (``sim.model.programmes``). Then:
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -68,6 +69,7 @@ def judged(world: World, staff: Staffing, council: Council) -> None:
 def month_end(world: World, staff: Staffing) -> None:
     """At a month end: vacancies up to date, statuses noticed, workforce terms of m reset."""
     staff.bring_up_to_date(world.env.now)
+    staff.grow(math.exp(world.params.workforce.posts_growth_per_year / 12.0))
     staff.react(world)
     refresh_levels(world, staff)
 

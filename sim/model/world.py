@@ -19,8 +19,8 @@ from collections.abc import Callable
 import numpy as np
 import simpy
 
-from sim.model import dfe, ofsted, workforce
-from sim.model.capacity import StaffPool
+from sim.model import dfe, leadership, ofsted, workforce
+from sim.model.capacity import Capacity
 from sim.model.cases import Case
 from sim.model.council import Council, grade_of
 from sim.model.institution import Institution
@@ -29,17 +29,23 @@ from sim.model.recorder import Recorder, ReplicationResult
 from sim.model.setup import build_councils
 from sim.model.signals import ConcernSignals
 from sim.model.sponsors import SponsorPool
+from sim.model.staffpool import StaffPool
 from sim.model.streams import CouncilDraws, SeedKey, Streams
 from sim.model.summary import replication_result, snapshot
 from sim.scenario.councils import CouncilTable
 from sim.scenario.schema import Policy, ResolvedScenario, Scenario, WorldFacts
 
 # Each institution's start(world) schedules its processes and registers its probes.
-INSTITUTIONS: tuple[Callable[[World], None], ...] = (ofsted.start, dfe.start, workforce.start)
+INSTITUTIONS: tuple[Callable[[World], None], ...] = (
+    ofsted.start,
+    dfe.start,
+    workforce.start,
+    leadership.start,
+)
 
 
 class World:
-    """One replication's environment, councils, teams, random streams and recorder."""
+    """One replication's environment, councils, capacity, random streams and recorder."""
 
     def __init__(
         self,
@@ -61,7 +67,7 @@ class World:
         self.streams = Streams(key)
         self.councils: list[Council] = build_councils(initial, table, self.streams)
         self.recorder = Recorder([c.name for c in self.councils], trace=trace)
-        self.teams = StaffPool(self.env, self.policy.ofsted.teams)
+        self.capacity = Capacity(self)
         self.commissioners = StaffPool(self.env, self.policy.regime.commissioners)
         self.cases: dict[int, Case] = {}
         self.sponsor_pool = SponsorPool()
@@ -148,9 +154,10 @@ class World:
     def true_grade(self, council: Council) -> int:
         return grade_of(self.advance(council), self.params.performance.cutpoints)
 
-    def reading(self, council: Council) -> float:
-        """A noisy reading of q now: what an inspection or a review sees."""
-        noise = self.params.performance.judgement_noise_sd
+    def reading(self, council: Council, noise: float | None = None) -> float:
+        """A noisy reading of q now (noise sd: the framework's; default the world's)."""
+        if noise is None:
+            noise = self.params.performance.judgement_noise_sd
         draw = self.draws("judgements").normal(council.index)
         return self.advance(council) + noise * draw
 
@@ -159,12 +166,13 @@ class World:
         """Switch to the rules dated at this month start (every council's q is up to date)."""
         for at, scenario in self._changes:
             if at == month:
+                framework = self.policy.ofsted.framework
                 self.params, self.policy = scenario.world, scenario.policy
                 perf = self.params.performance
                 self.latent.set_dynamics(perf.reversion_rate, perf.volatility)
-                self.teams.set_capacity(self.policy.ofsted.teams)
                 self.commissioners.set_capacity(self.policy.regime.commissioners)
                 self.recorder.log(self.env.now, "", "timeline", month=at)
+                ofsted.rules_changed(self, framework)
 
     def month_boundary(self, month: int) -> None:
         """Everything dated at a month boundary, in a fixed order (see the module notes)."""

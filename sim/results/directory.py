@@ -12,6 +12,8 @@ Layout of a run directory::
     monthly.parquet        variant, point, replication, month, date, counts
     councils.parquet       variant, point, replication, council, per-council outcomes
     events.parquet         the event log, when traced
+    judgements.parquet     variant, point, replication, then one row per graded judgement:
+                           council (index), month, framework, kind, grade, previous_grade
     summary.csv            variant, metric, mean, ci_low, ci_high, sd, n (runs)
     comparison.csv         paired differences against the baseline, when there are variants
     derived.csv            cross-variant figures against the variant without graduate
@@ -52,6 +54,7 @@ COMBINED = {
     "monthly": "monthly.parquet",
     "councils": "councils.parquet",
     "events": "events.parquet",
+    "judgements": "judgements.parquet",
 }
 # A row group is written when the buffered parts reach either limit: rows bound the data,
 # parts bound the per-table overhead (a one-row part still carries its schema and metadata).

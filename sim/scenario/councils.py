@@ -49,6 +49,7 @@ class CouncilTable:
     vacancy_rate: tuple[float, ...]
     turnover_rate: tuple[float, ...]
     agency_rate: tuple[float, ...]
+    framework: tuple[str, ...] = ()  # framework of each council's last judgement ("" unknown)
 
     def __len__(self) -> int:
         return len(self.name)
@@ -88,4 +89,5 @@ def load_councils(path: Path | None = None) -> CouncilTable:
         vacancy_rate=tuple(float(v) for v in frame["vacancy_rate"]),
         turnover_rate=tuple(float(v) for v in frame["turnover_rate"]),
         agency_rate=tuple(float(v) for v in frame["agency_rate"]),
+        framework=tuple(row.get("framework", "") or "" for row in rows),
     )

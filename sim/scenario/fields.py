@@ -106,8 +106,19 @@ def check_year_month(value: Any) -> str:
 Kind = Literal["setting", "fact", "assumption", "fitted", "lever"]
 
 
-def _field(default: Any, kind: Kind, unit: str, description: str, note: str, **kw: Any) -> Any:
+def _field(
+    default: Any,
+    kind: Kind,
+    unit: str,
+    description: str,
+    note: str,
+    *,
+    calibrate: bool = False,
+    **kw: Any,
+) -> Any:
     extra: Any = {"kind": kind, "unit": unit, "note": note}
+    if calibrate:
+        extra["calibrate"] = True
     return Field(default, description=f"{description} [{unit}]", json_schema_extra=extra, **kw)
 
 
@@ -121,9 +132,15 @@ def fact(default: Any, *, unit: str, description: str, source: str, **kw: Any) -
     return _field(default, "fact", unit, description, source, **kw)
 
 
-def assumption(default: Any, *, unit: str, description: str, why: str, **kw: Any) -> Any:
-    """An uncertain input whose value is our assumption, with the reason for it."""
-    return _field(default, "assumption", unit, description, why, **kw)
+def assumption(
+    default: Any, *, unit: str, description: str, why: str, calibrate: bool = False, **kw: Any
+) -> Any:
+    """An uncertain input whose value is our assumption, with the reason for it.
+
+    ``calibrate=True`` marks it as a candidate for ``sim calibrate`` to fit (listed by
+    ``calibration_candidates``).
+    """
+    return _field(default, "assumption", unit, description, why, calibrate=calibrate, **kw)
 
 
 def lever(default: Any, *, unit: str, description: str, **kw: Any) -> Any:
@@ -141,6 +158,7 @@ class ParameterRow:
     unit: str
     description: str
     note: str
+    calibrate: bool = False
 
 
 def parameter_table(model: BaseModel, prefix: str = "") -> list[ParameterRow]:
@@ -152,6 +170,10 @@ def parameter_table(model: BaseModel, prefix: str = "") -> list[ParameterRow]:
         if isinstance(value, BaseModel):
             rows.extend(parameter_table(value, f"{path}."))
             continue
+        if isinstance(value, dict) and value and isinstance(next(iter(value.values())), BaseModel):
+            for key, item in value.items():  # a mapping of sections: path.key.field, ...
+                rows.extend(parameter_table(item, f"{path}.{key}."))
+            continue
         if isinstance(value, tuple | list) and value and isinstance(value[0], BaseModel):
             for index, item in enumerate(value):  # a list of sections: path.0.field, ...
                 rows.extend(parameter_table(item, f"{path}.{index}."))
@@ -162,7 +184,18 @@ def parameter_table(model: BaseModel, prefix: str = "") -> list[ParameterRow]:
         description = (info.description or "").rsplit(" [", 1)[0]
         rows.append(
             ParameterRow(
-                path, str(extra["kind"]), value, str(extra["unit"]), description, str(extra["note"])
+                path,
+                str(extra["kind"]),
+                value,
+                str(extra["unit"]),
+                description,
+                str(extra["note"]),
+                bool(extra.get("calibrate", False)),
             )
         )
     return rows
+
+
+def calibration_candidates(model: BaseModel) -> list[str]:
+    """Dotted paths of the assumptions marked ``calibrate=True`` (what calibration may fit)."""
+    return [row.path for row in parameter_table(model) if row.calibrate]

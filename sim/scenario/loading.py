@@ -28,6 +28,7 @@ FIXED_AT_START = (
     "world.population",
     "world.signals.max_rate",
     "world.performance.leadership_change_rate",
+    "policy.regime.announced_trusts",
     "world.workforce.vacancy_floor",
     "policy.programmes.budget_gbp",
     "policy.programmes.first_year",
@@ -132,6 +133,26 @@ def check_variants(scenario: Scenario, path: str, marks: Marks) -> None:
                 dotted, NOT_IN_VARIANTS, "by a variant", path, marks, ("variants", name, dotted)
             )
         with_overrides(scenario, overrides, path=path, marks=marks, marks_prefix=("variants", name))
+        for dotted in overrides:
+            _refuse_timeline_clash(scenario, dotted, path, marks, ("variants", name, dotted))
+
+
+def _refuse_timeline_clash(
+    scenario: Scenario, dotted: str, path: str, marks: Marks, loc: tuple[Any, ...]
+) -> None:
+    """A variant's setting that a timeline entry later overrides would be silently undone."""
+    for entry in scenario.timeline:
+        for other in entry.set:
+            if other == dotted or other.startswith(dotted + ".") or dotted.startswith(other + "."):
+                line, column = marks.key(loc) or (None, None)
+                raise ScenarioError(
+                    f"{dotted}: the timeline sets {other} at {entry.at}, which would undo this "
+                    "variant's value from then on; expected a path the timeline does not set",
+                    path=path,
+                    line=line,
+                    column=column,
+                    field=dotted,
+                )
 
 
 def check_timeline(scenario: Scenario, path: str, marks: Marks) -> None:
@@ -192,3 +213,25 @@ def check_sponsors(scenario: Scenario, table: CouncilTable, path: str, marks: Ma
                 column=column,
                 field=dotted,
             )
+        check_announced_trusts(scenario, resolved, variant, known, path, marks)
+
+
+def check_announced_trusts(
+    scenario: Scenario, resolved: Scenario, variant: str, known: set[str], path: str, marks: Marks
+) -> None:
+    """Every announced trust of a real population names a council of the table."""
+    dotted = "policy.regime.announced_trusts"
+    for index, spec in enumerate(resolved.policy.regime.announced_trusts):
+        if spec.council in known:
+            continue
+        loc: tuple[Any, ...] = (*dotted.split("."), index, "council")
+        if variant != scenario.run.baseline and dotted in scenario.variants[variant]:
+            loc = ("variants", variant, dotted)
+        line, column = marks.key(loc) or (None, None)
+        raise ScenarioError(
+            f"{dotted}: unknown council {spec.council!r}; expected a name from the councils table",
+            path=path,
+            line=line,
+            column=column,
+            field=dotted,
+        )

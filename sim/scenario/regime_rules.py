@@ -12,11 +12,21 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from sim.scenario.fields import Frozen, assumption, fact, lever
+from sim.scenario.fields import Frozen, assumption, check_year_month, fact, lever
 
 PIP_SOURCE = "announcement of 14 Dec 2015: the six Partners in Practice"
+
+
+class AnnouncedTrust(Frozen):
+    """A trust the government directed for a named council, starting on a known date."""
+
+    council: str = Field(description="Council, by name as in the councils table")
+    at: str = Field(description="Month the trust took over the service [YYYY-MM]")
+    sponsor: str = Field(description="The trust's name")
+
+    _check_at = field_validator("at", mode="before")(check_year_month)
 
 
 class Regime(Frozen):
@@ -40,6 +50,7 @@ class Regime(Frozen):
         le=24,
         description="From the judgement to the commissioner's appointment",
         why="Norfolk and Sandwell: announced 14 Dec 2015, in post January 2016",
+        calibrate=True,
     )
     commissioners: int = lever(
         12,
@@ -55,6 +66,7 @@ class Regime(Frozen):
         le=5,
         description="Rise in the council's long-run level while a commissioner is in post",
         why="new leadership; about a third of the spread of base levels; to be calibrated",
+        calibrate=True,
     )
     notice_uplift: float = assumption(
         0.15,
@@ -63,6 +75,7 @@ class Regime(Frozen):
         le=5,
         description="Rise in the long-run level under an improvement notice and adviser",
         why="lighter-touch than a commissioner: half its uplift; to be calibrated",
+        calibrate=True,
     )
     deadline_months: float | None = lever(
         6.0,
@@ -77,21 +90,31 @@ class Regime(Frozen):
         unit="score",
         ge=0,
         le=10,
-        description="Significant improvement: the review reading exceeds the judgement's "
-        "score by this much",
+        description="Significant improvement: the review reading exceeds the baseline "
+        "reading taken at the direction (not the judgement's own, low-selected score) by "
+        "this much",
     )
     improvement_bar: float | None = lever(
         None,
         unit="score",
         description="Alternatively, a review reading at or above this score passes (null: off)",
     )
+    review_measures: Literal["level", "score"] = lever(
+        "level",
+        unit="choice",
+        description="What the review reads: the council's long-run level (leadership and "
+        "systems, the capacity to improve a commissioner reports on) or its performance "
+        "score q. Over six months q moves little (half-life ~14 months), so a review of q "
+        "barely tells a working intervention from none",
+    )
     review_noise_sd: float = assumption(
         0.3,
         unit="score",
         ge=0,
         le=5,
-        description="Noise of the government review's reading of performance",
+        description="Noise of the government review's reading (of the level or of q)",
         why="a desk review of the commissioner's evidence; less noisy than an inspection (0.4)",
+        calibrate=True,
     )
     on_failure: Literal["takeover", "extend", "keep_commissioner"] = lever(
         "takeover", unit="choice", description="What a failed review leads to"
@@ -119,6 +142,11 @@ class Regime(Frozen):
         le=240,
         description="Window for persistent failure",
         source="2016 intervention criteria: inadequate more than once in 5 years",
+    )
+    announced_trusts: list[AnnouncedTrust] = Field(
+        default_factory=list,
+        description="Trusts directed by name with their start month (e.g. Sunderland: "
+        "Together for Children, April 2017); a synthetic population ignores them",
     )
 
 
@@ -202,6 +230,7 @@ class Sponsors(Frozen):
         le=5,
         description="Fall in a sponsor council's own long-run level per trust it runs",
         why="stretched leadership; Hampshire and Leeds ran one partnership at a time",
+        calibrate=True,
     )
 
 
@@ -215,6 +244,7 @@ class Trusts(Frozen):
         le=60,
         description="From a sponsor being found to the trust starting",
         why="announcement: Norfolk and Sandwell to be taken over 'within a year' if needed",
+        calibrate=True,
     )
     uplift: float = assumption(
         0.6,
@@ -223,6 +253,7 @@ class Trusts(Frozen):
         le=5,
         description="Rise in the council's long-run level once the trust is fully in place",
         why="Doncaster: good 3.3 years after the trust started; Slough not good by 2025",
+        calibrate=True,
     )
     ramp_months: float = assumption(
         24.0,

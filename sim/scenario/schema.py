@@ -30,15 +30,15 @@ from sim.scenario.fields import (
     check_year_month,
     setting,
 )
-from sim.scenario.ofsted_rules import OfstedPolicy, SharperTriggers
+from sim.scenario.ofsted_rules import Framework, OfstedPolicy, SharperTriggers
 from sim.scenario.paths import default_scenario_path as default_scenario_path
 from sim.scenario.regime_rules import Costs, Regime, Sponsors, Trusts
 from sim.scenario.workforce_rules import Programmes, WorkforceDynamics
-from sim.scenario.world_facts import Inspections, Performance, Population, Signals
+from sim.scenario.world_facts import Performance, Population, Signals
 
 __all__ = [
     "GRADES",
-    "Inspections",
+    "Framework",
     "Performance",
     "Policy",
     "Population",
@@ -94,7 +94,6 @@ class WorldFacts(Frozen):
     population: Population = Field(default_factory=Population)
     performance: Performance = Field(default_factory=Performance)
     signals: Signals = Field(default_factory=Signals)
-    inspections: Inspections = Field(default_factory=Inspections)
     costs: Costs = Field(default_factory=Costs)
     workforce: WorkforceDynamics = Field(default_factory=WorkforceDynamics)
 

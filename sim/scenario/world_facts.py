@@ -1,4 +1,4 @@
-"""World sections of a scenario: the councils, their performance, concern signals, inspections.
+"""World sections of a scenario: the councils, their performance and concern signals.
 
 The latent performance scale is set so that judged scores are roughly N(0, 1)
 across councils: the default cutpoints are the normal quantiles of the first
@@ -65,6 +65,7 @@ class Performance(Frozen):
         le=5,
         description="Ornstein-Uhlenbeck pull of q towards its long-run level m (theta)",
         why="half-life of about 14 months; ISOS: core systems take 6-12 months, a service 2 years",
+        calibrate=True,
     )
     volatility: float = assumption(
         0.1414,
@@ -73,6 +74,7 @@ class Performance(Frozen):
         le=5,
         description="Ornstein-Uhlenbeck volatility of q (sigma)",
         why="stationary spread around m of 0.45 with theta 0.05; to be calibrated",
+        calibrate=True,
     )
     base_sd: float = assumption(
         0.8,
@@ -81,6 +83,7 @@ class Performance(Frozen):
         le=5,
         description="Spread of councils' own base levels",
         why="with the OU spread and judgement noise gives judged scores of variance 1",
+        calibrate=True,
     )
     judgement_noise_sd: float = assumption(
         0.4,
@@ -89,6 +92,7 @@ class Performance(Frozen):
         le=5,
         description="Noise of an inspection judgement or monitoring reading around q",
         why="judgements are noisy readings; to be calibrated on the transition matrix",
+        calibrate=True,
     )
     cutpoints: tuple[float, float, float] = fact(
         (-0.782, 0.371, 2.06),
@@ -103,6 +107,7 @@ class Performance(Frozen):
         le=5,
         description="Rate of leadership changes, each redrawing the council's base level",
         why="directors of children's services change about every 3 years",
+        calibrate=True,
     )
     leadership_persistence: float = assumption(
         0.6,
@@ -111,6 +116,7 @@ class Performance(Frozen):
         le=1,
         description="Weight of the old base level in the new one after a leadership change",
         why="a new leader inherits much of the service; keeps base levels stationary",
+        calibrate=True,
     )
 
     @field_validator("cutpoints")
@@ -131,6 +137,7 @@ class Signals(Frozen):
         le=10,
         description="Signal rate of a council whose q sits at the inadequate cutpoint",
         why="a borderline council draws a serious concern about every 20 months",
+        calibrate=True,
     )
     slope: float = assumption(
         1.5,
@@ -139,6 +146,7 @@ class Signals(Frozen):
         le=10,
         description="Rate multiplies by exp(slope) for each unit q falls",
         why="failing services generate far more complaints and serious incidents",
+        calibrate=True,
     )
     max_rate: float = assumption(
         1.0,
@@ -147,25 +155,4 @@ class Signals(Frozen):
         le=100,
         description="Cap on the signal rate (keeps very low scores finite)",
         why="no more than about one serious signal a month reaches Ofsted",
-    )
-
-
-class Inspections(Frozen):
-    """What an inspection costs Ofsted in team time."""
-
-    inspection_months: float = fact(
-        1.0,
-        unit="months",
-        gt=0,
-        le=12,
-        description="Time a graded inspection holds a team",
-        source="SIF: 4 weeks on site (calibration_targets.csv sif_onsite_weeks); ILACS 1-2 weeks",
-    )
-    monitoring_visit_months: float = assumption(
-        0.1,
-        unit="months",
-        gt=0,
-        le=12,
-        description="Time a monitoring visit holds a team",
-        why="monitoring visits are about two days on site with preparation and write-up",
     )
