@@ -8,8 +8,9 @@ The reference kept in the repository was made with the event-by-event model of
 main at commit 455f314 (issue 9's mechanisms merged; latent scores advanced
 council by council, concern signals thinned from candidates at the capped rate),
 before the array model replaced it. ``tests/test_equivalence.py`` runs the
-current model on the same settings and checks that each outcome's mean, and the mean count of councils by judged
-and true grade in each year, agree within the stated tolerance.
+current model on the same settings and checks that each outcome's mean, and the
+mean count of councils by judged and true grade in each year, agree within the
+stated tolerance.
 """
 
 from __future__ import annotations
