@@ -149,7 +149,7 @@ def test_compare_is_paired_when_seeds_match_and_welch_otherwise(run_dir, tmp_pat
             "policy.regime.commissioners": 6,
         }
     )
-    same_seeds = tmp_path / "teams6"
+    same_seeds = tmp_path / "commissioners6"
     run_scenario(scenario, same_seeds, plots=False)
     args = ["compare", str(run_dir), str(same_seeds), "--metric", "child_years_truly_inadequate"]
     args.append("--svg")
@@ -157,7 +157,7 @@ def test_compare_is_paired_when_seeds_match_and_welch_otherwise(run_dir, tmp_pat
     assert refused.exit_code == 1 and "--force" in refused.output
     result = runner.invoke(app_cli(), [*args, "--force"])
     assert result.exit_code == 0, result.output
-    assert "inputs differ: scenario.policy.ofsted.teams" in result.output
+    assert "inputs differ: scenario.policy.regime.commissioners: 12 in A, 6 in B" in result.output
     table = pd.read_csv(same_seeds / "compare.csv")
     assert set(table["method"]) == {"paired"}
     assert set(table["variant"]) == {"baseline", *VARIANTS}
