@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from sim.calendar import month_index
 from sim.scenario.schema import default_scenario_path
 
 PARAMETERS = [
@@ -26,6 +27,10 @@ def write_sweep(folder: Path, points: int, replications: int, horizon: float) ->
     folder.mkdir(parents=True, exist_ok=True)
     base = yaml.safe_load(default_scenario_path().read_text())
     base["run"] = {**base.get("run", {}), "horizon_months": horizon}
+    start = month_index(str(base["run"].get("start", "2016-01")))
+    base["timeline"] = [  # entries past a short horizon would never apply (and are refused)
+        entry for entry in base.get("timeline", []) if month_index(entry["at"]) - start < horizon
+    ]
     (folder / "base.yaml").write_text(yaml.safe_dump(base))
     sweep = {
         "name": "benchmark",

@@ -13,9 +13,10 @@ import math
 import re
 from collections.abc import Iterable
 from datetime import date
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:
+    import numpy as np
 
 DAYS_PER_MONTH = 365.25 / 12  # mean Gregorian month [days]
 _YEAR_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")  # matched whole (fullmatch): no "\n"
@@ -52,6 +53,9 @@ def month_labels(start: str, months: Iterable[float]) -> list[str]:
 
 def month_timestamps(start: str, months: Iterable[float]) -> np.ndarray:
     """Dates of simulated months from ``start`` (a fraction spread over its month), for axes."""
+    import numpy as np  # only plots need these: the schema imports this module at start-up
+    import pandas as pd
+
     base, out = pd.Timestamp(start), []
     for m in months:
         whole = math.floor(m)

@@ -39,9 +39,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 SCENARIO_LOADING = ("yamlio", "validation", "timeline", "loading", "fitted")
 # Circles the model's restructuring (another branch) removes. The test also fails when
 # one of these is gone, so that the entry is deleted with the circle.
-KNOWN_CYCLES: tuple[frozenset[str], ...] = (
-    frozenset({"sim.model.dfe", "sim.model.sponsors"}),  # sponsors.run_trust -> end_commissioner
-)
+KNOWN_CYCLES: tuple[frozenset[str], ...] = ()  # dfe <-> sponsors went with sim.model.cases
 
 Graph = dict[str, set[str]]
 

@@ -186,3 +186,11 @@ def test_params_lists_sources(tmp_path):
     assert result.exit_code == 0, result.output
     assert "s: world.performance (" in result.output and "cutpoints" in result.output
     assert "fact" in result.output and "assumption" in result.output
+
+
+def test_the_cli_seed_limit_is_the_schema_one():
+    """The CLI keeps its own copy of the seed limit so that --help need not load pydantic."""
+    from sim.cli import app as cli
+    from sim.scenario.fields import MAX_SEED
+
+    assert cli.MAX_SEED == MAX_SEED

@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,7 @@ from scipy.stats import norm
 
 from sim.model.capacity import Capacity
 from sim.model.council import INADEQUATE
+from sim.model.institution import Institution
 from sim.model.staffing import build_staffing, coefficients, vacancy_at
 from sim.model.streams import SeedKey
 from sim.model.world import World, run_replication
@@ -235,13 +237,16 @@ def test_councils_waiting_for_a_sponsor_have_an_intervention_and_steady_staff(en
     world = World(resolve(scenario), SeedKey(2, 0, 0), england)
     waiting = []
 
-    def probe(w: World) -> dict[str, float]:
-        for c in w.councils:
-            if c.status == "awaiting_sponsor":
-                waiting.append("intervention" in c.uplifts)
-        return {}
+    class Probe(Institution):
+        name = "probe"
 
-    world.monthly_probes.append(probe)
+        def reading(self, w: World, month: int, truly: Any, judged: Any) -> dict[str, float]:
+            for c in w.councils:
+                if c.status == "awaiting_sponsor":
+                    waiting.append(w.uplift(c, "intervention") != 0.0)
+            return {}
+
+    world.register(Probe())
     world.run()
     assert len(waiting) > 20 and all(waiting)
     assert "awaiting_sponsor" in scenario.world.workforce.stabilising_statuses

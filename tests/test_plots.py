@@ -273,9 +273,17 @@ def test_sensitivity_bars_unknown_metric_raises() -> None:
         plots.sensitivity_bars(sobol_frame(), "other")
 
 
-def test_save_writes_png_and_svg_and_closes(tmp_path: Path) -> None:
+def test_save_writes_png_only_by_default_and_closes(tmp_path: Path) -> None:
     fig = plots.forest_plot(comparison_frame(2), units=UNITS)
-    paths = plots.save(fig, tmp_path / "sub" / "forest.v1")
+    paths = plots.save(fig, tmp_path / "forest")
+    assert [p.name for p in paths] == ["forest.png"]
+    assert not (tmp_path / "forest.svg").exists()
+    assert not plt.fignum_exists(fig.number)
+
+
+def test_save_writes_png_and_svg_on_request_and_closes(tmp_path: Path) -> None:
+    fig = plots.forest_plot(comparison_frame(2), units=UNITS)
+    paths = plots.save(fig, tmp_path / "sub" / "forest.v1", svg=True)
     assert [p.name for p in paths] == ["forest.v1.png", "forest.v1.svg"]
     assert all(p.exists() and p.stat().st_size > 1000 for p in paths)
     assert paths[0].read_bytes()[:4] == b"\x89PNG"

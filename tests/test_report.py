@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -49,20 +50,29 @@ def _capture(monkeypatch) -> dict[str, Figure]:
     figures: dict[str, Figure] = {}
     save = plots.save
 
-    def keep(fig: Figure, path: str | Path) -> list[Path]:
+    def keep(fig: Figure, path: str | Path, *, svg: bool = False) -> list[Path]:
         figures[Path(path).name] = fig
         # every axis has an x label; panels sharing a y axis label it once per row
         assert all(ax.get_xlabel() for ax in fig.axes), Path(path).name
         assert any(ax.get_ylabel() for ax in fig.axes), Path(path).name
-        return save(fig, path)
+        return save(fig, path, svg=svg)
 
     monkeypatch.setattr(plots, "save", keep)
     return figures
 
 
+def test_sim_plot_writes_png_only_unless_asked(run_dir, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(run_dir, copy, ignore=shutil.ignore_patterns("*.png", "*.svg"))
+    result = runner.invoke(app_cli(), ["plot", str(copy)])
+    assert result.exit_code == 0, result.output
+    assert len(list(copy.glob("*.png"))) == 7
+    assert not list(copy.glob("*.svg"))
+
+
 def test_sim_plot_draws_every_run_plot(run_dir, monkeypatch):
     figures = _capture(monkeypatch)
-    result = runner.invoke(app_cli(), ["plot", str(run_dir)])
+    result = runner.invoke(app_cli(), ["plot", str(run_dir), "--svg"])
     assert result.exit_code == 0, result.output
     assert set(figures) == {
         "true_inadequate",
@@ -142,6 +152,7 @@ def test_compare_is_paired_when_seeds_match_and_welch_otherwise(run_dir, tmp_pat
     same_seeds = tmp_path / "commissioners6"
     run_scenario(scenario, same_seeds, plots=False)
     args = ["compare", str(run_dir), str(same_seeds), "--metric", "child_years_truly_inadequate"]
+    args.append("--svg")
     refused = runner.invoke(app_cli(), args)  # other inputs than the variants: issue 13
     assert refused.exit_code == 1 and "--force" in refused.output
     result = runner.invoke(app_cli(), [*args, "--force"])

@@ -207,8 +207,8 @@ def test_judged_inadequate_council_loses_staff_exactly_and_its_level_falls():
     council = world.councils[0]
     # last set at the final month end inside the run (65): run(until=66) stops before 66
     last_update = expected[months == 65][0]
-    assert council.uplifts["workforce"] == pytest.approx(-5.0 * (last_update - 0.2))
-    assert council.uplifts["workforce"] < -0.02
+    assert world.uplift(council, "workforce") == pytest.approx(-5.0 * (last_update - 0.2))
+    assert world.uplift(council, "workforce") < -0.02
 
 
 def test_a_trust_steadies_the_staff_of_a_failing_council():
@@ -216,7 +216,7 @@ def test_a_trust_steadies_the_staff_of_a_failing_council():
     assert [e for _, _, e, _ in world.recorder.events if e == "judgement"] == ["judgement"]
     vacancy = monthly["vacancy_rate"]
     assert (vacancy == vacancy[0]).all() and vacancy[0] == pytest.approx(0.2, abs=1e-15)
-    assert "workforce" not in world.councils[0].uplifts
+    assert world.uplift(world.councils[0], "workforce") == 0.0  # never in force
 
 
 def test_default_effect_is_the_by_grade_association(england):

@@ -218,7 +218,7 @@ def test_sigma_zero_world_follows_the_closed_form(england):
     scenario = quiet_world(**{"run.horizon_months": 24})
     world = World(scenario, SeedKey(4, 0, 0), england)
     council: Council = world.councils[7]
-    q0, m, theta = council.q, council.level, scenario.world.performance.reversion_rate
+    q0, m, theta = council.q, world.levels.of(7), scenario.world.performance.reversion_rate
     assert world.advance(council, 17.3) == pytest.approx(m + (q0 - m) * math.exp(-theta * 17.3))
 
 

@@ -30,9 +30,11 @@ from sim.cli.options import (
     Scheduler,
     Seed,
     Settings,
+    Svg,
     Trace,
     Workbook,
     Workers,
+    available_cores,
 )
 from sim.cli.render import console, errors, render_report, render_sweep
 from sim.cli.study import discover, select_best
@@ -84,7 +86,7 @@ def run(
     replications: Replications = None,
     seed: Seed = None,
     horizon: Horizon = None,
-    workers: Workers = 1,
+    workers: Workers = available_cores(),
     executor: ExecutorOpt = None,
     scheduler: Scheduler = None,
     chunk: Chunk = None,
@@ -92,6 +94,7 @@ def run(
     resume: Resume = False,
     trace: Trace = False,
     plots: Plots = True,
+    svg: Svg = False,
     precision: Annotated[
         float | None,
         typer.Option(
@@ -142,6 +145,7 @@ def run(
             progress=bar,
             precision=target,
             plots=plots,
+            svg=svg,
         ),
     )
     if xlsx:
@@ -196,7 +200,7 @@ def params(
 @app.command()
 def sweep(
     sweep_file: Annotated[Path, typer.Argument(help="Sweep YAML file")],
-    workers: Workers = 1,
+    workers: Workers = available_cores(),
     executor: ExecutorOpt = None,
     scheduler: Scheduler = None,
     chunk: Chunk = None,
@@ -204,6 +208,7 @@ def sweep(
     resume: Resume = False,
     trace: Trace = False,
     plots: Plots = True,
+    svg: Svg = False,
     check: Annotated[bool, typer.Option(help="Only check the sweep; run nothing")] = False,
     settings: Settings = None,
     xlsx: Workbook = False,
@@ -226,7 +231,8 @@ def sweep(
         directory,
         f"{loaded.name}: replications",
         lambda bar: run_sweep(
-            loaded, directory, execution=execution, command=command, progress=bar, plots=plots
+            loaded, directory, execution=execution, command=command, progress=bar, plots=plots,
+            svg=svg,
         ),
     )
     if xlsx:
@@ -236,13 +242,14 @@ def sweep(
 
 
 @app.command()
-def plot(directory: Annotated[Path, typer.Argument(help="Results directory")]) -> None:
-    """Draw every plot of a run or sweep results directory again (PNG and SVG)."""
-    files = guarded(lambda: write_plots(directory))
+def plot(
+    directory: Annotated[Path, typer.Argument(help="Results directory")], svg: Svg = False
+) -> None:
+    """Draw every plot of a run or sweep results directory again (PNG; SVG with --svg)."""
+    files = guarded(lambda: write_plots(directory, svg=svg))
     names = sorted({f.stem for f in files})
-    console.print(
-        f"{directory}: {len(files)} files ({', '.join(names)}; .png and .svg)", soft_wrap=True
-    )
+    kinds = ".png and .svg" if svg else ".png"
+    console.print(f"{directory}: {len(files)} files ({', '.join(names)}; {kinds})", soft_wrap=True)
 
 
 @app.command()
@@ -281,12 +288,13 @@ def compare(
         list[str] | None, typer.Option("--metric", help="Outcomes to compare (default: all)")
     ] = None,
     form: FormatOpt = OutputFormat.table,
+    svg: Svg = False,
     force: Annotated[
         bool, typer.Option(help="Compare even when more than the variants' inputs differ")
     ] = False,
 ) -> None:
     """Compare two results directories of one model version: B minus A, per variant."""
-    result = guarded(lambda: compare_directories(first, second, out, metric, force))
+    result = guarded(lambda: compare_directories(first, second, out, metric, svg=svg, force=force))
     for difference in result.differences:
         errors.print(f"inputs differ: {difference}", soft_wrap=True, highlight=False)
     if form is not OutputFormat.table:
@@ -300,7 +308,7 @@ def compare(
 @app.command()
 def calibrate(
     spec: Annotated[Path, typer.Argument(help="Calibration spec YAML (calibration/spec.yaml)")],
-    workers: Workers = 1,
+    workers: Workers = available_cores(),
     executor: ExecutorOpt = None,
     scheduler: Scheduler = None,
     out: OutDir = None,

@@ -7,6 +7,7 @@ the same wherever it appears.
 from __future__ import annotations
 
 import enum
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -27,7 +28,13 @@ Horizon = Annotated[
     float | None, typer.Option(help="Simulated months (overrides run.horizon_months)")
 ]
 Workers = Annotated[
-    int, typer.Option(help="Worker processes, or LocalCluster workers for Dask", min=1)
+    int,
+    typer.Option(
+        help="Worker processes, or LocalCluster workers for Dask (default: the cores this "
+        "process may use)",
+        min=1,
+        show_default=False,
+    ),
 ]
 OutDir = Annotated[
     Path | None,
@@ -49,7 +56,8 @@ Workbook = Annotated[
     bool, typer.Option("--xlsx", help="Also write results.xlsx (summary, comparison, councils)")
 ]
 Trace = Annotated[bool, typer.Option(help="Also store the full event log (events.parquet)")]
-Plots = Annotated[bool, typer.Option(help="Draw the plots (PNG and SVG); later: sim plot DIR")]
+Plots = Annotated[bool, typer.Option(help="Draw the plots (PNG); later: sim plot DIR")]
+Svg = Annotated[bool, typer.Option(help="Also save every plot as SVG (doubles the plotting time)")]
 
 
 class OutputFormat(enum.StrEnum):
@@ -100,3 +108,11 @@ Metrics = Annotated[
     list[str] | None,
     typer.Option("--metric", help=f"Outcome to reach the precision on (default: {DEFAULT_METRIC})"),
 ]
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity): the default number of workers."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1

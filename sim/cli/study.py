@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from sim.cli.common import directory_for, guarded, with_progress
-from sim.cli.options import OutDir, Resume, ScenarioArg, Seed, Workers
+from sim.cli.options import OutDir, Resume, ScenarioArg, Seed, Workers, available_cores
 from sim.cli.render import console
 from sim.experiments.execution import Execution
 from sim.results.discovery import DEFAULT_DENSITY, describe
@@ -40,7 +40,7 @@ def select_best(
     first_stage: Annotated[int, typer.Option(help="Replications of every variant first")] = 10,
     max_replications: Annotated[int, typer.Option(help="Cap per variant", min=2)] = 200,
     seed: Seed = None,
-    workers: Workers = 1,
+    workers: Workers = available_cores(),
     out: OutDir = None,
     resume: Resume = False,
 ) -> None:

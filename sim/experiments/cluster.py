@@ -32,6 +32,16 @@ def _worker_version() -> str:
     return sim.__version__
 
 
+def connect(stack: ExitStack, execution: Execution) -> Any:
+    """A client of the given scheduler, or of a new LocalCluster, closed with ``stack``.
+
+    Its workers are checked to run this model version.
+    """
+    client = _client(stack, execution)
+    _check_versions(client)
+    return client
+
+
 def _client(stack: ExitStack, execution: Execution) -> Any:
     """A client of the given scheduler, or of a new LocalCluster closed with ``stack``."""
     from dask.distributed import Client, LocalCluster
@@ -68,30 +78,28 @@ def _check_versions(client: Any) -> None:
 
 
 def dask_execute(
+    client: Any,
     units: list[tuple[Task, ...]],
     scenario_of: ScenarioOf,
     table: CouncilTable,
     execution: Execution,
 ) -> Iterator[list[EncodedOutput]]:
-    """Run units of tasks on Dask and yield each unit's outputs as it finishes."""
+    """Run units of tasks on a connected client; yield each unit's outputs as it finishes."""
     from dask.distributed import as_completed
 
-    with ExitStack() as stack:
-        client = _client(stack, execution)
-        _check_versions(client)
-        shared = client.scatter(table, broadcast=True)
-        in_flight = 2 * max(sum(client.nthreads().values()), 1)
-        queue = iter(units)
+    shared = client.scatter(table, broadcast=True)
+    in_flight = 2 * max(sum(client.nthreads().values()), 1)
+    queue = iter(units)
 
-        def submit(unit: tuple[Task, ...]) -> Any:
-            scenario = scenario_of(unit[0])
-            return client.submit(run_chunk, unit, scenario, shared, execution.trace, pure=False)
+    def submit(unit: tuple[Task, ...]) -> Any:
+        scenario = scenario_of(unit[0])
+        return client.submit(run_chunk, unit, scenario, shared, execution.trace, pure=False)
 
-        running = as_completed([submit(unit) for unit in islice(queue, in_flight)])
-        for future in running:
-            outputs: list[EncodedOutput] = future.result()
-            future.release()
-            following = next(queue, None)
-            if following is not None:
-                running.add(submit(following))
-            yield outputs
+    running = as_completed([submit(unit) for unit in islice(queue, in_flight)])
+    for future in running:
+        outputs: list[EncodedOutput] = future.result()
+        future.release()
+        following = next(queue, None)
+        if following is not None:
+            running.add(submit(following))
+        yield outputs

@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import ExitStack
 from itertools import islice
 from multiprocessing import get_context
 from multiprocessing.context import BaseContext
+from typing import Any
 
 from sim.experiments.execution import Execution, ScenarioOf
 from sim.experiments.tasks import MAX_AUTO_CHUNK, EncodedOutput, Task, run_chunk
@@ -41,52 +43,97 @@ def chunks(tasks: Sequence[Task], size: int) -> list[tuple[Task, ...]]:
     return sorted(units, key=lambda u: (u[0].point, u[0].replication, order[u[0].variant]))
 
 
+class Executor:
+    """Runs units of tasks in process, on a local pool or on Dask, for the whole of a run.
+
+    The pool (or the Dask client and its cluster) starts the first time there is
+    parallel work and is kept until ``close``, so a run that adds replications in
+    batches (``--precision``) pays for starting workers once. Workers fork from a
+    server that has imported and warmed up everything a task uses
+    (``sim.experiments.preload``), so a fresh worker's first task costs what its
+    later ones do.
+    """
+
+    def __init__(self, execution: Execution) -> None:
+        self.execution = execution
+        self._stack = ExitStack()
+        self._pool: ProcessPoolExecutor | None = None
+        self._client: Any = None
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the pool or cluster, if one was started."""
+        self._stack.close()
+        self._pool = self._client = None
+
+    def run(
+        self, tasks: Sequence[Task], scenario_of: ScenarioOf, table: CouncilTable
+    ) -> Iterator[list[EncodedOutput]]:
+        """Run tasks and yield each unit's outputs as it finishes (any order: store by key).
+
+        Args:
+            tasks: The tasks to run (already-stored ones left out by the caller).
+            scenario_of: The resolved scenario of a task's variant and point.
+            table: The starting councils.
+        """
+        execution = self.execution
+        units = chunks(tasks, chunk_size(len(tasks), execution.workers, execution.chunk))
+        if execution.executor == "dask":
+            from sim.experiments import cluster  # lazy: plain runs do not import Dask
+
+            if self._client is None:
+                self._client = cluster.connect(self._stack, execution)
+            yield from cluster.dask_execute(self._client, units, scenario_of, table, execution)
+        elif execution.workers <= 1 or len(units) <= 1:
+            for unit in units:
+                yield run_chunk(unit, scenario_of(unit[0]), table, execution.trace)
+        else:
+            yield from _pool_execute(self._started_pool(), units, scenario_of, table, execution)
+
+    def _started_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            context: BaseContext = get_context("spawn")
+            if os.name == "posix":
+                server = get_context("forkserver")
+                # the main module too: else every worker runs it again before its first task
+                server.set_forkserver_preload(["__main__", "sim.experiments.preload"])
+                context = server
+            pool = ProcessPoolExecutor(max_workers=self.execution.workers, mp_context=context)
+            self._pool = self._stack.enter_context(pool)
+        return self._pool
+
+
 def execute(
     tasks: Sequence[Task],
     scenario_of: ScenarioOf,
     table: CouncilTable,
     execution: Execution,
 ) -> Iterator[list[EncodedOutput]]:
-    """Run tasks and yield each unit's outputs as it finishes (any order: callers store by key).
-
-    Args:
-        tasks: The tasks to run (already-stored ones left out by the caller).
-        scenario_of: The resolved scenario of a task's variant and point.
-        table: The starting councils.
-        execution: Executor, workers, chunk size and tracing.
-    """
-    units = chunks(tasks, chunk_size(len(tasks), execution.workers, execution.chunk))
-    if execution.executor == "dask":
-        from sim.experiments.cluster import dask_execute  # lazy: plain runs do not import Dask
-
-        yield from dask_execute(units, scenario_of, table, execution)
-    elif execution.workers <= 1 or len(units) <= 1:
-        for unit in units:
-            yield run_chunk(unit, scenario_of(unit[0]), table, execution.trace)
-    else:
-        yield from _pool_execute(units, scenario_of, table, execution)
+    """Run tasks on a pool started for this call alone (see ``Executor`` for a whole run)."""
+    with Executor(execution) as executor:
+        yield from executor.run(tasks, scenario_of, table)
 
 
 def _pool_execute(
+    pool: ProcessPoolExecutor,
     units: list[tuple[Task, ...]],
     scenario_of: ScenarioOf,
     table: CouncilTable,
     execution: Execution,
 ) -> Iterator[list[EncodedOutput]]:
-    """A local process pool with at most two units per worker in flight (bounded memory)."""
-    context: BaseContext = get_context("spawn")
-    if os.name == "posix":
-        server = get_context("forkserver")
-        server.set_forkserver_preload([__name__])  # import once, then fork each worker
-        context = server
-    workers = min(execution.workers, len(units))  # a process per unit at most
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    """At most two units per worker in flight (bounded memory), the next sent as one ends."""
 
-        def submit(unit: tuple[Task, ...]) -> Future[list[EncodedOutput]]:
-            return pool.submit(run_chunk, unit, scenario_of(unit[0]), table, execution.trace)
+    def submit(unit: tuple[Task, ...]) -> Future[list[EncodedOutput]]:
+        return pool.submit(run_chunk, unit, scenario_of(unit[0]), table, execution.trace)
 
-        queue = iter(units)
-        pending = {submit(unit) for unit in islice(queue, 2 * workers)}
+    queue = iter(units)
+    pending = {submit(unit) for unit in islice(queue, 2 * execution.workers)}
+    try:
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
@@ -94,3 +141,6 @@ def _pool_execute(
                 following = next(queue, None)
                 if following is not None:
                     pending.add(submit(following))
+    finally:
+        for future in pending:  # an interrupted run: do not leave work queued on the pool
+            future.cancel()

@@ -24,6 +24,7 @@ import pandas as pd
 
 from sim import __version__
 from sim.calendar import month_labels
+from sim.model.recorder import ReplicationResult
 from sim.model.streams import SeedKey
 from sim.model.world import run_replication
 from sim.provenance import code_hash
@@ -158,6 +159,13 @@ def run_task(
 ) -> TaskOutput:
     """Run one task and shape its result into tables that carry their inputs."""
     result = run_replication(scenario, task.seed_key, table, trace=trace)
+    return task_output(task, scenario, result)
+
+
+def task_output(
+    task: Task, scenario: ResolvedScenario | Scenario, result: ReplicationResult
+) -> TaskOutput:
+    """A replication's result as tidy tables whose rows carry the task's identity."""
     ids: dict[str, str | int] = {
         "variant": task.variant,
         "point": task.point,

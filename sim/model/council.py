@@ -118,23 +118,16 @@ class Council:
     status: str = "none"
     status_since: float | None = None
     partner_in_practice: bool = False
-    uplifts: dict[str, float] = field(default_factory=dict)
     next_due: float = 0.0
     judgement_id: int = 0
     last_graded_at: float = -math.inf
     inspection_underway: bool = False
     interrupt_pending: bool = False
-    onset: float | None = None
     judged_score: float = math.nan
     inadequate_times: list[float] = field(default_factory=list)
     spell_start: float | None = None
     recovered: bool = False
     framework: str = ""  # framework of the latest judgement ("" when unknown)
-
-    @property
-    def level(self) -> float:
-        """Long-run level m: the base plus every effect in force (interventions, workforce)."""
-        return self.base + sum(self.uplifts.values())
 
     @property
     def judged_name(self) -> str:

@@ -15,13 +15,16 @@ commissioner), commissioner, awaiting_sponsor, trust_setup, trust.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
 from typing import TYPE_CHECKING
 
+import numpy as np
 import simpy
 
 from sim.model import sponsors
+from sim.model.cases import Case, end_commissioner
 from sim.model.council import GOOD, INADEQUATE, Council
+from sim.model.institution import Institution
 
 if TYPE_CHECKING:
     from sim.model.world import World
@@ -39,23 +42,9 @@ UNDER_INTERVENTION = ("notice", "direction", "commissioner")
 TAKEN_OVER = ("awaiting_sponsor", "trust_setup", "trust")
 
 
-@dataclass(eq=False)
-class Case:
-    """An open intervention: the judgement that opened (or renewed) it, its baseline reading
-    (``score``, what the review measures improvement against) and its commissioner."""
-
-    judgement: int
-    score: float
-    extensions: int = 0
-    request: simpy.resources.resource.PriorityRequest | None = None
-    appointed_at: float | None = None
-
-
 def start(world: World) -> None:
     """Register the regime with the world and set up England's interventions at the start."""
-    world.judgement_listeners.append(on_judgement)
-    world.monthly_probes.append(status_counts)
-    world.final_probes.append(regime_outcomes)
+    world.register(Department())
     pool = world.sponsor_pool
     pool.sponsors = sponsors.council_sponsors(world)
     pool.sponsors += [
@@ -67,6 +56,23 @@ def start(world: World) -> None:
     for council in sorted(world.councils, key=lambda c: c.status != "commissioner"):
         starting_state(world, council)
     sponsors.schedule_announced_trusts(world)
+
+
+class Department(Institution):
+    """The regime's hooks: it reacts to judgements, counts statuses, reports outcomes."""
+
+    name = "dfe"
+
+    def on_judgement(self, world: World, council: Council, previous: int, kind: str) -> None:
+        on_judgement(world, council, previous, kind)
+
+    def reading(
+        self, world: World, month: int, truly: np.ndarray, judged: np.ndarray
+    ) -> dict[str, float]:
+        return status_counts(world)
+
+    def outcomes(self, world: World) -> dict[str, float]:
+        return regime_outcomes(world)
 
 
 def starting_state(world: World, council: Council) -> None:
@@ -142,10 +148,10 @@ def review_reading(world: World, council: Council) -> float:
     the council's long-run level m (its leadership and systems: the capacity to improve
     that a commissioner reports on) or its performance q."""
     regime = world.policy.regime
-    draw = world.streams.council("regime", council.index).standard_normal()
+    draw = world.draws("regime").normal(council.index)
     q = world.advance(council)
-    signal = council.level if regime.review_measures == "level" else q
-    return signal + regime.review_noise_sd * float(draw)
+    signal = world.levels.of(council.index) if regime.review_measures == "level" else q
+    return signal + regime.review_noise_sd * draw
 
 
 def baseline_reading(world: World, council: Council) -> float:
@@ -198,21 +204,6 @@ def appoint_commissioner(
     if council.status == "direction":
         council.status = "commissioner"
     world.recorder.log(world.env.now, council.name, "commissioner_appointed")
-
-
-def end_commissioner(world: World, council: Council) -> None:
-    """The commissioner (or notice) leaves: count the months and free the commissioner."""
-    world.set_uplift(council, "intervention", 0.0)
-    case = world.cases.get(council.index)
-    if case is None or case.request is None:
-        return
-    if case.appointed_at is not None:
-        world.recorder.count("commissioner_months", amount=world.env.now - case.appointed_at)
-    if case.request.triggered:
-        world.commissioners.release(case.request)
-    else:
-        case.request.cancel()
-    case.request, case.appointed_at = None, None
 
 
 def close_case(world: World, council: Council, reason: str) -> None:
@@ -321,9 +312,8 @@ def finish_trust(world: World, council: Council) -> None:
 
 def status_counts(world: World) -> dict[str, float]:
     """Monthly councils by intervention status, the sponsor queue and the trusts running."""
-    counts = dict.fromkeys((f"status_{s}" for s in STATUSES), 0.0)
-    for council in world.councils:
-        counts[f"status_{council.status}"] += 1
+    tally = Counter(council.status for council in world.councils)
+    counts = {f"status_{s}": float(tally[s]) for s in STATUSES}
     counts["sponsor_queue"] = float(len(world.sponsor_pool.queue))
     return counts
 

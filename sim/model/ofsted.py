@@ -14,28 +14,61 @@ queues for capacity or is on site.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import simpy
 
 from sim.model.capacity import kind_for, month_starts
 from sim.model.council import INADEQUATE, Council, grade_of
+from sim.model.institution import Institution
 from sim.scenario.schema import GRADES
 
 if TYPE_CHECKING:
     from sim.model.world import World
 
 
+class Inspectorate(Institution):
+    """Ofsted's own state: each council's inspection cycle and the detection bookkeeping.
+
+    Attributes:
+        cycles: Each council's inspection-cycle process (interrupted by signals).
+        onset: Each council's first month end truly inadequate while not judged so
+            (NaN: none), from which detection delays are measured.
+    """
+
+    name = "ofsted"
+
+    def __init__(self, councils: int) -> None:
+        self.cycles: dict[int, simpy.Process] = {}
+        self.onset = np.full(councils, np.nan)
+
+    def reading(
+        self, world: World, month: int, truly: np.ndarray, judged: np.ndarray
+    ) -> dict[str, float]:
+        """Note when hidden failures begin (and forget those that recovered unseen)."""
+        hidden = (truly == INADEQUATE) & (judged != INADEQUATE)
+        self.onset[hidden & np.isnan(self.onset)] = float(month)
+        self.onset[(truly != INADEQUATE) & (judged != INADEQUATE)] = np.nan
+        return {}
+
+
+def inspectorate(world: World) -> Inspectorate:
+    """Ofsted's state in a world (registered by ``start``)."""
+    return cast(Inspectorate, world.institutions[Inspectorate.name])
+
+
 def start(world: World) -> None:
     """Schedule every council's first inspection and start Ofsted's processes."""
+    state = Inspectorate(len(world.councils))
+    world.register(state)
     world.env.process(capacity_months(world))
     for council in world.councils:
         council.next_due = max(0.0, due_after_judgement(world, council))
-        world.cycles[council.index] = world.env.process(inspection_cycle(world, council))
+        state.cycles[council.index] = world.env.process(inspection_cycle(world, council))
         if council.judged == INADEQUATE:
             world.env.process(monitoring(world, council, council.judgement_id))
-    world.env.process(concern_signals(world, signal_candidates(world)))
+    world.signals.fire = lambda index, act: on_signal(world, index, act)
 
 
 def capacity_months(world: World) -> simpy.events.ProcessGenerator:
@@ -61,16 +94,16 @@ def due_after_judgement(world: World, council: Council) -> float:
     """
     ofsted = world.policy.ofsted
     rules = ofsted.rules
-    rng = world.streams.council("schedule", council.index)
+    shift = 2.0 * world.draws("schedule").uniform(council.index) - 1.0  # in [-1, 1)
     if council.judged == INADEQUATE:
         jitter = rules.reinspection_jitter_months
-        due = council.judged_at + rules.cadence.inadequate + rng.uniform(-jitter, jitter)
+        due = council.judged_at + rules.cadence.inadequate + jitter * shift
         return float(max(due, council.judged_at + rules.min_regrade_inadequate_months))
     if rules.one_pass and council.framework == ofsted.framework:
         return math.inf
     jitter = rules.cadence_jitter_months
     due = council.judged_at + getattr(rules.cadence, GRADES[council.judged])
-    return float(due + rng.uniform(-jitter, jitter))
+    return float(due + jitter * shift)
 
 
 def rules_changed(world: World, framework: str) -> None:
@@ -106,7 +139,7 @@ def interrupt_cycle(world: World, council: Council, cause: str) -> bool:
     if council.inspection_underway or council.interrupt_pending:
         return False
     council.interrupt_pending = True
-    world.cycles[council.index].interrupt(cause)
+    inspectorate(world).cycles[council.index].interrupt(cause)
     return True
 
 
@@ -141,8 +174,8 @@ def judge(world: World, council: Council, purpose: str, kind: str, framework: st
     council.next_due = due_after_judgement(world, council)
     if grade == INADEQUATE:
         world.env.process(monitoring(world, council, council.judgement_id))
-    for listener in world.judgement_listeners:
-        listener(world, council, previous, purpose)
+    for institution in world.institutions.values():
+        institution.on_judgement(world, council, previous, purpose)
 
 
 def record_judgement(
@@ -155,10 +188,12 @@ def record_judgement(
         rec.count("months_judged_inadequate", council.index, now - max(council.judged_at, 0.0))
     if grade == INADEQUATE:
         rec.count("inadequate_judgements")
-        if truly == INADEQUATE and council.onset is not None:
-            rec.observe("detection_delay_months", now - council.onset)
+        onsets = inspectorate(world).onset
+        onset = float(onsets[council.index])
+        if truly == INADEQUATE and not math.isnan(onset):
+            rec.observe("detection_delay_months", now - onset)
             rec.count("detections")
-        council.onset = None
+        onsets[council.index] = math.nan
     if rec.trace:
         rec.log(
             now,
@@ -208,52 +243,17 @@ def bring_forward(world: World, council: Council) -> None:
         interrupt_cycle(world, council, "reschedule")
 
 
-def signal_candidates(world: World) -> list[tuple[float, int, float, float]]:
-    """Candidate signal times (time, council, u_accept, u_act) at the capped rate, drawn up front.
-
-    Drawing candidates up front from their own stream, and thinning them by the
-    rate at q, gives an exact inhomogeneous Poisson process whose candidate
-    times do not depend on the policy (common random numbers across variants).
-    """
-    rng = world.streams["signals"]
-    bound, horizon = world.params.signals.max_rate, world.horizon
-    counts = rng.poisson(bound * horizon, size=len(world.councils))
-    times = rng.uniform(0.0, horizon, size=int(counts.sum()))
-    owners = np.repeat(np.arange(len(world.councils)), counts)
-    uniforms = rng.uniform(size=(int(counts.sum()), 2))
-    order = np.argsort(times, kind="stable")
-    return [
-        (float(times[k]), int(owners[k]), float(uniforms[k, 0]), float(uniforms[k, 1]))
-        for k in order
-    ]
-
-
-def signal_rate(world: World, q: float) -> float:
-    """Concern-signal rate at score q: rises exponentially as q falls, capped."""
-    sig = world.params.signals
-    rate = sig.rate_at_inadequate * math.exp(
-        -sig.slope * (q - world.params.performance.cutpoints[0])
-    )
-    return min(rate, sig.max_rate, world.signal_bound)
-
-
-def concern_signals(
-    world: World, candidates: list[tuple[float, int, float, float]]
-) -> simpy.events.ProcessGenerator:
-    """Thin the candidates by the rate at each council's q; act on accepted signals."""
-    for time, index, accept, act in candidates:
-        yield world.env.timeout(time - world.env.now)
-        council = world.councils[index]
-        if accept * world.signal_bound >= signal_rate(world, world.advance(council)):
-            continue
-        world.recorder.count("signals", index)
-        triggers = world.policy.sharper_triggers
-        acted = triggers.enabled and act < triggers.act_probability
-        world.recorder.log(
-            world.env.now, council.name, "signal", acted=acted, q=round(council.q, 4)
-        )
-        if acted:
-            world.env.process(emergency_after(world, council, triggers.lead_time_months))
+def on_signal(world: World, index: int, act: float) -> None:
+    """A kept concern signal arrives (``sim.model.signals``): count it, maybe act on it."""
+    council = world.councils[index]
+    world.recorder.count("signals", index)
+    triggers = world.policy.sharper_triggers
+    acted = triggers.enabled and act < triggers.act_probability
+    if world.recorder.trace:
+        q = world.advance(council)
+        world.recorder.log(world.env.now, council.name, "signal", acted=acted, q=round(q, 4))
+    if acted:
+        world.env.process(emergency_after(world, council, triggers.lead_time_months))
 
 
 def emergency_after(world: World, council: Council, lead: float) -> simpy.events.ProcessGenerator:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import simpy
 
+from sim.model.cases import end_commissioner
 from sim.model.council import GOOD, Council
 from sim.scenario.schema import GRADES
 
@@ -152,8 +153,6 @@ def update_load(world: World, sponsor: Sponsor) -> None:
 
 def run_trust(world: World, council: Council, sponsor: Sponsor) -> simpy.events.ProcessGenerator:
     """Set up the trust, start it, and ramp its uplift in monthly steps."""
-    from sim.model.dfe import end_commissioner
-
     council.status = "trust_setup"
     world.recorder.count("cost_trusts_gbp", amount=world.params.costs.trust_setup_gbp)
     world.recorder.log(
@@ -254,8 +253,6 @@ def announced_trust(
     Whatever the council's intervention then (a commissioner, the queue), the named
     trust replaces it; a council already run by a trust is left alone.
     """
-    from sim.model.dfe import end_commissioner
-
     yield world.env.timeout(max(0.0, at - world.env.now))
     if council.status in ("trust_setup", "trust"):
         return

@@ -128,26 +128,55 @@ class Staffing:
     b: Array
     applied: Array  # workforce term of m last set on each council [score]
     _tables: tuple[WorkforceDynamics, Array, Array] | None = field(default=None, repr=False)
+    since_all: float = math.nan  # when every council was last brought up to date together
 
     def bring_up_to_date(self, now: float, index: Iterable[int] | None = None) -> None:
         """Move the vacancy rate of the councils at ``index`` (default all) exactly to ``now``."""
         if index is None:
-            self.vacancy = vacancies_at(self.vacancy, self.a, self.b, now - self.since)
-            self.since[:] = now
+            if self.since_all != now:  # else every council is up to date already
+                self.vacancy = vacancies_at(self.vacancy, self.a, self.b, now - self.since)
+                self.since[:] = now
+                self.since_all = now
             return
         vacancy, a, b, since = self.vacancy, self.a, self.b, self.since
         for i in index:
             vacancy[i] = vacancy_at(float(vacancy[i]), float(a[i]), float(b[i]), now - since[i])
             since[i] = now
+        self.since_all = math.nan
 
     def react(self, world: World, index: int | None = None) -> None:
         """Rates in force from now for one council (or all) under its judgement and status."""
         params = world.params.workforce
         if index is not None:
-            self.set_rates(params, reacting_grade(params, world.councils[index]), index)
+            self.set_rate(params, reacting_grade(params, world.councils[index]), index)
             return
-        grades = np.array([reacting_grade(params, c) for c in world.councils], dtype=int)
-        self.set_rates(params, grades)
+        councils, n = world.councils, len(world.councils)
+        judged = np.fromiter((c.judged for c in councils), dtype=int, count=n)
+        steady = np.fromiter(
+            (c.status in params.stabilising_statuses for c in councils), dtype=bool, count=n
+        )
+        floor = GRADES.index(params.stabilised_grade)
+        self.set_rates(params, np.where(steady, np.maximum(judged, floor), judged))
+
+    def set_rate(self, params: WorkforceDynamics, grade: int, i: int) -> None:
+        """``set_rates`` for one council in plain floats (the same ``coefficients``, one event)."""
+        _, by_turnover, by_hiring = self._rate_tables(params)
+        start = int(self.start_grade[i])
+        mt = float(by_turnover[grade]) / float(by_turnover[start])
+        mh = float(by_hiring[grade]) / float(by_hiring[start])
+        turnover = params.turnover_scale * float(self.turnover[i]) * mt
+        hiring = params.hiring_scale * float(self.hiring[i]) * mh
+        share = float(self.graduates[i]) / float(self.posts[i])
+        a, b = coefficients(
+            np.asarray(turnover), np.asarray(hiring), share, params.displacement,
+            monthly_growth(params),
+        )
+        self.a[i], self.b[i] = float(a), float(b)
+
+    def _rate_tables(self, params: WorkforceDynamics) -> tuple[WorkforceDynamics, Array, Array]:
+        if self._tables is None or self._tables[0] is not params:  # new rules: re-tabulate
+            self._tables = (params, *by_grade(params))
+        return self._tables
 
     def set_rates(
         self,
@@ -156,9 +185,7 @@ class Staffing:
         index: int | Array | slice = slice(None),
     ) -> None:
         """Rates in force from now for councils whose staff react as to ``grades``."""
-        if self._tables is None or self._tables[0] is not params:  # new rules: re-tabulate
-            self._tables = (params, *by_grade(params))
-        _, by_turnover, by_hiring = self._tables
+        _, by_turnover, by_hiring = self._rate_tables(params)
         start = self.start_grade[index]
         mt = by_turnover[grades] / by_turnover[start]
         mh = by_hiring[grades] / by_hiring[start]
@@ -277,6 +304,7 @@ def refresh_levels(world: World, staff: Staffing) -> None:
     variants. Councils whose term is unchanged are left alone.
     """
     values = staff.uplift(world.params.workforce)
-    for i in np.flatnonzero(values != staff.applied):
-        world.set_uplift(world.councils[i], "workforce", float(values[i]))
+    changed = np.flatnonzero(values != staff.applied)
+    if len(changed):
+        world.set_uplifts(changed, "workforce", values[changed])
     staff.applied = values

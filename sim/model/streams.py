@@ -45,6 +45,47 @@ class SeedKey:
         return np.random.SeedSequence(self.seed, spawn_key=(self.point, self.replication, index))
 
 
+class CouncilDraws:
+    """One named stream's draws council by council: council i's k-th draw is fixed.
+
+    The first ``BLOCK`` standard normals and uniforms of every council come from
+    one block drawn at once (cheap for many councils); a council that needs more
+    continues on its own sub-stream (``Streams.council``). Either way, what a
+    council draws never depends on what other councils drew.
+    """
+
+    BLOCK = 32
+
+    def __init__(self, streams: Streams, name: str, councils: int) -> None:
+        self._streams, self._name = streams, name
+        base = streams.key.sequence(name)
+        block = np.random.SeedSequence(base.entropy, spawn_key=(*base.spawn_key, 2**32 - 1))
+        rng = np.random.default_rng(block)
+        self._normals = rng.standard_normal((councils, self.BLOCK)).tolist()
+        self._uniforms = rng.uniform(size=(councils, self.BLOCK)).tolist()
+        self._used = {"normal": [0] * councils, "uniform": [0] * councils}
+
+    def _next(self, kind: str, i: int, block: list[list[float]]) -> float | None:
+        used = self._used[kind]
+        k = used[i]
+        used[i] = k + 1
+        return block[i][k] if k < self.BLOCK else None
+
+    def normal(self, i: int) -> float:
+        """Council i's next standard normal."""
+        value = self._next("normal", i, self._normals)
+        if value is None:
+            return float(self._streams.council(self._name, i).standard_normal())
+        return value
+
+    def uniform(self, i: int) -> float:
+        """Council i's next uniform on [0, 1)."""
+        value = self._next("uniform", i, self._uniforms)
+        if value is None:
+            return float(self._streams.council(self._name, i).uniform())
+        return value
+
+
 class Streams:
     """One ``numpy.random.Generator`` per named source of randomness."""
 
@@ -55,9 +96,16 @@ class Streams:
         }
 
         self._per_council: dict[tuple[str, int], np.random.Generator] = {}
+        self._draws: dict[str, CouncilDraws] = {}
 
     def __getitem__(self, name: str) -> np.random.Generator:
         return self._generators[name]
+
+    def draws(self, name: str, councils: int) -> CouncilDraws:
+        """Council-by-council draws of a named stream (see ``CouncilDraws``)."""
+        if name not in self._draws:
+            self._draws[name] = CouncilDraws(self, name, councils)
+        return self._draws[name]
 
     def council(self, name: str, index: int) -> np.random.Generator:
         """A council's own sub-stream of a named stream.

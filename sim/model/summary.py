@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.council import INADEQUATE
-from sim.model.recorder import COUNCIL_COLUMNS, MONTHLY_COLUMNS, OUTCOMES, ReplicationResult
+from sim.model.recorder import COUNCIL_COLUMNS, OUTCOMES, ReplicationResult
 from sim.scenario.schema import GRADES
 
 if TYPE_CHECKING:
@@ -15,27 +15,29 @@ if TYPE_CHECKING:
 
 
 def snapshot(world: World, month: int) -> None:
-    """Read every council's true and judged grade at a month end.
+    """Read every council's true and judged grade at a month end (all councils at once).
 
     The true grade is read here, so child-years truly inadequate are a month-end
-    Riemann sum (resolution one month); detection onsets are the first month-end
-    reading of a truly inadequate council not yet judged inadequate.
+    Riemann sum (resolution one month); each institution's ``reading`` sees the
+    grades too (Ofsted notes detection onsets there).
     """
     rec = world.recorder
-    row: dict[str, float] = {"month": month, **dict.fromkeys(MONTHLY_COLUMNS, 0)}
-    for council in world.councils:
-        truly = world.true_grade(council)
-        row[f"true_{GRADES[truly]}"] += 1
-        row[f"judged_{GRADES[council.judged]}"] += 1
-        judged_inadequate = council.judged == INADEQUATE
-        if truly == INADEQUATE and not judged_inadequate and council.onset is None:
-            council.onset = float(month)
-        elif truly != INADEQUATE and not judged_inadequate:
-            council.onset = None
-        if month > 0 and truly == INADEQUATE:
-            rec.count("months_truly_inadequate", council.index)
-    for probe in world.monthly_probes:
-        row.update(probe(world))
+    q = world.latent.start  # every council's q at this month start
+    truly = np.searchsorted(np.asarray(world.params.performance.cutpoints), q, side="right")
+    judged = np.fromiter((c.judged for c in world.councils), dtype=int, count=len(q))
+    row: dict[str, float] = {"month": month}
+    true_counts = np.bincount(truly, minlength=len(GRADES))
+    judged_counts = np.bincount(judged, minlength=len(GRADES))
+    for g, name in enumerate(GRADES):
+        row[f"true_{name}"] = int(true_counts[g])
+    for g, name in enumerate(GRADES):
+        row[f"judged_{name}"] = int(judged_counts[g])
+    if month > 0:
+        failing = (truly == INADEQUATE).astype(float)
+        rec.per_council["months_truly_inadequate"] += failing
+        rec.counts["months_truly_inadequate"] += float(failing.sum())
+    for institution in world.institutions.values():
+        row.update(institution.reading(world, month, truly, judged))
     rec.monthly_rows.append(row)
 
 
@@ -64,8 +66,8 @@ def replication_result(world: World) -> ReplicationResult:
         "judged_inadequate_end": float(sum(c.judged == INADEQUATE for c in world.councils)),
         "truly_inadequate_end": float(last["true_inadequate"]),
     }
-    for probe in world.final_probes:
-        metrics.update(probe(world))
+    for institution in world.institutions.values():
+        metrics.update(institution.outcomes(world))
     unregistered = set(metrics) - set(OUTCOMES)
     if unregistered:
         raise KeyError(f"outcomes missing from the OUTCOMES registry: {sorted(unregistered)}")

@@ -20,10 +20,10 @@ import math
 from typing import TYPE_CHECKING
 
 import numpy as np
-import simpy
 
 from sim.model import programmes
 from sim.model.council import Council
+from sim.model.institution import Institution
 from sim.model.programmes import Ledger
 from sim.model.staffing import Staffing, build_staffing, refresh_levels
 
@@ -31,18 +31,33 @@ if TYPE_CHECKING:
     from sim.model.world import World
 
 
+class Workforce(Institution):
+    """The councils' staffing and the programmes' ledger in one replication."""
+
+    name = "workforce"
+
+    def __init__(self, staff: Staffing, ledger: Ledger) -> None:
+        self.staff, self.ledger = staff, ledger
+
+    def on_judgement(self, world: World, council: Council, previous: int, kind: str) -> None:
+        judged(world, self.staff, council)
+
+    def month_end(self, world: World) -> None:
+        month_end(world, self.staff)
+
+    def reading(
+        self, world: World, month: int, truly: np.ndarray, judged: np.ndarray
+    ) -> dict[str, float]:
+        return monthly_columns(world, self.staff, self.ledger)
+
+    def outcomes(self, world: World) -> dict[str, float]:
+        return outcomes(world, self.staff, self.ledger)
+
+
 def start(world: World) -> None:
-    """Build the councils' staffing, schedule the cohorts, register listener and probes."""
+    """Build the councils' staffing, schedule the cohorts, register the workforce."""
     staff = build_staffing(world)
-    ledger = programmes.start(world, staff)
-
-    def on_judgement(w: World, council: Council, previous: int, kind: str) -> None:
-        judged(w, staff, council)
-
-    world.judgement_listeners.append(on_judgement)
-    world.monthly_probes.append(lambda w: monthly_columns(w, staff, ledger))
-    world.final_probes.append(lambda w: outcomes(w, staff, ledger))
-    world.env.process(month_ends(world, staff))
+    world.register(Workforce(staff, programmes.start(world, staff)))
 
 
 def judged(world: World, staff: Staffing, council: Council) -> None:
@@ -51,14 +66,12 @@ def judged(world: World, staff: Staffing, council: Council) -> None:
     staff.react(world, council.index)
 
 
-def month_ends(world: World, staff: Staffing) -> simpy.events.ProcessGenerator:
-    """At each month end: vacancies up to date, statuses noticed, workforce terms of m reset."""
-    for month in range(1, math.floor(world.horizon + 1e-9) + 1):
-        yield world.env.timeout(month - world.env.now)
-        staff.bring_up_to_date(world.env.now)
-        staff.grow(math.exp(world.params.workforce.posts_growth_per_year / 12.0))
-        staff.react(world)
-        refresh_levels(world, staff)
+def month_end(world: World, staff: Staffing) -> None:
+    """At a month end: vacancies up to date, statuses noticed, workforce terms of m reset."""
+    staff.bring_up_to_date(world.env.now)
+    staff.grow(math.exp(world.params.workforce.posts_growth_per_year / 12.0))
+    staff.react(world)
+    refresh_levels(world, staff)
 
 
 def monthly_columns(world: World, staff: Staffing, ledger: Ledger) -> dict[str, float]:

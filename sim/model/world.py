@@ -2,11 +2,13 @@
 
 Institutions (Ofsted here; the Department for Education and the workforce plug
 in the same way) are small SimPy processes that take the world and act on its
-councils. The world keeps the latent scores exact: ``advance`` moves a
-council's q to the present with the exact OU transition, using one shared
-standard normal per council and month boundary (drawn up front from the
-``drift`` stream) so that variants of a scenario see the same shocks, and a
-separate stream for the part of an interval inside a month.
+councils. The latent scores of all councils live in one ``Latent`` (arrays,
+exact OU: ``sim.model.latent``), whose month ends come from one shared normal
+per council and month (``drift`` stream), so variants of a scenario see the
+same shocks. One calendar process does everything that happens at a month
+boundary, in a fixed order: close the month for every council at once, apply
+the timeline, the institutions' month-end work, the month-end snapshot, and
+the next month's concern-signal candidates.
 """
 
 from __future__ import annotations
@@ -14,23 +16,24 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+import numpy as np
 import simpy
 
 from sim.model import dfe, leadership, ofsted, workforce
 from sim.model.capacity import Capacity
-from sim.model.council import Council, grade_of, ou_step
-from sim.model.dfe import Case
+from sim.model.cases import Case
+from sim.model.council import Council, grade_of
+from sim.model.institution import Institution
+from sim.model.latent import Latent, Levels
 from sim.model.recorder import Recorder, ReplicationResult
 from sim.model.setup import build_councils
+from sim.model.signals import ConcernSignals
 from sim.model.sponsors import SponsorPool
-from sim.model.streams import SeedKey, Streams
+from sim.model.staffpool import StaffPool
+from sim.model.streams import CouncilDraws, SeedKey, Streams
 from sim.model.summary import replication_result, snapshot
 from sim.scenario.councils import CouncilTable
 from sim.scenario.schema import Policy, ResolvedScenario, Scenario, WorldFacts
-
-JudgementListener = Callable[["World", Council, int, str], None]
-Probe = Callable[["World"], dict[str, float]]
-
 
 # Each institution's start(world) schedules its processes and registers its probes.
 INSTITUTIONS: tuple[Callable[[World], None], ...] = (
@@ -39,24 +42,6 @@ INSTITUTIONS: tuple[Callable[[World], None], ...] = (
     workforce.start,
     leadership.start,
 )
-
-
-class StaffPool(simpy.PriorityResource):
-    """Commissioners, whose number a timeline entry may change mid-run.
-
-    A smaller number lets work under way finish and makes new requests wait.
-    SimPy fixes a resource's capacity at creation, so this sets its protected
-    ``_capacity`` and re-runs its put queue.
-    """
-
-    def __init__(self, env: simpy.Environment, size: int) -> None:
-        super().__init__(env, capacity=max(size, 1))
-        self.set_capacity(size)
-
-    def set_capacity(self, size: int) -> None:
-        """Change the number of people from now on."""
-        self._capacity = size
-        self._trigger_put(None)
 
 
 class World:
@@ -86,45 +71,85 @@ class World:
         self.commissioners = StaffPool(self.env, self.policy.regime.commissioners)
         self.cases: dict[int, Case] = {}
         self.sponsor_pool = SponsorPool()
-        # Plug-in points for institutions: called on every judgement, at every month end
-        # (extra monthly columns) and at the end (extra outcomes, registered in OUTCOMES).
-        self.judgement_listeners: list[JudgementListener] = []
-        self.monthly_probes: list[Probe] = []
-        self.final_probes: list[Probe] = []
-        self.cycles: dict[int, simpy.Process] = {}
-        self.signal_bound = self.params.signals.max_rate
-        boundaries = math.ceil(self.horizon) + 1
-        self._shocks = self.streams["drift"].standard_normal((len(self.councils), boundaries + 1))
+        self.institutions: dict[str, Institution] = {}  # in registration order
+        self._latent: Latent | None = None
+        self._levels: Levels | None = None
+        self._signals: ConcernSignals | None = None
+
+    def register(self, institution: Institution) -> None:
+        """Plug an institution in: its hooks run from now on (``sim.model.institution``)."""
+        self.institutions[institution.name] = institution
 
     # --- latent performance -------------------------------------------------------------
+    @property
+    def levels(self) -> Levels:
+        """Every council's long-run level, from the councils' base levels on first use."""
+        if self._levels is None:
+            self._levels = Levels(np.array([c.base for c in self.councils]))
+        return self._levels
+
+    @property
+    def latent(self) -> Latent:
+        """Every council's latent score, built from the councils on first use."""
+        if self._latent is None:
+            perf = self.params.performance
+            self._latent = Latent(
+                np.array([c.q for c in self.councils]),
+                self.levels.all(),
+                perf.reversion_rate,
+                perf.volatility,
+                self.streams["drift"].standard_normal,
+                self.draws("drift_within_month").normal,
+            )
+        return self._latent
+
+    def draws(self, name: str) -> CouncilDraws:
+        """A named stream's draws council by council (a council's k-th draw is fixed)."""
+        return self.streams.draws(name, len(self.councils))
+
+    @property
+    def signals(self) -> ConcernSignals:
+        """This month's concern-signal candidates (``sim.model.signals``)."""
+        if self._signals is None:
+            self._signals = ConcernSignals(self.env, self.latent, self.streams["signals"])
+        return self._signals
+
     def advance(self, council: Council, time: float | None = None) -> float:
-        """Move a council's q exactly to ``time`` (default now) and return it."""
+        """A council's q at ``time`` (default now), exact; also kept on ``council.q``."""
         target = self.env.now if time is None else time
-        perf = self.params.performance
-        theta, sigma, level = perf.reversion_rate, perf.volatility, council.level
-        while council.q_time < target - 1e-12:
-            boundary = math.floor(council.q_time + 1e-9) + 1
-            if boundary <= target + 1e-9 and boundary < self._shocks.shape[1]:
-                z, end = float(self._shocks[council.index, boundary]), float(boundary)
-            else:
-                within = self.streams.council("drift_within_month", council.index)
-                z, end = float(within.standard_normal()), target
-            council.q = ou_step(council.q, level, theta, sigma, end - council.q_time, z)
-            council.q_time = end
+        council.q = self.latent.at(council.index, target)
+        council.q_time = target
         return council.q
+
+    def _level_changed(self, i: int) -> None:
+        self.latent.set_level(i, self.env.now, self.levels.of(i))
+        if self._signals is not None:
+            self._signals.level_changed(i)
+
+    def uplift(self, council: Council, name: str) -> float:
+        """One term of a council's long-run level now (0 when not in force)."""
+        values = self.levels.terms.get(name)
+        return 0.0 if values is None else float(values[council.index])
 
     def set_uplift(self, council: Council, name: str, value: float) -> None:
         """Change one term of a council's long-run level from now on (0 removes it)."""
-        self.advance(council)
-        if value == 0.0:
-            council.uplifts.pop(name, None)
-        else:
-            council.uplifts[name] = value
+        values = self.levels.term(name)
+        if values[council.index] != value:
+            values[council.index] = value
+            self._level_changed(council.index)
+
+    def set_uplifts(self, index: np.ndarray, name: str, values: np.ndarray) -> None:
+        """Change one term of the level of the councils at ``index`` at once (month ends)."""
+        self.levels.term(name)[index] = values
+        self.latent.set_levels(index, self.env.now, self.levels.all(index))
+        if self._signals is not None:
+            self._signals.level_changed(index)
 
     def set_base(self, council: Council, base: float) -> None:
         """Replace a council's base level from now on (a leadership change)."""
-        self.advance(council)
         council.base = base
+        self.levels.base[council.index] = base
+        self._level_changed(council.index)
 
     def true_grade(self, council: Council) -> int:
         return grade_of(self.advance(council), self.params.performance.cutpoints)
@@ -133,41 +158,55 @@ class World:
         """A noisy reading of q now (noise sd: the framework's; default the world's)."""
         if noise is None:
             noise = self.params.performance.judgement_noise_sd
-        draw = self.streams.council("judgements", council.index).standard_normal()
-        return self.advance(council) + noise * float(draw)
+        draw = self.draws("judgements").normal(council.index)
+        return self.advance(council) + noise * draw
 
     # --- processes ------------------------------------------------------------------------
-    def apply_timeline(self, at: float, scenario: Scenario) -> simpy.events.ProcessGenerator:
-        """At ``at``, bring every council up to date under the old rules, then switch rules."""
-        yield self.env.timeout(at)
-        for council in self.councils:
-            self.advance(council)
-        framework = self.policy.ofsted.framework
-        self.params, self.policy = scenario.world, scenario.policy
-        self.commissioners.set_capacity(self.policy.regime.commissioners)
-        self.recorder.log(self.env.now, "", "timeline", month=at)
-        ofsted.rules_changed(self, framework)
+    def apply_timeline(self, month: int) -> None:
+        """Switch to the rules dated at this month start (every council's q is up to date)."""
+        for at, scenario in self._changes:
+            if at == month:
+                framework = self.policy.ofsted.framework
+                self.params, self.policy = scenario.world, scenario.policy
+                perf = self.params.performance
+                self.latent.set_dynamics(perf.reversion_rate, perf.volatility)
+                self.commissioners.set_capacity(self.policy.regime.commissioners)
+                self.recorder.log(self.env.now, "", "timeline", month=at)
+                ofsted.rules_changed(self, framework)
+
+    def month_boundary(self, month: int) -> None:
+        """Everything dated at a month boundary, in a fixed order (see the module notes)."""
+        self.latent.roll_to(month)
+        self.apply_timeline(month)
+        if month > 0:
+            for institution in self.institutions.values():
+                institution.month_end(self)
+        snapshot(self, month)
+        sig = self.params.signals
+        cut = self.params.performance.cutpoints[0]
+        self.signals.begin_month(month, sig.rate_at_inadequate, sig.slope, cut, sig.max_rate)
 
     def run(self) -> ReplicationResult:
         """Start every process, run to the horizon and summarise."""
-        for at, state in self._changes:
-            self.env.process(self.apply_timeline(at, state))
         for start in INSTITUTIONS:
             start(self)
-        self.env.process(monthly_snapshots(self))
+        self.env.process(calendar(self))
         self.env.run(until=self.horizon)
         last = math.floor(self.horizon + 1e-9)
         if self.recorder.monthly_rows[-1]["month"] < last:
-            snapshot(self, last)  # the horizon's own month end: run(until=) stops just before it
+            # the horizon's own month end: run(until=) stops just before it
+            self.latent.roll_to(last)
+            snapshot(self, last)
         return replication_result(self)
 
 
-def monthly_snapshots(world: World) -> simpy.events.ProcessGenerator:
-    """Record counts by true and judged grade at month 0 and every month end."""
-    snapshot(world, 0)
+def calendar(world: World) -> simpy.events.ProcessGenerator:
+    """The month boundaries of the run: month 0 now, then every month end before the horizon."""
+    world.month_boundary(0)
     for month in range(1, math.floor(world.horizon + 1e-9) + 1):
         yield world.env.timeout(month - world.env.now)
-        snapshot(world, month)
+        if month < world.horizon:
+            world.month_boundary(month)
 
 
 def run_replication(

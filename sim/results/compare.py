@@ -86,14 +86,16 @@ def compare_directories(
     second: Path,
     out: Path | None = None,
     metrics: list[str] | None = None,
+    *,
+    svg: bool = False,
     force: bool = False,
 ) -> DirectoryComparison:
     """Each outcome of ``second`` minus ``first``, per variant found in both.
 
     Paired by (point, replication) when both hold the same seeds (common random
     numbers); otherwise Welch's unequal-variance t interval. Writes
-    ``compare.csv`` and a forest plot ``compare.png``/``.svg`` into ``out``
-    (default: ``second``).
+    ``compare.csv`` and a forest plot ``compare.png`` (and ``.svg`` with ``svg``)
+    into ``out`` (default: ``second``).
 
     Raises:
         ResultsError: If the directories come from different model versions, share no
@@ -126,5 +128,5 @@ def compare_directories(
     title = f"{second.name} minus {first.name}, per variant ({how}, 95% CI)"
     shown = metrics or headline_metrics(list(dict.fromkeys(table["metric"])))
     figure = plots.forest_plot(table, metrics=shown, units=measures.units(), title=title)
-    files = [target / "compare.csv", *plots.save(figure, target / "compare")]
+    files = [target / "compare.csv", *plots.save(figure, target / "compare", svg=svg)]
     return DirectoryComparison(table, files, paired, found)

@@ -13,7 +13,8 @@ stored tables (``sim.results.plots`` only lays them out):
   (``..._<metric>__<variant>.png``).
 
 Units and labels come from the registry of measures (``sim.results.measures``) and
-the scenario schema (each parameter's unit). Every figure is saved as PNG and SVG.
+the scenario schema (each parameter's unit). Every figure is saved as PNG, and as
+SVG when asked (``svg=True``).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def _parameter_names(run_dir: RunDirectory) -> tuple[dict[str, str], dict[str, s
     return {r.path: r.unit for r in rows}, labels
 
 
-def write_plots(directory: Path, everything: bool = False) -> list[Path]:
+def write_plots(directory: Path, everything: bool = False, *, svg: bool = False) -> list[Path]:
     """Draw every plot that applies to a results directory; return the files written.
 
     The directory may have been damaged or written by someone else: a table that is
@@ -62,7 +63,7 @@ def write_plots(directory: Path, everything: bool = False) -> list[Path]:
     run_dir = RunDirectory(directory)
     manifest = run_dir.manifest()
     try:
-        return _write_plots(run_dir, manifest, everything)
+        return _write_plots(run_dir, manifest, everything, svg)
     except (KeyError, TypeError, IndexError) as err:
         raise ResultsError(
             f"{run_dir.path}: incomplete or damaged results (no {err} where expected); "
@@ -71,27 +72,27 @@ def write_plots(directory: Path, everything: bool = False) -> list[Path]:
 
 
 def _write_plots(
-    run_dir: RunDirectory, manifest: dict[str, Any], everything: bool = False
+    run_dir: RunDirectory, manifest: dict[str, Any], everything: bool, svg: bool
 ) -> list[Path]:
     kind = manifest.get("kind", "run")
     written: list[Path] = []
     if kind == "run":
-        written += _fan_charts(run_dir)
-        written += _council_ranking(run_dir)
+        written += _fan_charts(run_dir, svg)
+        written += _council_ranking(run_dir, svg)
     comparison_file = run_dir.path / "comparison.csv"
     if comparison_file.exists():
         comparison = read_table(comparison_file)
         baseline, n = comparison["baseline"].iloc[0], int(comparison["n"].max())
         pairs = "point and replication over the whole design" if kind == "sweep" else "replication"
         title = f"Each variant minus baseline '{baseline}', paired by {pairs}, n = {n}, 95% CI"
-        written += _forest(run_dir, comparison, title, everything)
+        written += _forest(run_dir, comparison, title, everything, svg)
     if kind == "sweep":
-        written += _sweep_plots(run_dir, manifest)
+        written += _sweep_plots(run_dir, manifest, svg)
     return written
 
 
 def _forest(
-    run_dir: RunDirectory, comparison: pd.DataFrame, title: str, everything: bool
+    run_dir: RunDirectory, comparison: pd.DataFrame, title: str, everything: bool, svg: bool
 ) -> list[Path]:
     """The headline forest plot (``comparison``), and every outcome's on request."""
     metrics = headline_metrics(list(dict.fromkeys(comparison["metric"])))
@@ -101,15 +102,15 @@ def _forest(
         " (Holm-adjusted p-values in comparison.csv)." if holm else "; none is adjusted."
     )
     figure = charts.headline_forest(comparison, metrics, title=title, note=note)
-    written = plots.save(figure, run_dir.inside("comparison"))
+    written = plots.save(figure, run_dir.inside("comparison"), svg=svg)
     if everything:
         every = list(dict.fromkeys(comparison["metric"]))
         figure = plots.forest_plot(comparison, metrics=every, units=measures.units(), title=title)
-        written += plots.save(figure, run_dir.inside("comparison_all"))
+        written += plots.save(figure, run_dir.inside("comparison_all"), svg=svg)
     return written
 
 
-def _council_ranking(run_dir: RunDirectory) -> list[Path]:
+def _council_ranking(run_dir: RunDirectory, svg: bool) -> list[Path]:
     """The ranked chart of councils (``councils.png``) from ``councils.csv``, if written."""
     file = run_dir.path / "councils.csv"
     if not file.exists():
@@ -117,10 +118,10 @@ def _council_ranking(run_dir: RunDirectory) -> list[Path]:
     summary = read_table(file)
     baseline = str(run_dir.document("scenario.yaml")["run"].get("baseline", "baseline"))
     variant = baseline if (summary["variant"] == baseline).any() else summary["variant"].iloc[0]
-    return plots.save(charts.council_ranking(summary, variant), run_dir.inside("councils"))
+    return plots.save(charts.council_ranking(summary, variant), run_dir.inside("councils"), svg=svg)
 
 
-def _fan_charts(run_dir: RunDirectory) -> list[Path]:
+def _fan_charts(run_dir: RunDirectory, svg: bool) -> list[Path]:
     """A fan chart per headline monthly series the run has (``measures.FAN_SERIES``), none
     all zero. With more than three variants, each variant gets its own panel over the
     baseline's bands (overlaid bands of many variants merge into one)."""
@@ -138,11 +139,11 @@ def _fan_charts(run_dir: RunDirectory) -> list[Path]:
             )
         else:
             figure = plots.fan_chart(monthly, name, units=units, labels=labels)
-        written += plots.save(figure, run_dir.inside(name))
+        written += plots.save(figure, run_dir.inside(name), svg=svg)
     return written
 
 
-def _sweep_plots(run_dir: RunDirectory, manifest: dict[str, Any]) -> list[Path]:
+def _sweep_plots(run_dir: RunDirectory, manifest: dict[str, Any], svg: bool) -> list[Path]:
     """Response curves and sensitivity bars of each metric (per variant when crossed)."""
     points = read_table(run_dir.path / "points.parquet")
     parameters, metrics = list(manifest["parameters"]), list(manifest["metrics"])
@@ -165,12 +166,13 @@ def _sweep_plots(run_dir: RunDirectory, manifest: dict[str, Any]) -> list[Path]:
             )
             if len(variants) > 1:
                 figure.suptitle(f"{figure.get_suptitle()} (variant '{variant}')")
-            written += plots.save(figure, run_dir.inside(f"response_{metric}{suffix}"))
+            written += plots.save(figure, run_dir.inside(f"response_{metric}{suffix}"), svg=svg)
         if sensitivity is None:
             continue
         for metric in metrics:
             subset = sensitivity[(sensitivity["variant"] == variant)]
             if (subset["metric"] == metric).any():
                 figure = plots.sensitivity_bars(subset, metric, labels=labels)
-                written += plots.save(figure, run_dir.inside(f"sensitivity_{metric}{suffix}"))
+                path = run_dir.inside(f"sensitivity_{metric}{suffix}")
+                written += plots.save(figure, path, svg=svg)
     return written

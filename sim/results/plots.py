@@ -2,7 +2,7 @@
 
 Layout only: every number drawn comes from the tables, except quantiles over
 replications for fan-chart bands and averages over the other swept parameters for
-grid response curves. All functions return a ``Figure``; ``save`` writes PNG + SVG.
+grid response curves. All functions return a ``Figure``; ``save`` writes PNG (and SVG).
 Names are shown through ``labels`` (fallback: underscores as spaces) and axis labels
 carry units from ``units`` where known.
 """
@@ -328,18 +328,23 @@ def sensitivity_bars(sensitivity: pd.DataFrame, metric: str, *, labels: Names = 
     return fig
 
 
-def save(fig: Figure, path_without_suffix: str | Path) -> list[Path]:
-    """Write ``<path>.png`` (150 dpi) and ``<path>.svg``, then close the figure.
+def save(fig: Figure, path_without_suffix: str | Path, *, svg: bool = False) -> list[Path]:
+    """Write ``<path>.png`` (150 dpi) and, when asked, ``<path>.svg``; then close the figure.
+
+    SVG is on request: drawing a figure twice doubles the cost of plotting, which
+    dominated small runs.
 
     Returns:
-        The two paths written (parent directories are created).
+        The paths written (parent directories are created).
     """
     base = Path(path_without_suffix)
     if base.suffix.lower() in (".png", ".svg"):
         base = base.with_suffix("")
     base.parent.mkdir(parents=True, exist_ok=True)
-    png, svg = base.with_name(base.name + ".png"), base.with_name(base.name + ".svg")
-    fig.savefig(png, dpi=150)
-    fig.savefig(svg, metadata={"Date": None})  # no timestamp: reproducible files
+    written = [base.with_name(base.name + ".png")]
+    fig.savefig(written[0], dpi=150)
+    if svg:
+        written.append(base.with_name(base.name + ".svg"))
+        fig.savefig(written[1], metadata={"Date": None})  # no timestamp: reproducible files
     plt.close(fig)
-    return [png, svg]
+    return written

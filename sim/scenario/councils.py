@@ -7,11 +7,10 @@ loads this table and hands it to ``run_replication``.
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-
-import pandas as pd
 
 from sim.errors import ScenarioError
 from sim.scenario.schema import GRADES
@@ -64,31 +63,31 @@ def england_2015_path() -> Path:
 def load_councils(path: Path | None = None) -> CouncilTable:
     """Read a councils table with the columns of ``councils_2015.csv``."""
     path = path or england_2015_path()
-    try:
-        frame = pd.read_csv(path, keep_default_na=False)
-    except (OSError, ValueError) as err:
+    try:  # the csv module, not pandas: `sim validate` should not wait for pandas to load
+        with open(path, newline="", encoding="utf-8") as file:
+            rows = list(csv.DictReader(file))
+    except (OSError, ValueError, csv.Error) as err:
         raise ScenarioError(f"cannot read the councils table ({err})", path=str(path)) from None
-    missing = [c for c in COLUMNS if c not in frame.columns]
+    missing = [c for c in COLUMNS if not rows or c not in rows[0]]
     if missing:
         raise ScenarioError(f"missing columns {missing}", path=str(path))
+    frame = {column: [row[column] for row in rows] for column in COLUMNS}
     bad = sorted(set(frame["grade"]) - set(GRADES))
     if bad:
         raise ScenarioError(f"unknown grades {bad}; expected one of {GRADES}", path=str(path))
     return CouncilTable(
-        la_code=tuple(frame["la_code"].astype(str)),
-        name=tuple(frame["name"].astype(str)),
-        region=tuple(frame["region"].astype(str)),
+        la_code=tuple(frame["la_code"]),
+        name=tuple(frame["name"]),
+        region=tuple(frame["region"]),
         grade=tuple(GRADES.index(g) for g in frame["grade"]),
-        grade_date=tuple(frame["grade_date"].astype(str)),
-        status=tuple(frame["status_2015"].astype(str)),
-        status_since=tuple(frame["status_since"].astype(str)),
-        partner_in_practice=tuple(frame["partner_in_practice"].astype(str) == "True"),
+        grade_date=tuple(frame["grade_date"]),
+        status=tuple(frame["status_2015"]),
+        status_since=tuple(frame["status_since"]),
+        partner_in_practice=tuple(v == "True" for v in frame["partner_in_practice"]),
         children_in_need=tuple(int(v) for v in frame["children_in_need"]),
         social_workers_fte=tuple(float(v) for v in frame["social_workers_fte"]),
         vacancy_rate=tuple(float(v) for v in frame["vacancy_rate"]),
         turnover_rate=tuple(float(v) for v in frame["turnover_rate"]),
         agency_rate=tuple(float(v) for v in frame["agency_rate"]),
-        framework=tuple(frame["framework"].astype(str))
-        if "framework" in frame.columns
-        else ("",) * len(frame),
+        framework=tuple(row.get("framework", "") or "" for row in rows),
     )

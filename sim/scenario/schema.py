@@ -31,6 +31,7 @@ from sim.scenario.fields import (
     setting,
 )
 from sim.scenario.ofsted_rules import Framework, OfstedPolicy, SharperTriggers
+from sim.scenario.paths import default_scenario_path as default_scenario_path
 from sim.scenario.regime_rules import Costs, Regime, Sponsors, Trusts
 from sim.scenario.workforce_rules import Programmes, WorkforceDynamics
 from sim.scenario.world_facts import Performance, Population, Signals

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from sim.errors import SimError
-from sim.model.recorder import OUTCOMES
-from sim.results.analysis import relative_precision
-from sim.scenario.yamlio import suggest
+
+if TYPE_CHECKING:  # the CLI imports this module for its defaults: keep it light
+    import pandas as pd
 
 DEFAULT_METRIC = "child_years_truly_inadequate"
 FIRST_BATCH = 10  # replications in the first batch; each later batch doubles the total
@@ -49,6 +48,9 @@ class PrecisionTarget:
 
     def __post_init__(self) -> None:
         """Refuse targets that cannot be met and outcomes that do not exist."""
+        from sim.model.recorder import OUTCOMES
+        from sim.scenario.yamlio import suggest
+
         if not 0 < self.relative < math.inf:
             example = "half-width such as 1000" if self.absolute else "fraction such as 0.05"
             raise SimError(f"--precision: expected a positive {example}, got {self.relative}")
@@ -90,6 +92,8 @@ def check(
     target: PrecisionTarget, replications: pd.DataFrame, baseline: str, count: int, last: bool
 ) -> PrecisionOutcome | None:
     """The outcome if the run should stop after ``count`` replications, else None."""
+    from sim.results.analysis import relative_precision
+
     table = relative_precision(replications, baseline, list(target.metrics))
     column = "half_width" if target.absolute else "relative"
     widths = table[column].fillna(math.inf)
@@ -136,6 +140,8 @@ def _absolute_outcome(
         if len(table["variant"].unique()) == 1
         else f"{worst['metric']} ({worst['variant']} - {baseline})"
     )
+    from sim.model.recorder import OUTCOMES  # here: `sim --help` does not load the model
+
     unit = OUTCOMES[worst["metric"]].unit if worst["metric"] in OUTCOMES else ""
     width = float(worst["half_width"])
     now = f"{width:.4g} {unit}".strip() if math.isfinite(width) else "not estimable"

@@ -22,7 +22,7 @@ import pandas as pd
 
 from sim import __version__
 from sim.experiments.execution import Execution, ProgressReceiver, ScenarioOf
-from sim.experiments.executors import execute
+from sim.experiments.executors import Executor
 from sim.experiments.tasks import Task, fingerprint, plan
 from sim.provenance import code_hash, package_versions
 from sim.results import analysis
@@ -98,7 +98,7 @@ def fill(
     tasks: Sequence[Task],
     scenario_of: ScenarioOf,
     table: CouncilTable,
-    execution: Execution,
+    executor: Executor,
     progress: ProgressReceiver,
     damaged: list[str] | None = None,
 ) -> int:
@@ -116,7 +116,7 @@ def fill(
         damaged.extend(found)
     todo = [t for t in tasks if t.key not in done]
     progress.start(len(tasks) - len(todo), len(tasks))
-    for outputs in execute(todo, scenario_of, table, execution):
+    for outputs in executor.run(todo, scenario_of, table):
         for output in outputs:
             run_dir.write_part(output)
         progress.advance(len(outputs))
@@ -132,6 +132,7 @@ def run_scenario(
     progress: ProgressReceiver | None = None,
     precision: PrecisionTarget | None = None,
     plots: bool = True,
+    svg: bool = False,
 ) -> RunReport:
     """Run every variant's replications into ``directory``; write tables and plots.
 
@@ -154,6 +155,7 @@ def run_scenario(
             progress=progress,
             precision=precision,
             plots=plots,
+            svg=svg,
         )
 
 
@@ -166,6 +168,7 @@ def _run_scenario(
     progress: ProgressReceiver | None = None,
     precision: PrecisionTarget | None = None,
     plots: bool = True,
+    svg: bool = False,
 ) -> RunReport:
     """The body of ``run_scenario``, with the directory locked."""
     began, execution = time.perf_counter(), execution or Execution()
@@ -186,18 +189,33 @@ def _run_scenario(
             scenarios[t.variant], t.point, t.replication
         ))
 
-    def run_to(count: int) -> tuple[list[Task], int]:
-        tasks = plan(scenarios, range(count), scenario.run.seed, fingerprints=prints)
-        if draws is not None:
-            tasks = draws.tasks(tasks, scenarios)
-        ran = fill(run_dir, tasks, scenario_of, table, execution, receiver, damaged)
-        return tasks, ran
+    with Executor(execution) as executor:  # one pool for every batch of the run
 
-    outcome = None
-    if precision is None:
-        tasks, ran = run_to(scenario.run.replications)
-    else:
-        tasks, ran, outcome = _to_precision(run_dir, run_to, precision, scenario.run.baseline)
+        def run_to(count: int) -> tuple[list[Task], int]:
+            tasks = plan(scenarios, range(count), scenario.run.seed, fingerprints=prints)
+            if draws is not None:
+                tasks = draws.tasks(tasks, scenarios)
+            ran = fill(run_dir, tasks, scenario_of, table, executor, receiver, damaged)
+            return tasks, ran
+
+        outcome = None
+        if precision is None:
+            tasks, ran = run_to(scenario.run.replications)
+        else:
+            tasks, ran, outcome = _to_precision(run_dir, run_to, precision, scenario.run.baseline)
+
+        def run_to(count: int) -> tuple[list[Task], int]:
+            tasks = plan(scenarios, range(count), scenario.run.seed, fingerprints=prints)
+            ran = fill(
+                run_dir, tasks, lambda t: resolved[t.variant], table, executor, receiver, damaged
+            )
+            return tasks, ran
+
+        outcome = None
+        if precision is None:
+            tasks, ran = run_to(scenario.run.replications)
+        else:
+            tasks, ran, outcome = _to_precision(run_dir, run_to, precision, scenario.run.baseline)
     count = len(tasks) // len(scenarios)
     _store_count(run_dir, scenario, count)
     if draws is not None:
@@ -206,7 +224,7 @@ def _run_scenario(
         run_dir, tasks, scenario.run.baseline, len(scenarios) > 1
     )
     if plots:
-        write_plots(run_dir.path)
+        write_plots(run_dir.path, svg=svg)
     seconds = time.perf_counter() - began
     timings = {"seconds": round(seconds, 3), "tasks": len(tasks), "tasks_run": ran}
     extra = {"precision": outcome.reason} if outcome else {}

@@ -29,6 +29,7 @@ import pandas as pd
 from sim import __version__
 from sim.errors import SimError
 from sim.experiments.execution import Execution, ProgressReceiver
+from sim.experiments.executors import Executor
 from sim.experiments.tasks import Task, fingerprint, plan
 from sim.model.recorder import OUTCOMES
 from sim.results.directory import RunDirectory, write_table
@@ -162,22 +163,23 @@ def _select(
     counts = dict.fromkeys(scenarios, goal.first_stage)
     tasks: dict[str, Task] = {}
     ran, lower = 0, OUTCOMES[goal.metric].better == "lower"
-    while True:
-        wanted = [
-            t
-            for v, n in counts.items()
-            for t in plan([v], range(n), scenario.run.seed, fingerprints=prints)
-        ]
-        ran += fill(run_dir, wanted, lambda t: resolved[t.variant], table, execution, receiver)
-        tasks.update({t.key: t for t in wanted})
-        values = _values(run_dir, list(tasks.values()), goal.metric)
-        delta = _delta(goal, values, scenario.run.baseline)
-        state = kn_plus_plus(values, delta, 1 - goal.pcs, goal.first_stage, lower)
-        capped = all(counts[v] >= goal.max_replications for v in state.survivors)
-        if state.done or capped:
-            break
-        for v in state.survivors:
-            counts[v] = min(goal.max_replications, max(counts[v], state.stage + goal.batch))
+    with Executor(execution) as executor:  # one pool for every stage
+        while True:
+            wanted = [
+                t
+                for v, n in counts.items()
+                for t in plan([v], range(n), scenario.run.seed, fingerprints=prints)
+            ]
+            ran += fill(run_dir, wanted, lambda t: resolved[t.variant], table, executor, receiver)
+            tasks.update({t.key: t for t in wanted})
+            values = _values(run_dir, list(tasks.values()), goal.metric)
+            delta = _delta(goal, values, scenario.run.baseline)
+            state = kn_plus_plus(values, delta, 1 - goal.pcs, goal.first_stage, lower)
+            capped = all(counts[v] >= goal.max_replications for v in state.survivors)
+            if state.done or capped:
+                break
+            for v in state.survivors:
+                counts[v] = min(goal.max_replications, max(counts[v], state.stage + goal.batch))
     return _finish(run_dir, goal, state, values, delta, began, ran, list(tasks.values()))
 
 

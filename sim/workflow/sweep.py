@@ -24,6 +24,7 @@ import pandas as pd
 
 from sim import __version__
 from sim.experiments.execution import Execution, ProgressReceiver
+from sim.experiments.executors import Executor
 from sim.experiments.sweep_file import Sweep
 from sim.provenance import code_hash
 from sim.results import analysis
@@ -88,6 +89,7 @@ def run_sweep(
     command: str = "",
     progress: ProgressReceiver | None = None,
     plots: bool = True,
+    svg: bool = False,
 ) -> SweepReport:
     """Run every (variant, point, replication) not yet soundly stored; analyse; plot.
 
@@ -99,7 +101,13 @@ def run_sweep(
     """
     with locked(RunDirectory(directory), command):
         return _run_sweep(
-            sweep, directory, execution=execution, command=command, progress=progress, plots=plots
+            sweep,
+            directory,
+            execution=execution,
+            command=command,
+            progress=progress,
+            plots=plots,
+            svg=svg,
         )
 
 
@@ -111,6 +119,7 @@ def _run_sweep(
     command: str = "",
     progress: ProgressReceiver | None = None,
     plots: bool = True,
+    svg: bool = False,
 ) -> SweepReport:
     """The body of ``run_sweep``, with the directory locked."""
     began, execution = time.perf_counter(), execution or Execution()
@@ -125,11 +134,12 @@ def _run_sweep(
     run_dir.prepare(identity, documents, info)
     tasks = sweep.tasks()
     receiver, damaged = progress or Silent(), list[str]()
-    ran = fill(run_dir, tasks, sweep.scenario_of, load_councils(), execution, receiver, damaged)
+    with Executor(execution) as executor:
+        ran = fill(run_dir, tasks, sweep.scenario_of, load_councils(), executor, receiver, damaged)
     run_dir.combine(tasks, sweep.design_table())
     points, sensitivity, comparison = _analyse(run_dir, sweep)
     if plots:
-        write_plots(run_dir.path)
+        write_plots(run_dir.path, svg=svg)
     seconds = time.perf_counter() - began
     timings = {"seconds": round(seconds, 3), "tasks": len(tasks), "tasks_run": ran}
     run_dir.write_timings(timings)
