@@ -150,10 +150,14 @@ def graded_inspection(
     council.inspection_underway = True
     asked = world.env.now
     kind = kind_for(world, purpose, council.judged)
+    asked_under = world.policy.ofsted.rules
     granted = yield world.capacity.request(kind, council.next_due, council.index, purpose)
     world.recorder.observe("inspection_wait_months", world.env.now - asked)
     framework = world.policy.ofsted.framework
-    yield world.env.timeout(world.policy.ofsted.rules.kinds[granted].onsite_months)
+    # A request queued under one framework may be granted after a timeline switched to
+    # another that has no such kind: it keeps the on-site length of the kind it was granted.
+    spec = world.policy.ofsted.rules.kinds.get(granted) or asked_under.kinds[granted]
+    yield world.env.timeout(spec.onsite_months)
     council.inspection_underway = False
     judge(world, council, purpose, granted, framework)
 
