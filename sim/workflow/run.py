@@ -203,19 +203,6 @@ def _run_scenario(
             tasks, ran = run_to(scenario.run.replications)
         else:
             tasks, ran, outcome = _to_precision(run_dir, run_to, precision, scenario.run.baseline)
-
-        def run_to(count: int) -> tuple[list[Task], int]:
-            tasks = plan(scenarios, range(count), scenario.run.seed, fingerprints=prints)
-            ran = fill(
-                run_dir, tasks, lambda t: resolved[t.variant], table, executor, receiver, damaged
-            )
-            return tasks, ran
-
-        outcome = None
-        if precision is None:
-            tasks, ran = run_to(scenario.run.replications)
-        else:
-            tasks, ran, outcome = _to_precision(run_dir, run_to, precision, scenario.run.baseline)
     count = len(tasks) // len(scenarios)
     _store_count(run_dir, scenario, count)
     if draws is not None:
