@@ -188,9 +188,10 @@ def test_params_lists_sources(tmp_path):
     assert "fact" in result.output and "assumption" in result.output
 
 
-def test_the_cli_seed_limit_is_the_schema_one():
-    """The CLI keeps its own copy of the seed limit so that --help need not load pydantic."""
-    from sim.cli import app as cli
+def test_the_cli_refuses_a_seed_above_the_schema_limit():
+    """--seed is bounded by the schema's limit: one more is a usage error, before any run."""
     from sim.scenario.fields import MAX_SEED
 
-    assert cli.MAX_SEED == MAX_SEED
+    result = runner.invoke(app, ["run", "--seed", str(MAX_SEED + 1), "--no-plots"])
+    assert result.exit_code == 2
+    assert str(MAX_SEED) in result.output
