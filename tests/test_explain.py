@@ -28,16 +28,13 @@ def traced(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_story_of_a_council_taken_over_gives_the_numbers_behind_each_step(traced: Path) -> None:
     events = pd.read_parquet(traced / "events.parquet")
-    first = events[(events["event"] == "decision") & (events["replication"] == 0)].iloc[0]
-    council = str(first["council"])
+    first_run = events[events["replication"] == 0]
+    reviewed = set(first_run.loc[first_run["event"] == "review", "council"])
+    decided = first_run[(first_run["event"] == "decision") & first_run["council"].isin(reviewed)]
+    council = str(decided.iloc[0]["council"])  # the first council decided on after a review
     lines = story(traced, council)
-    review = json.loads(
-        events[
-            (events["council"] == council)
-            & (events["event"] == "review")
-            & (events["replication"] == 0)
-        ]["details"].iloc[0]
-    )
+    reviews = first_run[(first_run["council"] == council) & (first_run["event"] == "review")]
+    review = json.loads(reviews["details"].iloc[0])
     text = "\n".join(lines)
     assert f"read {review['reading']:+.2f} against the {review['required']:+.2f} required" in text
     decisions = [line for line in lines if "decision: " in line]

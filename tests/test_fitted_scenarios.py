@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -54,13 +56,15 @@ def test_fitted_values_are_defaults_under_the_scenario_settings(tmp_path: Path) 
 
 def test_params_shows_fitted_kind_interval_and_source(tmp_path: Path) -> None:
     own = {"performance": {"judgement_noise_sd": 0.7}}
-    result = CliRunner().invoke(app, ["params", str(fitted_case(tmp_path, own=own))],
-                                env={"COLUMNS": "300"})
+    args = ["params", str(fitted_case(tmp_path, own=own)), "--format", "csv"]
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
-    line = next(row for row in result.output.splitlines() if "performance.volatility" in row)
-    assert "fitted" in line and "0.02 to 0.6" in line and "test_fit" in line
-    noise = next(row for row in result.output.splitlines() if "judgement_noise_sd" in row)
-    assert "fitted" not in noise  # the scenario's own value is not the fit
+    rows = {row["path"]: row for row in csv.DictReader(io.StringIO(result.stdout))}
+    volatility = rows["world.performance.volatility"]
+    assert volatility["kind"] == "fitted"
+    assert "0.02 to 0.6" in volatility["source"] and "test_fit" in volatility["source"]
+    noise = rows["world.performance.judgement_noise_sd"]
+    assert noise["kind"] != "fitted"  # the scenario's own value is not the fit
 
 
 def test_missing_fitted_file_is_located(tmp_path: Path) -> None:
