@@ -1,9 +1,4 @@
-"""Every shipped sweep validates, and runs briefly (fewer points, one replication, 12 months).
-
-``sweep_deadline_capacity.yaml`` sweeps paths that the intervention-regime work adds
-(``policy.regime``, ``policy.sponsors``). Until that is merged its test skips, with the
-reason, when loading fails on exactly those paths; after the merge it runs like the others.
-"""
+"""Every shipped sweep validates, and runs briefly (fewer points, one replication, 12 months)."""
 
 from __future__ import annotations
 
@@ -12,26 +7,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sim.errors import ScenarioError
 from sim.experiments.sweep_file import load_sweep
 from sim.workflow.sweep import run_sweep
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 SWEEPS = sorted(SCENARIOS.glob("sweep_*.yaml"))
-PENDING = ("policy.regime", "policy.sponsors")  # added by the regime branch
-
-
-def _load_or_skip(path: Path) -> None:
-    try:
-        load_sweep(path)
-    except ScenarioError as err:
-        pending = [p for p in PENDING if f"{p}." in str(err)]
-        if pending:
-            pytest.skip(
-                f"{path.name} sweeps {', '.join(pending)}, which the intervention-regime "
-                f"branch adds; this test runs once that is merged ({err.errors[0].describe()})"
-            )
-        raise
 
 
 def _brief(path: Path, folder: Path) -> Path:
@@ -57,7 +37,7 @@ def _brief(path: Path, folder: Path) -> Path:
 
 @pytest.mark.parametrize("path", SWEEPS, ids=[p.stem for p in SWEEPS])
 def test_shipped_sweep_validates_and_runs_briefly(path, tmp_path):
-    _load_or_skip(path)
+    load_sweep(path)  # the shipped file itself validates
     sweep = load_sweep(_brief(path, tmp_path))
     report = run_sweep(sweep, tmp_path / "out", plots=False)
     assert report.tasks_run == len(sweep.points) * len(sweep.variants)
