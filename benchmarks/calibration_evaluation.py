@@ -21,20 +21,24 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sim.calibration import evaluate
-from sim.calibration.spec import load_spec
+from sim.calibration.spec import TargetSpec, load_spec
 from sim.model.streams import SeedKey
-from sim.scenario.councils import load_councils
+from sim.scenario.councils import CouncilTable, load_councils
+from sim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def cpu_per_replication(cal: evaluate.Scenario, targets, table, reps: int, trace: bool):  # type: ignore[no-untyped-def]
+def cpu_per_replication(
+    scenario: Scenario, targets: tuple[TargetSpec, ...], table: CouncilTable, reps: int,
+    trace: bool,
+) -> tuple[float, list[evaluate.Stats]]:
     """CPU seconds per replication and the statistics, traced or not."""
     original = evaluate.needs_trace
     evaluate.needs_trace = lambda _targets: trace  # type: ignore[assignment]
     try:
         began = time.process_time()
-        stats = [evaluate.replication_statistics(cal, SeedKey(2016, 0, r), table, targets)
+        stats = [evaluate.replication_statistics(scenario, SeedKey(2016, 0, r), table, targets)
                  for r in range(reps)]
         return (time.process_time() - began) / reps, stats
     finally:
