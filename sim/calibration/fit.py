@@ -203,7 +203,8 @@ def run_fit(
     """Run (or continue) ABC-SMC generations until the spec's budget says stop.
 
     Raises:
-        ResultsError: If the directory holds another calibration, or --resume finds none.
+        ResultsError: If the directory holds another calibration, or --resume finds none,
+            or no generation could be completed within the budget.
     """
     logging.getLogger("ABC").setLevel(logging.WARNING)
     began = time.perf_counter()
@@ -233,4 +234,10 @@ def run_fit(
             if progress is not None:
                 progress(state)
     assert history is not None
+    if history.max_t is None or history.max_t < 0:
+        raise ResultsError(
+            f"{directory}: the first generation accepted fewer than {cal.spec.budget.population}"
+            f" particles in population / min_acceptance_rate evaluations; lower "
+            "budget.min_acceptance_rate or give more generations (the first then runs hotter)"
+        )
     return history
