@@ -12,8 +12,9 @@ import pandas as pd
 from sim import __version__
 from sim.errors import ResultsError
 from sim.results import analysis, measures, plots
-from sim.results.directory import RunDirectory, write_table
+from sim.results.directory import RunDirectory
 from sim.results.figures import headline_metrics
+from sim.results.tableio import write_table
 from sim.scenario.yamlio import unknown_message
 
 SHOWN_DIFFERENCES = 5  # input differences listed in a message; the rest are counted

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from sim.errors import ResultsError
 from sim.results import charts, measures, plots
-from sim.results.directory import RunDirectory, read_table
+from sim.results.directory import RunDirectory
+from sim.results.tableio import read_table
 from sim.scenario.fields import parameter_table
 from sim.scenario.schema import Scenario
 

@@ -27,8 +27,9 @@ import pandas as pd
 from sim.errors import ResultsError
 from sim.model.recorder import HEADLINE, OUTCOMES
 from sim.results import measures, narrative
-from sim.results.directory import RunDirectory, atomic_write
+from sim.results.directory import RunDirectory
 from sim.results.stress import checklist
+from sim.results.tableio import atomic_write
 from sim.scenario.fields import ParameterRow, parameter_table
 from sim.scenario.schema import Scenario
 

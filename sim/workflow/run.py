@@ -26,12 +26,13 @@ from sim.experiments.executors import Executor
 from sim.experiments.tasks import Task, fingerprint, plan
 from sim.provenance import code_hash, package_versions
 from sim.results import analysis
-from sim.results.directory import RunDirectory, write_table
+from sim.results.directory import RunDirectory
 from sim.results.economics import cost_effectiveness
 from sim.results.explain import write_council_summary
 from sim.results.figures import write_plots
 from sim.results.lock import locked
 from sim.results.report import write_report
+from sim.results.tableio import write_table
 from sim.scenario.councils import CouncilTable, load_councils
 from sim.scenario.schema import Scenario
 from sim.scenario.timeline import resolve, variant_scenarios

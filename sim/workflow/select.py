@@ -32,9 +32,10 @@ from sim.experiments.execution import Execution, ProgressReceiver
 from sim.experiments.executors import Executor
 from sim.experiments.tasks import Task, fingerprint, plan
 from sim.model.recorder import OUTCOMES
-from sim.results.directory import RunDirectory, write_table
+from sim.results.directory import RunDirectory
 from sim.results.lock import locked
 from sim.results.selection import Screening, kn_plus_plus
+from sim.results.tableio import write_table
 from sim.scenario.councils import load_councils
 from sim.scenario.schema import Scenario
 from sim.scenario.timeline import resolve, variant_scenarios

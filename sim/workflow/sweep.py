@@ -29,10 +29,11 @@ from sim.experiments.sweep_file import Sweep
 from sim.provenance import code_hash
 from sim.results import analysis
 from sim.results import sensitivity as indices
-from sim.results.directory import RunDirectory, write_table
+from sim.results.directory import RunDirectory
 from sim.results.figures import write_plots
 from sim.results.lock import locked
 from sim.results.report import write_report
+from sim.results.tableio import write_table
 from sim.scenario.councils import load_councils
 from sim.workflow.run import Silent, fill, manifest, scenario_identity
 
