@@ -123,7 +123,7 @@ def compare_directories(
     if target.exists() and not target.is_dir():
         raise ResultsError(f"{target}: --out is a file; expected a directory")
     target.mkdir(parents=True, exist_ok=True)
-    write_table(table, target / "compare.csv")
+    write_table(measures.with_units(table), target / "compare.csv")
     paired = bool((table["method"] == "paired").all())
     how = "paired by replication" if paired else "Welch t interval"
     title = f"{second.name} minus {first.name}, per variant ({how}, 95% CI)"

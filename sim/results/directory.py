@@ -14,13 +14,14 @@ Layout of a run directory::
     events.parquet         the event log, when traced
     judgements.parquet     variant, point, replication, then one row per graded judgement:
                            council (index), month, framework, kind, grade, previous_grade
-    summary.csv            variant, metric, mean, ci_low, ci_high, sd, n (runs)
+    summary.csv            variant, metric, unit, mean, ci_low, ci_high, sd, n (runs)
     comparison.csv         paired differences against the baseline, when there are variants
     derived.csv            cross-variant figures against the variant without graduate
                            programmes (child-years averted, cost per child-year averted)
     points.parquet         per variant and sweep point: parameters, n, mean and 95% CI (sweeps)
     sensitivity.csv        Sobol or regression sensitivity indices (LHS and Sobol sweeps)
-    selection.csv          `sim select`: per variant, replications, mean, fate (KN++)
+    selection.csv          `sim select`: per variant, metric, unit, replications, mean, fate
+    councils.csv           per variant and council across replications (headers with units)
     discovery_<metric>.csv `sim discover`: the PRIM box; peeling_<metric>.csv its trajectory
 
 A task's key is a hash of its resolved inputs (``Task.key``), so a directory
@@ -30,6 +31,7 @@ an interrupted run (even ``kill -9``) keeps every finished task and never
 leaves a half-written one where it would be read as finished. Combined
 tables are streamed from the parts in plan order, so memory does not grow
 with the number of tasks. Each file is written once per run (or sweep).
+CSV files carry their units from ``sim.results.measures`` (``with_units``).
 """
 
 from __future__ import annotations
