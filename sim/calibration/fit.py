@@ -137,7 +137,7 @@ def _abcsmc(
         population_size=budget.population,
         eps=PlannedTemperature(budget.generations, temperatures(history)),
         acceptor=pyabc.StochasticAcceptor(),
-        sampler=pyabc.sampler.SingleCoreSampler(),
+        sampler=pyabc.sampler.SingleCoreSampler(check_max_eval=True),
     )
 
 
@@ -185,10 +185,11 @@ def _should_stop(cal: Calibration, state: FitState | None) -> bool:
     budget = cal.spec.budget
     if state is None:
         return False
+    # a low acceptance rate does not stop the fit: the temperature must still reach 1;
+    # a generation is capped instead (population / min_acceptance_rate evaluations)
     return (
         state.generation + 1 >= budget.generations
         or state.evaluations >= budget.max_evaluations
-        or state.acceptance_rate < budget.min_acceptance_rate
     )
 
 
