@@ -163,6 +163,9 @@ def test_ilacs_intervals_follow_the_rule_with_ample_capacity(england):
             **{
                 "timeline": [{"at": "2018-01", "set": {"policy.ofsted.framework": "ILACS"}}],
                 "run.horizon_months": 120.0,
+                # the cadence rule itself: a focused visit finding serious weakness brings
+                # an inspection forward by design (tests/test_focused_visits.py)
+                "policy.ofsted.frameworks.ILACS.focused_visits.brings_forward": False,
             }
         )
     )

@@ -340,5 +340,6 @@ def regime_outcomes(world: World) -> dict[str, float]:
         "cost_trusts_gbp": rec.counts["cost_trusts_gbp"]
         + rec.counts["trust_months"] * costs.trust_per_month_gbp,
         "cost_inspections_gbp": graded * costs.inspection_gbp
-        + rec.counts["monitoring_visits"] * costs.monitoring_visit_gbp,
+        + (rec.counts["monitoring_visits"] + rec.counts["focused_visits"])
+        * costs.monitoring_visit_gbp,  # a focused visit costs as a monitoring visit (assumed)
     }

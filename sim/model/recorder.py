@@ -97,6 +97,21 @@ OUTCOMES: dict[str, Outcome] = {
         Outcome(
             "monitoring_visits", "visits", "Monitoring visits to inadequate councils", "neither"
         ),
+        Outcome(
+            "focused_visits", "visits", "Focused visits between graded inspections", "neither"
+        ),
+        Outcome(
+            "focused_visits_weak",
+            "visits",
+            "Focused visits finding serious weakness (a reading below the inadequate cutpoint)",
+            "neither",
+        ),
+        Outcome(
+            "focused_visits_brought_forward",
+            "inspections",
+            "Graded inspections brought forward by a focused visit",
+            "neither",
+        ),
         Outcome("signals", "signals", "Concern signals received by Ofsted", "neither"),
         Outcome(
             "leadership_changes",
@@ -205,6 +220,7 @@ COUNCIL_COLUMNS: tuple[str, ...] = (
     "inspections_reinspection",
     "inspections_emergency",
     "monitoring_visits",
+    "focused_visits",
     "signals",
     "leadership_changes",
 )
