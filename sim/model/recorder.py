@@ -8,6 +8,7 @@ documentation of ``replications.parquet`` has one source.
 from __future__ import annotations
 
 import json
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -238,6 +239,8 @@ JUDGEMENT_COLUMNS: tuple[str, ...] = (
     "kind",  # the inspection kind (routine, reinspection, emergency, short, standard, ...)
     "grade",  # 0 inadequate .. 3 outstanding
     "previous_grade",  # the grade it replaced, -1 if none
+    "vacancy_rate",  # the council's vacancy rate as the judgement is published (share)
+    "agency_rate",  # its agency share then (share): the workforce-by-grade targets' measure
 )
 
 
@@ -267,6 +270,8 @@ class Recorder:
     monthly_rows: list[dict[str, float]] = field(default_factory=list)
     events: list[tuple[float, str, str, str]] = field(default_factory=list)
     judgements: list[tuple[int, float, str, str, int, int]] = field(default_factory=list)
+    # (vacancy, agency) at each judgement, in the same order; set by the workforce
+    judgement_staff: list[tuple[float, float]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         n = len(self.council_names)
@@ -285,8 +290,11 @@ class Recorder:
 
     def judgement_table(self) -> dict[str, np.ndarray]:
         """The judgements as columns (``JUDGEMENT_COLUMNS``), typed for Parquet."""
-        rows = self.judgements
-        types = (np.int64, float, str, str, np.int64, np.int64)
+        staff = self.judgement_staff
+        if len(staff) != len(self.judgements):  # no workforce registered: unknown
+            staff = [(math.nan, math.nan)] * len(self.judgements)
+        rows = [(*row, *extra) for row, extra in zip(self.judgements, staff, strict=True)]
+        types = (np.int64, float, str, str, np.int64, np.int64, float, float)
         return {
             name: np.array([row[i] for row in rows], dtype=types[i])
             for i, name in enumerate(JUDGEMENT_COLUMNS)
