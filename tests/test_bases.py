@@ -128,10 +128,13 @@ def test_an_inherited_entry_after_a_shorter_horizon_is_allowed(tmp_path):
          "a.yaml -> b.yaml -> a.yaml", ("b.yaml", 1)),
         ({"a.yaml": "base: nowhere.yaml\n"}, "no such file", ("a.yaml", 1)),
         ({"a.yaml": "base: [b.yaml]\n"}, "expected the name of a scenario file", ("a.yaml", 1)),
+        ({"a.yaml": "base: /dev/zero\n"}, "not a regular file", ("a.yaml", 1)),
+        ({"a.yaml": "base: .\n"}, "not a regular file", ("a.yaml", 1)),
         ({"a.yaml": "base: b.yaml\n", "b.yaml": "base: c.yaml\nbase: d.yaml\n"},
          "duplicate key", ("b.yaml", 2)),
     ],
-    ids=["itself", "a cycle", "missing", "not a name", "bad yaml in the base"],
+    ids=["itself", "a cycle", "missing", "not a name", "a device", "a directory",
+         "bad yaml in the base"],
 )
 def test_a_bad_base_is_a_located_error(tmp_path, files, message, at):
     _write(tmp_path, files)

@@ -82,8 +82,11 @@ def _load(file: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], Marks]:
             name, pos, field="base", value=base,
         )  # fmt: skip
     if not target.is_file():
+        what = "not a regular file (a directory, device or pipe)" if target.exists() else (
+            "no such file"
+        )
         raise located(
-            f"base: no such file {str(target)!r}; expected a scenario file (relative to this one)",
+            f"base: {what} {str(target)!r}; expected a scenario file (relative to this one)",
             name, pos, field="base", value=base,
         )  # fmt: skip
     under, under_marks = _load(target, seen)
