@@ -24,7 +24,7 @@ import simpy
 
 from sim.model.council import INADEQUATE, Council
 from sim.model.institution import Institution
-from sim.model.ofsted import interrupt_cycle, scale
+from sim.model.ofsted import interrupt_cycle, scale, schedule
 
 if TYPE_CHECKING:
     from sim.model.world import World
@@ -73,12 +73,12 @@ def plan(world: World, visitor: FocusedVisitor, council: Council) -> None:
     """Plan the council's focused visit of this interval (dropping any earlier plan)."""
     visitor.plans[council.index] += 1
     rules = world.policy.ofsted.rules.focused_visits
-    now = world.env.now
-    if rules is None or council.judged == INADEQUATE or math.isinf(council.next_due):
+    now, timing = world.env.now, schedule(world, council)
+    if rules is None or council.judged == INADEQUATE or math.isinf(timing.next_due):
         return
-    due = now + rules.share_of_interval * (council.next_due - now)
+    due = now + rules.share_of_interval * (timing.next_due - now)
     gap = rules.min_months_from_inspection
-    if due - council.last_graded_at < gap or council.next_due - due < gap:
+    if due - timing.last_graded_at < gap or timing.next_due - due < gap:
         return
     token = visitor.plans[council.index]
     world.env.process(visit(world, visitor, council, token, due))
@@ -90,25 +90,26 @@ def visit(
     """Wait for the planned date, queue for the kind's capacity, visit, and maybe act."""
     yield world.env.timeout(max(0.0, due - world.env.now))
     rules = world.policy.ofsted.rules
-    if _stale(visitor, council, token) or rules.focused_visits is None:
+    if _stale(world, visitor, council, token) or rules.focused_visits is None:
         return
     granted = yield world.capacity.request(
         rules.focused_visits.kind, due, council.index, "focused"
     )
     spec = world.policy.ofsted.rules.kinds.get(granted) if granted else None
-    if spec is None or _stale(visitor, council, token):
+    if spec is None or _stale(world, visitor, council, token):
         return  # the framework changed meanwhile, or the council was judged
     yield world.env.timeout(spec.onsite_months)
-    if _stale(visitor, council, token):
+    if _stale(world, visitor, council, token):
         return
     found_weakness(world, council, _read(world, council))
 
 
-def _stale(visitor: FocusedVisitor, council: Council, token: int) -> bool:
+def _stale(world: World, visitor: FocusedVisitor, council: Council, token: int) -> bool:
+    timing = schedule(world, council)
     return (
         visitor.plans[council.index] != token
-        or council.inspection_underway
-        or council.interrupt_pending
+        or timing.inspection_underway
+        or timing.interrupt_pending
         or council.judged == INADEQUATE
     )
 
@@ -132,8 +133,8 @@ def found_weakness(world: World, council: Council, reading: float) -> None:
     rec.count("focused_visits_weak")
     if rules is None or not rules.brings_forward:
         return
-    due = world.env.now + rules.bring_forward_months
-    if due < council.next_due:
-        council.next_due = due
+    due, timing = world.env.now + rules.bring_forward_months, schedule(world, council)
+    if due < timing.next_due:
+        timing.next_due = due
         if interrupt_cycle(world, council, "reschedule"):
             rec.count("focused_visits_brought_forward")
