@@ -60,3 +60,12 @@ def test_small_multiples_one_panel_per_variant_over_the_baseline() -> None:
         f"{v} (colour) vs baseline (grey)" for v in "abcd"
     ]
     assert len(fig.axes[0].lines) == 2  # the baseline's median and the variant's
+
+
+def test_variant_colours_are_distinct_and_never_the_baselines_grey() -> None:
+    from sim.results.plots import _colours
+
+    for n in (1, 8, 9, 10, 18):
+        colours = _colours(n)
+        assert len(set(colours)) == n  # distinct up to the palette's size
+        assert all(not (r == g == b) for r, g, b, _ in colours)

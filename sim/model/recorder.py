@@ -42,6 +42,8 @@ HEADLINE = (
     "cost_trusts_gbp",
     "cost_inspections_gbp",
     "recruitment_spend_gbp",
+    "cost_total_gbp",
+    "cost_total_discounted_gbp",
 )
 
 
