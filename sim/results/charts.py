@@ -175,11 +175,11 @@ def fan_small_multiples(
     )
     base = monthly[monthly["variant"] == baseline]
     start = plots._start_month(monthly)
-    colours = plots._colours(len(variants) + 1)
+    colours = plots._colours(len(variants))  # each variant's colour in the forest plot too
     for index, (ax, variant) in enumerate(zip(axes.flat, variants, strict=False)):
         plots._fan(ax, base.assign(variant=baseline), series, start, "0.55", 1)
         rows = monthly[monthly["variant"] == variant]
-        plots._fan(ax, rows, series, start, colours[index + 1], 1)
+        plots._fan(ax, rows, series, start, colours[index], 1)
         ax.set_title(f"{variant} (colour) vs {baseline} (grey)", fontsize=9.5)
         ax.set_xlabel("date")
         if index % ncols == 0:

@@ -118,7 +118,8 @@ def _change(metric: str, mean: float) -> str:
     if shape == "length":
         return f"a {phrase} {size:.1f} months {'longer' if up else 'shorter'}"
     if shape == "share":
-        return f"a {phrase} {size * 100:.2f} points {'higher' if up else 'lower'}"
+        points = amount(size, "share", difference=True).removesuffix(" pts")
+        return f"a {phrase} {points} percentage points {'higher' if up else 'lower'}"
     return f"{number(size)} {'more' if up else 'fewer'} {phrase}"
 
 
