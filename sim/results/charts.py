@@ -185,8 +185,10 @@ def fan_small_multiples(
         if index % ncols == 0:
             ax.set_ylabel(unit)
         ax.grid(alpha=0.3)
-        if monthly[series].min() >= 0:
-            ax.set_ylim(bottom=0)
+    if monthly[series].min() >= 0:
+        # once, after every panel is drawn: the panels share y, and a limit set earlier
+        # would freeze the top at the panels drawn so far and cut the later ones
+        axes.flat[0].set_ylim(bottom=0)
     for ax in axes.flat[len(variants) :]:
         ax.remove()
     fig.suptitle(
