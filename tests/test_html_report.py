@@ -180,3 +180,12 @@ def test_report_gives_present_values_and_says_how_it_discounts(small_run: Path) 
     assert "Costs of the baseline, undiscounted and at present value" in html
     assert "The Green Book 2022" in html and "at 3.5% a year" in html
     assert "Both costs and child-years are discounted" in html
+
+
+def test_report_counts_the_inputs_its_fitted_file_sets(small_run: Path) -> None:
+    """reform_2015 names calibration/fitted.yaml: the report must not say nothing is fitted."""
+    html = (small_run / "report.html").read_text()
+    assert "Fitted values come from " in html
+    assert "No input is fitted yet" not in html
+    assert "inputs are fitted by calibration" in html
+    assert 'class="kind kind-fitted"' in html

@@ -229,6 +229,10 @@ def council_ranking(summary: pd.DataFrame, variant: str, top: int = 20) -> Figur
     ax.set_xlabel(f"months (mean over {int(rows['replications'].max())} replications)")
     ax.set_ylabel("council")
     ax.set_title(f"Councils with the most months truly inadequate ('{variant}')")
-    ax.legend(loc="lower right")
+    longest = float(
+        np.nanmax(rows[["months_truly_inadequate_mean", "months_judged_inadequate_mean"]])
+    )
+    ax.set_xlim(0, 1.3 * longest if longest > 0 else 1.0)  # room for the labels inside the axes
+    fig.legend(loc="outside lower center", ncols=2, frameon=False)  # over no bar or label
     ax.grid(axis="x", alpha=0.3)
     return fig

@@ -23,13 +23,14 @@ from typing import Any
 import jinja2
 import pandas as pd
 
-from sim.errors import ResultsError
+from sim.errors import ResultsError, SimError
 from sim.model.recorder import HEADLINE, OUTCOMES
 from sim.results import measures, narrative
 from sim.results.directory import RunDirectory, atomic_write
 from sim.results.headline import DIFF, cost_rows, headline
 from sim.results.stress import checklist
 from sim.scenario.fields import ParameterRow, parameter_table
+from sim.scenario.fitted import mark_fitted
 from sim.scenario.schema import Scenario
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -117,11 +118,18 @@ def _overrides(spec: dict[str, Any] | None) -> list[tuple[str, str]]:
 
 
 def _parameters(document: dict[str, Any]) -> list[ParameterRow]:
-    """The parameter table of the stored scenario (empty for another model version's file)."""
+    """The parameter table of the stored scenario (empty for another model version's file),
+    with the inputs its fitted file sets marked ``fitted`` as ``sim params`` shows them
+    (unmarked when that file is no longer where the run found it)."""
     try:
-        return parameter_table(Scenario.model_validate(document))
+        scenario = Scenario.model_validate(document)
     except ValueError:
         return []
+    rows = parameter_table(scenario)
+    try:
+        return mark_fitted(scenario, rows)
+    except SimError:
+        return rows
 
 
 def _primary(metrics: Sequence[str]) -> list[str]:
