@@ -22,7 +22,7 @@ from sim.cli.options import ExecutorName
 from sim.cli.render import errors
 from sim.errors import ResultsError, SimError, os_error_message
 from sim.experiments.execution import Execution
-from sim.results.directory import default_directory, latest_directory
+from sim.results.naming import default_directory, latest_directory
 from sim.workflow.precision import DEFAULT_CAP, DEFAULT_METRIC, FIRST_BATCH, PrecisionTarget
 
 T = TypeVar("T")

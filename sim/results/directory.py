@@ -14,13 +14,14 @@ Layout of a run directory::
     events.parquet         the event log, when traced
     judgements.parquet     variant, point, replication, then one row per graded judgement:
                            council (index), month, framework, kind, grade, previous_grade
-    summary.csv            variant, metric, mean, ci_low, ci_high, sd, n (runs)
+    summary.csv            variant, metric, unit, mean, ci_low, ci_high, sd, n (runs)
     comparison.csv         paired differences against the baseline, when there are variants
     derived.csv            cross-variant figures against the variant without graduate
                            programmes (child-years averted, cost per child-year averted)
     points.parquet         per variant and sweep point: parameters, n, mean and 95% CI (sweeps)
     sensitivity.csv        Sobol or regression sensitivity indices (LHS and Sobol sweeps)
-    selection.csv          `sim select`: per variant, replications, mean, fate (KN++)
+    selection.csv          `sim select`: per variant, metric, unit, replications, mean, fate
+    councils.csv           per variant and council across replications (headers with units)
     discovery_<metric>.csv `sim discover`: the PRIM box; peeling_<metric>.csv its trajectory
 
 A task's key is a hash of its resolved inputs (``Task.key``), so a directory
@@ -30,6 +31,7 @@ an interrupted run (even ``kill -9``) keeps every finished task and never
 leaves a half-written one where it would be read as finished. Combined
 tables are streamed from the parts in plan order, so memory does not grow
 with the number of tasks. Each file is written once per run (or sweep).
+CSV files carry their units from ``sim.results.measures`` (``with_units``).
 """
 
 from __future__ import annotations
@@ -37,19 +39,18 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 import yaml
 
 from sim.errors import ResultsError
 from sim.experiments.tasks import TABLES, EncodedOutput, Task, plan_order
 from sim.results import parts
+from sim.results.naming import first_difference
+from sim.results.tableio import atomic_write, read_table, stream, with_inputs
 
 COMBINED = {
     "replication": "replications.parquet",
@@ -58,45 +59,6 @@ COMBINED = {
     "events": "events.parquet",
     "judgements": "judgements.parquet",
 }
-# A row group is written when the buffered parts reach either limit: rows bound the data,
-# parts bound the per-table overhead (a one-row part still carries its schema and metadata).
-ROWS_PER_GROUP = 100_000
-PARTS_PER_GROUP = 256
-
-
-def default_directory(root: Path, name: str) -> Path:
-    """results/<name>/<UTC timestamp>/ (a new directory for each run)."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    return root / name / stamp
-
-
-def latest_directory(root: Path, name: str) -> Path:
-    """The newest results directory of a scenario or sweep, for ``--resume``.
-
-    Raises:
-        ResultsError: If there is none.
-    """
-    parent = root / name
-    found = sorted(p for p in parent.glob("*") if (p / "manifest.json").is_file())
-    if not found:
-        raise ResultsError(f"{parent}: no results directory to resume; run without --resume")
-    return found[-1]
-
-
-def first_difference(old: Any, new: Any, where: str = "") -> str | None:
-    """Dotted path and values of the first difference between two plain documents."""
-    if isinstance(old, dict) and isinstance(new, dict):
-        for key in dict.fromkeys([*old, *new]):
-            inner = f"{where}.{key}" if where else str(key)
-            if key not in old or key not in new:
-                return f"{inner} is only in the {'new' if key not in old else 'stored'} inputs"
-            found = first_difference(old[key], new[key], inner)
-            if found:
-                return found
-        return None
-    if old != new:
-        return f"{where or 'value'} is {old!r} there, {new!r} now"
-    return None
 
 
 class RunDirectory:
@@ -299,7 +261,7 @@ class RunDirectory:
         each replication row also carries its point's parameter values, after ``seed``.
         """
         ordered = plan_order(tasks)
-        inputs = None if design is None else _with_inputs(design)
+        inputs = None if design is None else with_inputs(design)
         for task in ordered:
             self._part_file(task, "replication")
         for name in TABLES:
@@ -307,7 +269,7 @@ class RunDirectory:
             present = [f for f in files if f.exists()]
             target = self.path / COMBINED[name]
             if present:
-                _stream(present, target, inputs if name == "replication" else None)
+                stream(present, target, inputs if name == "replication" else None)
             elif target.exists():
                 target.unlink()  # left by an earlier, traced run of other tasks
 
@@ -316,91 +278,5 @@ class RunDirectory:
         return read_table(self.path / f"{name}.parquet")
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """A parquet or CSV table of a results directory, or a message saying how it is damaged.
-
-    Raises:
-        ResultsError: If the file is missing, truncated or not a table.
-    """
-    if not path.is_file():
-        raise ResultsError(f"{path}: missing; expected a finished results directory")
-    try:
-        return pd.read_csv(path) if path.suffix == ".csv" else pd.read_parquet(path)
-    except (OSError, ValueError, pa.ArrowException, pd.errors.ParserError) as err:
-        raise ResultsError(
-            f"{path}: damaged or not a table ({str(err).splitlines()[0][:120]}); rebuild it "
-            f"by running again with --resume --out {path.parent}"
-        ) from None
-
-
-Transform = Callable[[pa.Table], pa.Table]
-
-
-def _with_inputs(design: pd.DataFrame) -> Transform:
-    """Insert each row's sweep parameter values after ``seed`` (rows carry their inputs)."""
-    lookup = design.set_index("point")
-    types = pa.Table.from_pandas(lookup, preserve_index=False).schema
-
-    def add(table: pa.Table) -> pa.Table:
-        points = table.column("point").to_pandas()
-        at = table.schema.get_field_index("seed") + 1
-        for offset, column in enumerate(lookup.columns):
-            values = points.map(lookup[column]).tolist()
-            table = table.add_column(
-                at + offset, column, pa.array(values, type=types.field(column).type)
-            )
-        return table
-
-    return add
-
-
-def _stream(files: list[Path], target: Path, transform: Transform | None = None) -> None:
-    """Concatenate parquet files into ``target`` (atomically) with bounded memory."""
-    try:
-        schema = pq.read_schema(files[0])
-        for file in files[1:]:  # one schema at a time: memory does not grow with the parts
-            other = pq.read_schema(file)
-            if not other.equals(schema):
-                schema = pa.unify_schemas([schema, other], promote_options="permissive")
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
-        raise ResultsError(f"{target}: parts have incompatible columns ({err})") from None
-    temporary = target.with_name(f".{target.name}.tmp")
-    shape = transform or (lambda table: table)
-    buffer: list[pa.Table] = []
-    with pq.ParquetWriter(temporary, shape(schema.empty_table()).schema) as writer:
-        for file in files:
-            buffer.append(_read(file).select(schema.names).cast(schema))
-            rows = sum(t.num_rows for t in buffer)
-            if rows >= ROWS_PER_GROUP or len(buffer) >= PARTS_PER_GROUP:
-                writer.write_table(shape(pa.concat_tables(buffer)))
-                buffer = []
-        if buffer:
-            writer.write_table(shape(pa.concat_tables(buffer)))
-    temporary.replace(target)
-
-
 def _yaml(data: Any) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write a file so that a reader sees the old or the new content, never a mix."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text)
-    temporary.replace(path)
-
-
-def write_table(frame: pd.DataFrame, path: Path) -> None:
-    """Write a CSV or parquet table atomically (by the file's suffix)."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    if path.suffix == ".csv":
-        frame.to_csv(temporary, index=False)
-    else:
-        frame.to_parquet(temporary, index=False)
-    temporary.replace(path)
-
-
-def _read(file: Path) -> pa.Table:
-    """One small parquet file, read directly (not through the dataset layer and its threads)."""
-    with pq.ParquetFile(file) as reader:
-        return reader.read(use_threads=False)

@@ -30,9 +30,10 @@ from matplotlib.figure import Figure
 
 from sim.errors import ResultsError
 from sim.model.recorder import OUTCOMES
-from sim.results.directory import RunDirectory, write_table
+from sim.results.directory import RunDirectory
 from sim.results.lock import locked
 from sim.results.plots import save
+from sim.results.tableio import write_table
 
 DEFAULT_DENSITY = 0.8  # smallest density of the reported box, if any box reaches it
 

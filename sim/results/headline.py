@@ -16,9 +16,9 @@ from typing import Any
 
 import pandas as pd
 
-from sim.model.recorder import HEADLINE, OUTCOMES
+from sim.model.recorder import HEADLINE
 from sim.model.spending import COST_HEADINGS, discounted
-from sim.results import narrative
+from sim.results import measures, narrative
 
 DIFF = ("mean_diff", "ci_low", "ci_high")
 # (title, outcomes, short column labels); headline outcomes in no group go to a last one.
@@ -121,9 +121,7 @@ def _groups(present: Sequence[str]) -> list[tuple[str, list[str]]]:
 
 def _column(metric: str) -> dict[str, str]:
     label = SHORT.get(metric) or narrative.PHRASES.get(metric, (metric.replace("_", " "), ""))[0]
-    outcome = OUTCOMES.get(metric)
-    better = outcome.better if outcome else "neither"
-    note = outcome.unit if outcome else ""
+    note, better = measures.unit(metric), measures.better(metric)
     if better != "neither":
         note = f"{note}, {better} is better"
     return {"metric": metric, "label": label, "note": note}

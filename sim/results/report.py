@@ -26,9 +26,10 @@ import pandas as pd
 from sim.errors import ResultsError, SimError
 from sim.model.recorder import HEADLINE, OUTCOMES
 from sim.results import measures, narrative
-from sim.results.directory import RunDirectory, atomic_write
+from sim.results.directory import RunDirectory
 from sim.results.headline import DIFF, cost_rows, headline
 from sim.results.stress import checklist
+from sim.results.tableio import atomic_write
 from sim.scenario.fields import ParameterRow, parameter_table
 from sim.scenario.fitted import mark_fitted
 from sim.scenario.schema import Scenario
@@ -135,8 +136,8 @@ def _parameters(document: dict[str, Any]) -> list[ParameterRow]:
 def _primary(metrics: Sequence[str]) -> list[str]:
     """Headline outcomes present, those with a better direction first."""
     present = [m for m in HEADLINE if m in metrics]
-    return [m for m in present if OUTCOMES[m].better != "neither"] + [
-        m for m in present if OUTCOMES[m].better == "neither"
+    return [m for m in present if measures.better(m) != "neither"] + [
+        m for m in present if measures.better(m) == "neither"
     ]
 
 
