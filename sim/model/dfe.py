@@ -175,7 +175,7 @@ def open_case(
     if case is None:
         case = Case(council.judgement_id, baseline_reading(world, council))
         department(world).cases[council.index] = case
-        if regime.intervention == "commissioner":
+        if appoint_at_once or gets_commissioner(world, council):  # in post already, or due one
             # an adviser under the direction until the commissioner is in post
             world.set_uplift(council, "intervention", regime.notice_uplift)
             council.status = "commissioner" if appoint_at_once else "direction"
@@ -187,8 +187,30 @@ def open_case(
     else:
         case.judgement, case.extensions = council.judgement_id, 0
         case.score = baseline_reading(world, council)
+        if case.request is None and gets_commissioner(world, council):
+            # the criteria now call for a commissioner (persistent failure): the notice's
+            # adviser stays until the commissioner is in post
+            if council.status == "notice":
+                council.status = "direction"
+            delay = regime.commissioner_delay_months
+            world.env.process(appoint_commissioner(world, council, case, delay))
     if regime.deadline_months is not None and reviewed:
         world.env.process(review(world, council, case.judgement))
+
+
+def gets_commissioner(world: World, council: Council) -> bool:
+    """Whether a new intervention is a commissioner (else a notice and adviser).
+
+    Under the 2016 criteria: persistent failure (this judgement included) or systemic
+    failure (the judgement's reading below ``systemic_failure_below``).
+    """
+    regime = world.policy.regime
+    if regime.intervention != "criteria":
+        return regime.intervention == "commissioner"
+    systemic = regime.systemic_failure_below
+    return persistent_failure(world, council) or (
+        systemic is not None and council.judged_score < systemic
+    )
 
 
 def appoint_commissioner(
@@ -312,16 +334,40 @@ def finish_trust(world: World, council: Council) -> None:
 
 
 def status_counts(world: World) -> dict[str, float]:
-    """Monthly councils by intervention status, the sponsor queue and the trusts running."""
+    """Monthly councils by intervention status, the sponsor queue, the trusts running and
+    the regime's cumulative spending by heading."""
     tally = Counter(council.status for council in world.councils)
     counts = {f"status_{s}": float(tally[s]) for s in STATUSES}
     counts["sponsor_queue"] = float(len(department(world).pool.queue))
+    counts.update(accrued_costs(world))
     return counts
+
+
+def accrued_costs(world: World) -> dict[str, float]:
+    """The regime's spending so far by heading (GBP), open commissioner and trust spells
+    included up to now: a cumulative monthly column each (``model/spending.py`` discounts)."""
+    rec, now, costs = world.recorder, world.env.now, world.params.costs
+    state = department(world)
+    commissioner_months = rec.counts["commissioner_months"] + sum(
+        now - case.appointed_at for case in state.cases.values() if case.appointed_at is not None
+    )
+    trust_months = rec.counts["trust_months"] + sum(
+        now - max(started, 0.0) for started in state.pool.started.values()
+    )
+    graded = sum(rec.counts[f"inspections_{k}"] for k in ("routine", "reinspection", "emergency"))
+    return {
+        "cost_commissioners_gbp": commissioner_months * costs.commissioner_per_month_gbp,
+        "cost_trusts_gbp": rec.counts["cost_trusts_gbp"] + trust_months * costs.trust_per_month_gbp,
+        "cost_inspections_gbp": graded * costs.inspection_gbp
+        + (rec.counts["monitoring_visits"] + rec.counts["focused_visits"])
+        * costs.monitoring_visit_gbp,  # a focused visit costs as a monitoring visit (assumed)
+    }
 
 
 def regime_outcomes(world: World) -> dict[str, float]:
     """End-of-run regime outcomes, closing spells still open at the horizon."""
-    rec, now, costs = world.recorder, world.env.now, world.params.costs
+    rec, now = world.recorder, world.env.now
+    spending = accrued_costs(world)  # before the spells close: it counts them up to now
     state = department(world)
     pool = state.pool
     for case in state.cases.values():
@@ -329,8 +375,8 @@ def regime_outcomes(world: World) -> dict[str, float]:
             rec.count("commissioner_months", amount=now - case.appointed_at)
     for started in pool.started.values():
         rec.count("trust_months", amount=now - max(started, 0.0))
-    graded = sum(rec.counts[f"inspections_{k}"] for k in ("routine", "reinspection", "emergency"))
     return {
+        **spending,
         "trusts_active_end": float(sum(c.status == "trust" for c in world.councils)),
         "sponsor_wait_months_mean": rec.mean("sponsor_wait_months"),
         "sponsor_queue_max": float(pool.queue_max),
@@ -338,10 +384,4 @@ def regime_outcomes(world: World) -> dict[str, float]:
         "recovery_months_mean": rec.mean("recovery_months"),
         "sponsors_fell_below_good": float(len(pool.fell_below_good)),
         "sponsors_fell_below_good_running": float(len(pool.fell_while_running)),
-        "cost_commissioners_gbp": rec.counts["commissioner_months"]
-        * costs.commissioner_per_month_gbp,
-        "cost_trusts_gbp": rec.counts["cost_trusts_gbp"]
-        + rec.counts["trust_months"] * costs.trust_per_month_gbp,
-        "cost_inspections_gbp": graded * costs.inspection_gbp
-        + rec.counts["monitoring_visits"] * costs.monitoring_visit_gbp,
     }

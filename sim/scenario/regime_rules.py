@@ -32,11 +32,23 @@ class AnnouncedTrust(Frozen):
 class Regime(Frozen):
     """What follows an inadequate judgement."""
 
-    intervention: Literal["commissioner", "improvement_notice"] = lever(
+    intervention: Literal["commissioner", "improvement_notice", "criteria"] = lever(
         "commissioner",
         unit="choice",
-        description="On an inadequate judgement: a commissioner (reform) or an improvement "
-        "notice and adviser (pre-reform)",
+        description="On an inadequate judgement: a commissioner (reform), an improvement "
+        "notice and adviser (pre-reform), or by the 2016 intervention criteria: a "
+        "commissioner for persistent failure (persistent_failure_judgements in "
+        "persistent_window_months) or systemic failure (systemic_failure_below), otherwise "
+        "a notice and adviser (shared/data README 'Intervention criteria (2016)')",
+    )
+    systemic_failure_below: float | None = assumption(
+        None,
+        unit="score",
+        description="With intervention 'criteria': a judgement whose reading is below this "
+        "is systemic failure and brings a commissioner (null: only persistent failure does)",
+        why="the 2016 criteria name systemic failure without a measure; none is assumed "
+        "until calibrated (commissioners_jan2015_apr2016: 5 appointed in 16 months)",
+        calibrate=True,
     )
     apply_to_existing: bool = lever(
         True,
@@ -280,7 +292,8 @@ class Trusts(Frozen):
 
 
 class Costs(Frozen):
-    """Unit costs (assumptions: the regime's costs were never published as unit costs)."""
+    """Unit costs (assumptions: the regime's costs were never published as unit costs) and
+    the discount rate for present values (a fact: the Green Book's)."""
 
     commissioner_per_month_gbp: float = assumption(
         20_000.0,
@@ -316,4 +329,15 @@ class Costs(Frozen):
         ge=0,
         description="A monitoring visit",
         why="two inspectors for two days with write-up",
+    )
+    discount_rate_per_year: float = fact(
+        0.035,
+        unit="1/year",
+        ge=0,
+        le=0.2,
+        description="Discount rate for present values of costs (and, for the cost per "
+        "child-year averted, of child-years), to the run's start; the Green Book's rate "
+        "for years 0-30 (it declines to 3.0% for years 31-75: longer runs would need that)",
+        source="HM Treasury, The Green Book (2022), Annex A6 Discounting, discount rate "
+        "table: the standard social time preference rate, 3.5% a year for years 0-30",
     )
