@@ -167,11 +167,10 @@ class Staffing:
         turnover = params.turnover_scale * float(self.turnover[i]) * mt
         hiring = params.hiring_scale * float(self.hiring[i]) * mh
         share = float(self.graduates[i]) / float(self.posts[i])
-        a, b = coefficients(
-            np.asarray(turnover), np.asarray(hiring), share, params.displacement,
-            monthly_growth(params),
-        )
-        self.a[i], self.b[i] = float(a), float(b)
+        growth = monthly_growth(params)
+        both = turnover + hiring  # ``coefficients`` in floats: the same operations in order
+        self.a[i] = turnover + growth - (1.0 - params.displacement) * both * share
+        self.b[i] = both + growth
 
     def _rate_tables(self, params: WorkforceDynamics) -> tuple[WorkforceDynamics, Array, Array]:
         if self._tables is None or self._tables[0] is not params:  # new rules: re-tabulate
