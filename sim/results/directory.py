@@ -6,7 +6,8 @@ Layout of a run directory::
     scenario.yaml          the resolved scenario (a run: at the end, with the replications held)
     sweep.yaml, design.csv a sweep's resolved definition and its points (sweeps only)
     timings.json           seconds, tasks, tasks run (written when the run finishes)
-    parts/<task key>/      one finished replication: replication, monthly, councils (, events)
+    parts/<task key>/      one finished replication, as Arrow IPC files: replication,
+                           monthly, councils (, events)
     replications.parquet   one row per variant, point and replication: ids, seed, a sweep
                            point's parameter values, outcomes
     monthly.parquet        variant, point, replication, month, date, counts
@@ -37,18 +38,17 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 import yaml
 
 from sim.errors import ResultsError
-from sim.experiments.tasks import TABLES, EncodedOutput, Task, plan_order
+from sim.experiments.tasks import PART_SUFFIX, TABLES, EncodedOutput, Task, plan_order
 from sim.results import parts
 
 COMBINED = {
@@ -58,10 +58,6 @@ COMBINED = {
     "events": "events.parquet",
     "judgements": "judgements.parquet",
 }
-# A row group is written when the buffered parts reach either limit: rows bound the data,
-# parts bound the per-table overhead (a one-row part still carries its schema and metadata).
-ROWS_PER_GROUP = 100_000
-PARTS_PER_GROUP = 256
 
 
 def default_directory(root: Path, name: str) -> Path:
@@ -105,6 +101,9 @@ class RunDirectory:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.parts = self.path / "parts"
+        # parts whose content this object wrote or hashed: checked by size alone before they
+        # are combined (each part is hashed once per run, not twice)
+        self._hashed: set[str] = set()
 
     def prepare(
         self, identity: dict[str, Any], documents: dict[str, Any], manifest: dict[str, Any]
@@ -246,13 +245,15 @@ class RunDirectory:
             found = parts.problem(self.parts / task.key, task)
             if found is None:
                 good.add(task.key)
+                self._hashed.add(task.key)
             else:
                 damaged.append(f"{parts.describe(task)}: {found}")
                 shutil.rmtree(self.parts / task.key, ignore_errors=True)
         return good, damaged
 
     def _check_part(self, task: Task) -> None:
-        found = parts.problem(self.parts / task.key, task)
+        content = task.key not in self._hashed
+        found = parts.problem(self.parts / task.key, task, content=content)
         if found is not None:
             raise ResultsError(
                 f"{self.parts / task.key}: the part of {parts.describe(task)} is damaged "
@@ -268,20 +269,21 @@ class RunDirectory:
             shutil.rmtree(temporary)
         temporary.mkdir(parents=True)
         for name, data in output.tables.items():
-            (temporary / f"{name}.parquet").write_bytes(data)
+            (temporary / f"{name}{PART_SUFFIX}").write_bytes(data)
         (temporary / parts.MANIFEST).write_text(parts.manifest_text(output.task, output.tables))
         if final.exists():
             shutil.rmtree(temporary)
             return
         temporary.rename(final)
+        self._hashed.add(key)
 
     def read_parts(self, tasks: Sequence[Task], name: str = "replication") -> pd.DataFrame:
         """One table of the stored parts of ``tasks``, in plan order (small tables only)."""
         files = [self._part_file(t, name) for t in plan_order(tasks)]
-        return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+        return pd.concat([parts.read(f).to_pandas() for f in files], ignore_index=True)
 
     def _part_file(self, task: Task, name: str) -> Path:
-        file = self.parts / task.key / f"{name}.parquet"
+        file = self.parts / task.key / f"{name}{PART_SUFFIX}"
         if not (self.parts / task.key).is_dir():
             raise ResultsError(
                 f"{file}: missing; the {parts.describe(task)} has not finished "
@@ -294,20 +296,21 @@ class RunDirectory:
         """Stream the stored parts of ``tasks`` into the combined tables, in plan order.
 
         Rows are ordered by variant (as planned, baseline first), point and replication;
-        memory holds at most one row group (``ROWS_PER_GROUP`` rows or ``PARTS_PER_GROUP``
-        parts) at a time. With a sweep's ``design`` (``point``, one column per parameter),
-        each replication row also carries its point's parameter values, after ``seed``.
+        memory holds at most one row group (``parts.ROWS_PER_GROUP`` rows or
+        ``parts.PARTS_PER_GROUP`` parts) at a time. With a sweep's ``design`` (``point``, one
+        column per parameter), each replication row also carries its point's parameter
+        values, after ``seed``.
         """
         ordered = plan_order(tasks)
         inputs = None if design is None else _with_inputs(design)
         for task in ordered:
             self._part_file(task, "replication")
         for name in TABLES:
-            files = [self.parts / t.key / f"{name}.parquet" for t in ordered]
+            files = [self.parts / t.key / f"{name}{PART_SUFFIX}" for t in ordered]
             present = [f for f in files if f.exists()]
             target = self.path / COMBINED[name]
             if present:
-                _stream(present, target, inputs if name == "replication" else None)
+                parts.stream(present, target, inputs if name == "replication" else None)
             elif target.exists():
                 target.unlink()  # left by an earlier, traced run of other tasks
 
@@ -333,10 +336,7 @@ def read_table(path: Path) -> pd.DataFrame:
         ) from None
 
 
-Transform = Callable[[pa.Table], pa.Table]
-
-
-def _with_inputs(design: pd.DataFrame) -> Transform:
+def _with_inputs(design: pd.DataFrame) -> parts.Transform:
     """Insert each row's sweep parameter values after ``seed`` (rows carry their inputs)."""
     lookup = design.set_index("point")
     types = pa.Table.from_pandas(lookup, preserve_index=False).schema
@@ -352,31 +352,6 @@ def _with_inputs(design: pd.DataFrame) -> Transform:
         return table
 
     return add
-
-
-def _stream(files: list[Path], target: Path, transform: Transform | None = None) -> None:
-    """Concatenate parquet files into ``target`` (atomically) with bounded memory."""
-    try:
-        schema = pq.read_schema(files[0])
-        for file in files[1:]:  # one schema at a time: memory does not grow with the parts
-            other = pq.read_schema(file)
-            if not other.equals(schema):
-                schema = pa.unify_schemas([schema, other], promote_options="permissive")
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
-        raise ResultsError(f"{target}: parts have incompatible columns ({err})") from None
-    temporary = target.with_name(f".{target.name}.tmp")
-    shape = transform or (lambda table: table)
-    buffer: list[pa.Table] = []
-    with pq.ParquetWriter(temporary, shape(schema.empty_table()).schema) as writer:
-        for file in files:
-            buffer.append(_read(file).select(schema.names).cast(schema))
-            rows = sum(t.num_rows for t in buffer)
-            if rows >= ROWS_PER_GROUP or len(buffer) >= PARTS_PER_GROUP:
-                writer.write_table(shape(pa.concat_tables(buffer)))
-                buffer = []
-        if buffer:
-            writer.write_table(shape(pa.concat_tables(buffer)))
-    temporary.replace(target)
 
 
 def _yaml(data: Any) -> str:
@@ -398,9 +373,3 @@ def write_table(frame: pd.DataFrame, path: Path) -> None:
     else:
         frame.to_parquet(temporary, index=False)
     temporary.replace(path)
-
-
-def _read(file: Path) -> pa.Table:
-    """One small parquet file, read directly (not through the dataset layer and its threads)."""
-    with pq.ParquetFile(file) as reader:
-        return reader.read(use_threads=False)

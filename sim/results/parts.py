@@ -1,29 +1,38 @@
-"""A manifest per stored part, so that a damaged or incomplete part is never trusted.
+"""Stored parts: a manifest per part, so that a damaged or incomplete part is never trusted,
+and the parts read back and combined into a run's tables.
 
-Each part directory (``parts/<task key>/``) holds the task's tables and ``part.json``: the
-task (variant, point, replication, key) and, per table file, its size, row count and
-sha256. The manifest is written last, inside the temporary directory that is renamed into
-place, so a part without a valid one was never finished. A part is checked before it is
-counted as done and again before it is combined: a deleted, truncated or altered file, or a
-part copied over another, fails the check and is reported by its task (not by its key), so
-that ``--resume`` redoes exactly that replication and ends with the data an uninterrupted
-run would have written.
+Each part directory (``parts/<task key>/``) holds the task's tables as Arrow IPC files and
+``part.json``: the task (variant, point, replication, key) and, per table file, its size,
+row count and sha256. The manifest is written last, inside the temporary directory that is
+renamed into place, so a part without a valid one was never finished. A part's content is
+hashed once per run (when this run writes it, or when a resumed run finds it, before it
+counts as done) and its files' sizes are checked again before it is combined (its hash too
+if this run has not hashed it): a deleted, truncated or altered file, or a part copied over
+another, fails the check and is reported by its task (not by its key), so that ``--resume``
+redoes exactly that replication and ends with the data an uninterrupted run would have
+written.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.experiments.tasks import Task
+from sim.errors import ResultsError
+from sim.experiments.tasks import PART_SUFFIX, Task
 
 MANIFEST = "part.json"
+# A row group is written when the buffered parts reach either limit: rows bound the data,
+# parts bound the per-table overhead (a one-row part still carries its schema and metadata).
+ROWS_PER_GROUP = 100_000
+PARTS_PER_GROUP = 256
+Transform = Callable[[pa.Table], pa.Table]
 _FORMAT = 1  # version of the part manifest's layout
 
 
@@ -33,17 +42,18 @@ def describe(task: Task) -> str:
 
 
 def _rows(data: bytes) -> int | None:
-    """Rows of a parquet file's bytes, from its footer (None if it is not parquet)."""
+    """Rows of an Arrow IPC file's bytes (None if it is not one)."""
     try:
-        return int(pq.ParquetFile(io.BytesIO(data)).metadata.num_rows)
+        with pa.ipc.open_file(pa.py_buffer(data)) as reader:
+            return sum(reader.get_batch(i).num_rows for i in range(reader.num_record_batches))
     except (pa.ArrowException, OSError, ValueError):
         return None
 
 
 def manifest_text(task: Task, tables: dict[str, bytes]) -> str:
-    """The ``part.json`` of a task whose tables are ``tables`` (file stem -> parquet bytes)."""
+    """The ``part.json`` of a task whose tables are ``tables`` (file stem -> Arrow IPC bytes)."""
     entries = {
-        f"{name}.parquet": {
+        f"{name}{PART_SUFFIX}": {
             "bytes": len(data),
             "rows": _rows(data),
             "sha256": hashlib.sha256(data).hexdigest(),
@@ -54,11 +64,12 @@ def manifest_text(task: Task, tables: dict[str, bytes]) -> str:
     return json.dumps({"format": _FORMAT, "key": task.key, **ids, "files": entries}, indent=1)
 
 
-def problem(folder: Path, task: Task) -> str | None:
+def problem(folder: Path, task: Task, content: bool = True) -> str | None:
     """What is wrong with the stored part of ``task`` in ``folder``, or None if it is sound.
 
     Checks that the manifest is readable and belongs to this task, and that every file it
-    lists has the recorded size and content hash.
+    lists has the recorded size and (with ``content``) content hash. Without ``content`` a
+    file's size is checked from the file system (a part this run wrote or hashed already).
     """
     try:
         stored: Any = json.loads((folder / MANIFEST).read_text())
@@ -71,18 +82,28 @@ def problem(folder: Path, task: Task) -> str | None:
     ids = (stored.get("key"), stored.get("variant"), stored.get("point"), stored.get("replication"))
     if ids != (task.key, task.variant, task.point, task.replication):
         return f"it holds another task's results ({MANIFEST} names {ids[1:]!r})"
-    if "replication.parquet" not in stored["files"]:
-        return f"{MANIFEST} lists no replication.parquet"
+    if f"replication{PART_SUFFIX}" not in stored["files"]:
+        return f"{MANIFEST} lists no replication{PART_SUFFIX}"
     for name, entry in stored["files"].items():
-        found = _file_problem(folder / str(name), entry)
+        found = _file_problem(folder / str(name), entry, content)
         if found:
             return f"{name}: {found}"
     return None
 
 
-def _file_problem(file: Path, entry: Any) -> str | None:
+def _file_problem(file: Path, entry: Any, content: bool = True) -> str | None:
     if not isinstance(entry, dict):
         return "no size or hash recorded"
+    if not content:
+        try:
+            size = file.stat().st_size
+        except FileNotFoundError:
+            return "missing"
+        except OSError as err:
+            return f"cannot be read ({err.strerror or err})"
+        return None if size == entry.get("bytes") else (
+            f"{size} bytes, {entry.get('bytes')} were written (truncated or altered)"
+        )
     try:
         data = file.read_bytes()
     except FileNotFoundError:
@@ -94,3 +115,69 @@ def _file_problem(file: Path, entry: Any) -> str | None:
     if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
         return "content differs from what was written (altered or swapped)"
     return None
+
+
+class _OtherSchemaError(Exception):
+    """A part's columns differ from the first part's (it was written by other code)."""
+
+
+def stream(files: list[Path], target: Path, transform: Transform | None = None) -> None:
+    """Concatenate parts' Arrow files into parquet ``target`` (atomically), bounded memory.
+
+    Parts of one run share their columns (the code hash is part of every task key), so
+    each part is opened once; only when one differs are all schemas read and unified first.
+    """
+    try:
+        _write_parts(files, target, _schema(files[0]), transform, strict=True)
+    except _OtherSchemaError:
+        _write_parts(files, target, _unified(files, target), transform, strict=False)
+
+
+def _unified(files: list[Path], target: Path) -> pa.Schema:
+    """The schema that holds every part's columns (one schema in memory at a time)."""
+    try:
+        schema = _schema(files[0])
+        for file in files[1:]:
+            other = _schema(file)
+            if not other.equals(schema):
+                schema = pa.unify_schemas([schema, other], promote_options="permissive")
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
+        raise ResultsError(f"{target}: parts have incompatible columns ({err})") from None
+    return schema
+
+
+def _write_parts(
+    files: list[Path], target: Path, schema: pa.Schema, transform: Transform | None, strict: bool
+) -> None:
+    """Write the parts, cast to ``schema``, in row groups; ``strict``: raise on another schema."""
+    temporary = target.with_name(f".{target.name}.tmp")
+    shape = transform or (lambda table: table)
+    buffer: list[pa.Table] = []
+    rows = 0
+    with pq.ParquetWriter(temporary, shape(schema.empty_table()).schema) as writer:
+        for file in files:
+            table = read(file)
+            if not table.schema.equals(schema):
+                if strict:
+                    raise _OtherSchemaError
+                table = table.select(schema.names).cast(schema)
+            buffer.append(table)
+            rows += table.num_rows
+            if rows >= ROWS_PER_GROUP or len(buffer) >= PARTS_PER_GROUP:
+                writer.write_table(shape(pa.concat_tables(buffer)))
+                buffer, rows = [], 0
+        if buffer:
+            writer.write_table(shape(pa.concat_tables(buffer)))
+    temporary.replace(target)
+
+
+def read(file: Path) -> pa.Table:
+    """One stored part's table (an Arrow IPC file), read whole."""
+    with pa.ipc.open_file(pa.py_buffer(file.read_bytes())) as reader:
+        return reader.read_all()
+
+
+def _schema(file: Path) -> pa.Schema:
+    """The schema of one stored part's table (from its footer)."""
+    with pa.memory_map(str(file)) as source:
+        return pa.ipc.open_file(source).schema
