@@ -67,8 +67,8 @@ class ConcernSignals:
         self._lists = (
             self.time.tolist(), self.noise.tolist(), self.accept.tolist(), self.act.tolist()
         )
-        self._tokens = [0] * total
-        self._test(np.arange(total))
+        self._tokens = [1] * total  # each is tested once now
+        self._test(np.arange(total), retest=False)
 
     def _bridge(self, counts: Array, offset: Array, z: Array, z_tail: Array) -> Array:
         """Brownian W at each candidate, pinned to its council's month-end W.
@@ -94,8 +94,12 @@ class ConcernSignals:
         pin = self.latent.z_end[has] * math.sqrt(end_clock) - free_end
         return free + clock * (1.0 / end_clock) * np.repeat(pin, runs)
 
-    def _test(self, index: Array) -> None:
-        """Test candidates ``index`` against the rate at q; schedule the kept ones."""
+    def _test(self, index: Array, retest: bool = True) -> None:
+        """Test candidates ``index`` against the rate at q; schedule the kept ones.
+
+        ``retest``: count the test on each candidate (its events scheduled before are stale);
+        False for the month's first test, whose tokens ``begin_month`` sets.
+        """
         now = self.env.now
         index = index[self.time[index] > now]
         if not len(index):
@@ -106,9 +110,10 @@ class ConcernSignals:
         rate = np.minimum(
             self.rate_at_inadequate * np.exp(-self.slope * (q - self.cutpoint)), self.bound
         )
-        tokens = self._tokens
-        for j in index.tolist():
-            tokens[j] += 1
+        if retest:
+            tokens = self._tokens
+            for j in index.tolist():
+                tokens[j] += 1
         for j in index[self.accept[index] * self.bound < rate].tolist():
             self._schedule(j, int(self.owner[j]), now)
 
