@@ -30,7 +30,7 @@ import simpy
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.reference import load_yardstick, yardstick_council_years
-from sim.experiments.tasks import Task, encode, task_output
+from sim.experiments.tasks import Task, encode_result
 from sim.model.streams import SeedKey
 from sim.model.world import run_replication
 from sim.scenario.councils import CouncilTable, load_councils
@@ -95,7 +95,7 @@ def layer_share(scenario: Scenario, table: CouncilTable, repeats: int = 3) -> fl
         began = time.process_time()
         result = run_replication(scenario, task.seed_key, table)
         middle = time.process_time()
-        encode(task_output(task, scenario, result))
+        encode_result(task, scenario, result)
         model, layer = model + middle - began, layer + time.process_time() - middle
     return layer / model
 
