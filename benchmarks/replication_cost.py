@@ -9,7 +9,7 @@ so both see the same machine load; the figure that survives a shared machine is
 the ratio of their costs per council-year within a round. Printed: median and
 range over rounds of CPU and wall time per replication, per council-year, the
 ratio, SimPy events per replication and microseconds per event, and the cost of
-the experiment layer (tables and parquet encoding of a replication) as a share
+the worker's share of the experiment layer (a replication's tables as Arrow bytes) as a share
 of the model's. ``--memory`` adds the peak resident memory of one replication
 above what the imports and the scenario already hold.
 """
@@ -88,7 +88,7 @@ def rounds(args: argparse.Namespace, scenario: Scenario, table: CouncilTable, to
 
 
 def layer_share(scenario: Scenario, table: CouncilTable, repeats: int = 3) -> float:
-    """CPU of tables + parquet encoding of a replication, as a share of the model's CPU."""
+    """CPU of encoding a replication's tables (the worker's part), as a share of the model's CPU."""
     model = layer = 0.0
     for r in range(repeats):
         task = Task("baseline", 0, r, 2)
@@ -163,7 +163,8 @@ def main() -> None:
         print(f"ratio to yardstick per council-year, CPU:  {spread(per_year, 1.0, 2)}")
         print(f"ratio to yardstick per council-year, wall: {spread(per_year_wall, 1.0, 2)}")
     share = layer_share(scenario, table)
-    print(f"experiment layer (tables, parquet) per replication: {share:.1%} of the model's CPU")
+    print(f"encoding a replication's tables (worker): {share:.1%} of the model's CPU "
+          "(the whole layer: benchmarks/experiment_layer.py)")
     if memory is not None:
         print(f"peak memory of the first replication above the imports: {memory:.0f} MiB")
 
