@@ -21,7 +21,8 @@ import pandas as pd
 
 from sim.errors import ResultsError
 from sim.experiments.execution import Execution
-from sim.results.directory import RunDirectory, default_directory
+from sim.results.directory import RunDirectory
+from sim.results.naming import default_directory
 from sim.results.report import REPORT_FILE, write_report
 from sim.scenario.loading import load_scenario
 from sim.scenario.shipped import resolve

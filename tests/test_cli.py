@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.cli.app import app
+from sim.results import measures
 
 runner = CliRunner()
 
@@ -165,7 +166,11 @@ def test_run_writes_the_results_directory(tmp_path):
     assert {"variant", "replication", "month", "date", "judged_inadequate"} <= set(monthly)
     assert monthly["date"].iloc[0] == "2016-01" and monthly["month"].max() == 18
     summary = pd.read_csv(out / "summary.csv")
-    assert list(summary.columns) == ["variant", "metric", "mean", "ci_low", "ci_high", "sd", "n"]
+    assert list(summary.columns) == [
+        "variant", "metric", "unit", "mean", "ci_low", "ci_high", "sd", "n",
+    ]  # fmt: skip
+    assert list(summary["unit"]) == [measures.unit(m) for m in summary["metric"]]
+    assert summary["unit"].notna().all()  # every outcome has its unit in the registry
     councils = pd.read_parquet(out / "councils.parquet")
     assert len(councils) == 6 * 152
     events = pd.read_parquet(out / "events.parquet")

@@ -16,6 +16,7 @@ import pytest
 from scipy.stats import norm
 
 from sim.model.capacity import Capacity
+from sim.model.cases import department
 from sim.model.council import INADEQUATE
 from sim.model.institution import Institution
 from sim.model.staffing import build_staffing, coefficients, vacancy_at
@@ -229,7 +230,7 @@ def test_sunderland_becomes_a_trust_as_announced_in_april_2017(england):
     world, _, _ = history_run(england, 0, **{"run.horizon_months": 17.0})
     sunderland = next(c for c in world.councils if c.name == "Sunderland")
     assert sunderland.status == "trust"
-    assert world.sponsor_pool.started[sunderland.index] == pytest.approx(15.0)  # 2017-04
+    assert department(world).pool.started[sunderland.index] == pytest.approx(15.0)  # 2017-04
 
 
 def test_councils_waiting_for_a_sponsor_have_an_intervention_and_steady_staff(england):

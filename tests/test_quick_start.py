@@ -34,3 +34,14 @@ def test_the_readme_quick_start_runs(tmp_path, monkeypatch):
     assert replications["replication"].tolist() == [0] * len(replications)
     assert replications["variant"].iloc[0] == "baseline" and len(replications) > 1
     assert pd.read_parquet(tmp_path / "monthly.parquet")["month"].max() == 3
+
+
+def test_the_readme_layout_names_every_module_and_nothing_that_is_gone():
+    readme = (ROOT / "README.md").read_text()
+    layout = readme[readme.index("## Layout") : readme.index("## Performance")]
+    modules = {p.stem for p in (ROOT / "sim").rglob("*.py") if p.name != "__init__.py"}
+    missing = sorted(m for m in modules if not re.search(rf"\b{re.escape(m)}\.py\b", layout))
+    assert missing == [], f"README layout omits {missing}"
+    package = layout[: layout.index("\nscenarios/")]  # the sim/ part of the tree
+    named = set(re.findall(r"\b([a-z_]+)\.py\b", package))
+    assert named - modules == set(), f"README layout names missing modules: {named - modules}"

@@ -50,8 +50,7 @@ def tiny_regime(table, **overrides) -> World:
     world = World(scenario, SeedKey(1, 0, 0), table, trace=True)
     council = world.councils[0]
     council.base = council.q = -2.5
-    council.judged_at = council.last_graded_at = -1.0
-    council.inadequate_times = [-1.0]
+    council.judged_at = -1.0  # Ofsted's schedule and DfE's spells start from it
     council.judged_score = -2.5
     return world
 
@@ -161,8 +160,7 @@ def test_starting_state_is_england_in_january_2016(england):
 
 def test_council_sponsor_below_good_takes_no_new_work(england):
     world = World(make_scenario(), SeedKey(1, 0, 0), england)
-    world.sponsor_pool.sponsors = sponsors.council_sponsors(world)
-    leeds = next(s for s in world.sponsor_pool.sponsors if s.name == "Leeds")
+    leeds = next(s for s in sponsors.council_sponsors(world) if s.name == "Leeds")
     member = world.councils[leeds.members[0]]
     member.judged = REQUIRES_IMPROVEMENT
     assert not sponsors.eligible(world, leeds)

@@ -90,6 +90,7 @@ def test_select_runs_stages_into_a_directory_and_resumes(tmp_path):
     report = select_variant(_two_variants(), tmp_path / "sel", goal)
     table = pd.read_csv(tmp_path / "sel" / "selection.csv")
     assert list(table["variant"]) == ["baseline", "no_triggers"]
+    assert set(table["unit"]) == {"child-years"}  # the metric's unit, from the registry
     assert table["selected"].sum() == 1 and report.selected in set(table["variant"])
     assert (table["replications"] >= 3).all() and (table["replications"] <= 5).all()
     assert report.tasks_run == int(table["replications"].sum())

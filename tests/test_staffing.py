@@ -173,7 +173,7 @@ def failing_council_run(status: str) -> tuple[World, dict[str, np.ndarray]]:
     world = World(scenario, SeedKey(1, 0, 0), one_council(status), trace=True)
     council = world.councils[0]
     council.base = council.q = -3.0
-    council.judged_at = council.last_graded_at = -1.0
+    council.judged_at = -1.0  # Ofsted's schedule and DfE's spells start from it
     return world, world.run().monthly
 
 

@@ -37,7 +37,7 @@ def tiny_world(table, grade: str, *, base: float, horizon: float = 40, **overrid
     world = World(scenario, SeedKey(1, 0, 0), table, trace=True)
     council = world.councils[0]
     council.base = council.q = base
-    council.judged_at = council.last_graded_at = -1.0
+    council.judged_at = -1.0  # Ofsted's schedule and DfE's spells start from it
     return world
 
 

@@ -1,4 +1,4 @@
-"""Calibration by simulation (DESIGN 3): a validated spec, targets, ABC-SMC, fitted files.
+"""Calibration by simulation: a validated spec, targets, ABC-SMC, fitted files.
 
 ``spec`` reads and checks ``calibration/spec.yaml``; ``statistics`` computes each
 target's model value from a replication's tidy tables; ``loss`` holds the error

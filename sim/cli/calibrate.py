@@ -21,7 +21,7 @@ from sim.calibration.spec import load_spec
 from sim.cli import tables
 from sim.errors import ResultsError
 from sim.experiments.executors import Execution
-from sim.results.directory import default_directory
+from sim.results.naming import default_directory
 
 T = TypeVar("T")
 Guard = Callable[[Callable[[], Any]], Any]

@@ -102,7 +102,7 @@ def execution_for(
 
 def directory_for(out: Path | None, resume: bool, name: str) -> Path:
     """Where results go: --out, the latest directory of this name (--resume), or a new one."""
-    from sim.results.directory import default_directory, latest_directory
+    from sim.results.naming import default_directory, latest_directory
 
     if not resume:
         return out or default_directory(Path("results"), name)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import ndtr, ndtri
@@ -124,7 +124,13 @@ def _prior(
 
 @dataclass(eq=False)
 class Council:
-    """One council's mutable state during a replication (owned by the World)."""
+    """One council's own state during a replication (owned by the World).
+
+    Its size, latent score, latest published judgement and intervention status: what
+    every institution reads. Each institution keeps its own per-council state in its
+    own object (Ofsted's ``ofsted.Schedule``, the Department's cases and spells in
+    ``cases.DepartmentState``, the workforce's ``staffing.Staffing``).
+    """
 
     index: int
     name: str
@@ -137,15 +143,8 @@ class Council:
     status: str = "none"
     status_since: float | None = None
     partner_in_practice: bool = False
-    next_due: float = 0.0
     judgement_id: int = 0
-    last_graded_at: float = -math.inf
-    inspection_underway: bool = False
-    interrupt_pending: bool = False
     judged_score: float = math.nan
-    inadequate_times: list[float] = field(default_factory=list)
-    spell_start: float | None = None
-    recovered: bool = False
     framework: str = ""  # framework of the latest judgement ("" when unknown)
 
     @property

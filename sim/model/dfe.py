@@ -22,9 +22,8 @@ import numpy as np
 import simpy
 
 from sim.model import sponsors
-from sim.model.cases import Case, end_commissioner
+from sim.model.cases import Case, DepartmentState, department, end_commissioner, starting_spell
 from sim.model.council import GOOD, INADEQUATE, Council
-from sim.model.institution import Institution
 
 if TYPE_CHECKING:
     from sim.model.world import World
@@ -44,8 +43,10 @@ TAKEN_OVER = ("awaiting_sponsor", "trust_setup", "trust")
 
 def start(world: World) -> None:
     """Register the regime with the world and set up England's interventions at the start."""
-    world.register(Department())
-    pool = world.sponsor_pool
+    spells = [starting_spell(council) for council in world.councils]
+    state = Department(spells, sponsors.SponsorPool())
+    world.register(state)
+    pool = state.pool
     pool.sponsors = sponsors.council_sponsors(world)
     pool.sponsors += [
         sponsors.Sponsor(f"Charity {i + 1}", "charity")
@@ -58,10 +59,8 @@ def start(world: World) -> None:
     sponsors.schedule_announced_trusts(world)
 
 
-class Department(Institution):
-    """The regime's hooks: it reacts to judgements, counts statuses, reports outcomes."""
-
-    name = "dfe"
+class Department(DepartmentState):
+    """DfE's hooks on its state: reacts to judgements, counts statuses, reports outcomes."""
 
     def on_judgement(self, world: World, council: Council, previous: int, kind: str) -> None:
         on_judgement(world, council, previous, kind)
@@ -80,7 +79,7 @@ def starting_state(world: World, council: Council) -> None:
     if council.status == "trust":
         since = council.status_since if council.status_since is not None else 0.0
         sponsor = sponsors.Sponsor(f"{council.name} Children's Services Trust", "independent")
-        world.sponsor_pool.sponsors.append(sponsor)
+        department(world).pool.sponsors.append(sponsor)
         sponsors.assign(world, council, sponsor)
         sponsors.start_trust(world, council, min(since, 0.0))
         world.env.process(sponsors.ramp(world, council, min(since, 0.0)))
@@ -109,19 +108,20 @@ def on_judgement(world: World, council: Council, previous: int, kind: str) -> No
 def note_recovery(world: World, council: Council, previous: int) -> None:
     """Recovery time (inadequate judgement to a better one) and relapses after a recovery."""
     rec, now = world.recorder, world.env.now
+    spell = department(world).spells[council.index]
     if council.judged == INADEQUATE and previous != INADEQUATE:
-        if council.recovered:
+        if spell.recovered:
             rec.count("relapses")
-        council.spell_start = now
+        spell.start = now
     elif council.judged != INADEQUATE and previous == INADEQUATE:
-        if council.spell_start is not None:
-            rec.observe("recovery_months", now - council.spell_start)
-        council.recovered, council.spell_start = True, None
+        if spell.start is not None:
+            rec.observe("recovery_months", now - spell.start)
+        spell.recovered, spell.start = True, None
 
 
 def on_inadequate(world: World, council: Council) -> None:
     """A direction; then persistent-failure takeover, or a (renewed) intervention."""
-    council.inadequate_times.append(world.env.now)
+    department(world).spells[council.index].inadequate_times.append(world.env.now)
     world.recorder.log(world.env.now, council.name, "direction", status=council.status)
     if council.status in TAKEN_OVER:
         return
@@ -139,7 +139,8 @@ def persistent_failure(world: World, council: Council) -> bool:
     if regime.persistent_failure_judgements is None:
         return False
     since = world.env.now - regime.persistent_window_months
-    recent = [t for t in council.inadequate_times if t > since]
+    times = department(world).spells[council.index].inadequate_times
+    recent = [t for t in times if t > since]
     return len(recent) >= regime.persistent_failure_judgements
 
 
@@ -170,10 +171,10 @@ def open_case(
 ) -> None:
     """Start an intervention (or renew the open one) and schedule its review (if ``reviewed``)."""
     regime = world.policy.regime
-    case = world.cases.get(council.index)
+    case = department(world).cases.get(council.index)
     if case is None:
         case = Case(council.judgement_id, baseline_reading(world, council))
-        world.cases[council.index] = case
+        department(world).cases[council.index] = case
         if regime.intervention == "commissioner":
             # an adviser under the direction until the commissioner is in post
             world.set_uplift(council, "intervention", regime.notice_uplift)
@@ -197,7 +198,7 @@ def appoint_commissioner(
     case.request = world.commissioners.request()
     yield case.request
     yield world.env.timeout(delay)
-    if world.cases.get(council.index) is not case or case.request is None:
+    if department(world).cases.get(council.index) is not case or case.request is None:
         return
     case.appointed_at = world.env.now
     world.set_uplift(council, "intervention", world.policy.regime.commissioner_uplift)
@@ -209,7 +210,7 @@ def appoint_commissioner(
 def close_case(world: World, council: Council, reason: str) -> None:
     """The intervention ends (the council improved, or its trust handed it back)."""
     end_commissioner(world, council)
-    world.cases.pop(council.index, None)
+    department(world).cases.pop(council.index, None)
     world.recorder.log(
         world.env.now,
         council.name,
@@ -224,7 +225,7 @@ def review(world: World, council: Council, judgement: int) -> simpy.events.Proce
     """The deadline review: significant improvement, or the policy's response to failure."""
     regime = world.policy.regime
     yield world.env.timeout(regime.deadline_months or 0.0)
-    case = world.cases.get(council.index)
+    case = department(world).cases.get(council.index)
     if case is None or case.judgement != judgement or council.status not in UNDER_INTERVENTION:
         return
     reading = review_reading(world, council)
@@ -288,7 +289,7 @@ def maybe_hand_back(world: World, council: Council) -> None:
     trusts = world.policy.trusts
     if not trusts.hand_back:
         return
-    started = world.sponsor_pool.started[council.index]
+    started = department(world).pool.started[council.index]
     remaining = started + trusts.min_months - world.env.now
     if remaining <= 0:
         finish_trust(world, council)
@@ -301,40 +302,42 @@ def hand_back_later(
 ) -> simpy.events.ProcessGenerator:
     """At the end of the minimum period, hand back if the same trust runs and is still good."""
     yield world.env.timeout(wait)
-    if world.sponsor_pool.started.get(council.index) == started and council.judged >= GOOD:
+    if department(world).pool.started.get(council.index) == started and council.judged >= GOOD:
         finish_trust(world, council)
 
 
 def finish_trust(world: World, council: Council) -> None:
     sponsors.hand_back(world, council)
-    world.cases.pop(council.index, None)
+    department(world).cases.pop(council.index, None)
 
 
 def status_counts(world: World) -> dict[str, float]:
     """Monthly councils by intervention status, the sponsor queue and the trusts running."""
     tally = Counter(council.status for council in world.councils)
     counts = {f"status_{s}": float(tally[s]) for s in STATUSES}
-    counts["sponsor_queue"] = float(len(world.sponsor_pool.queue))
+    counts["sponsor_queue"] = float(len(department(world).pool.queue))
     return counts
 
 
 def regime_outcomes(world: World) -> dict[str, float]:
     """End-of-run regime outcomes, closing spells still open at the horizon."""
     rec, now, costs = world.recorder, world.env.now, world.params.costs
-    for case in world.cases.values():
+    state = department(world)
+    pool = state.pool
+    for case in state.cases.values():
         if case.appointed_at is not None:
             rec.count("commissioner_months", amount=now - case.appointed_at)
-    for started in world.sponsor_pool.started.values():
+    for started in pool.started.values():
         rec.count("trust_months", amount=now - max(started, 0.0))
     graded = sum(rec.counts[f"inspections_{k}"] for k in ("routine", "reinspection", "emergency"))
     return {
         "trusts_active_end": float(sum(c.status == "trust" for c in world.councils)),
         "sponsor_wait_months_mean": rec.mean("sponsor_wait_months"),
-        "sponsor_queue_max": float(world.sponsor_pool.queue_max),
-        "sponsor_queue_end": float(len(world.sponsor_pool.queue)),
+        "sponsor_queue_max": float(pool.queue_max),
+        "sponsor_queue_end": float(len(pool.queue)),
         "recovery_months_mean": rec.mean("recovery_months"),
-        "sponsors_fell_below_good": float(len(world.sponsor_pool.fell_below_good)),
-        "sponsors_fell_below_good_running": float(len(world.sponsor_pool.fell_while_running)),
+        "sponsors_fell_below_good": float(len(pool.fell_below_good)),
+        "sponsors_fell_below_good_running": float(len(pool.fell_while_running)),
         "cost_commissioners_gbp": rec.counts["commissioner_months"]
         * costs.commissioner_per_month_gbp,
         "cost_trusts_gbp": rec.counts["cost_trusts_gbp"]

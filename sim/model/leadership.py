@@ -1,4 +1,4 @@
-"""Leadership changes during the run: the drift of councils' base levels (DESIGN 2.1).
+"""Leadership changes during the run: the drift of councils' base levels.
 
 Each council's leadership changes as a Poisson process at
 ``world.performance.leadership_change_rate``; each change redraws its base level

@@ -6,14 +6,15 @@ then queues for that month's capacity of the right kind (``sim.model.capacity``:
 each kind has its own allowance, most overdue first), holds it for the kind's
 on-site time and publishes a judgement on the framework's scale. A concern
 signal or a monitoring visit that shows improvement
-interrupts the wait; the council's ``inspection_underway`` and
-``interrupt_pending`` flags make sure a cycle is never interrupted while it
+interrupts the wait; the ``inspection_underway`` and ``interrupt_pending`` flags
+of the council's ``Schedule`` make sure a cycle is never interrupted while it
 queues for capacity or is on site.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 import numpy as np
@@ -28,10 +29,29 @@ if TYPE_CHECKING:
     from sim.model.world import World
 
 
-class Inspectorate(Institution):
-    """Ofsted's own state: each council's inspection cycle and the detection bookkeeping.
+@dataclass(eq=False)
+class Schedule:
+    """Ofsted's scheduling state for one council.
 
     Attributes:
+        last_graded_at: When the council was last graded (months; for an emergency's
+            minimum gap).
+        next_due: When its next graded inspection falls due (months; inf: not due).
+        inspection_underway: It queues for capacity or is on site (no interrupting).
+        interrupt_pending: Its cycle was interrupted and has not woken yet.
+    """
+
+    last_graded_at: float
+    next_due: float = 0.0
+    inspection_underway: bool = False
+    interrupt_pending: bool = False
+
+
+class Inspectorate(Institution):
+    """Ofsted's own state: each council's schedule, cycle and detection bookkeeping.
+
+    Attributes:
+        schedules: Each council's scheduling state, by council index.
         cycles: Each council's inspection-cycle process (interrupted by signals).
         onset: Each council's first month end truly inadequate while not judged so
             (NaN: none), from which detection delays are measured.
@@ -39,9 +59,10 @@ class Inspectorate(Institution):
 
     name = "ofsted"
 
-    def __init__(self, councils: int) -> None:
+    def __init__(self, councils: list[Council]) -> None:
+        self.schedules = [Schedule(council.judged_at) for council in councils]
         self.cycles: dict[int, simpy.Process] = {}
-        self.onset = np.full(councils, np.nan)
+        self.onset = np.full(len(councils), np.nan)
 
     def reading(
         self, world: World, month: int, truly: np.ndarray, judged: np.ndarray
@@ -58,13 +79,18 @@ def inspectorate(world: World) -> Inspectorate:
     return cast(Inspectorate, world.institutions[Inspectorate.name])
 
 
+def schedule(world: World, council: Council) -> Schedule:
+    """Ofsted's scheduling state for a council."""
+    return inspectorate(world).schedules[council.index]
+
+
 def start(world: World) -> None:
     """Schedule every council's first inspection and start Ofsted's processes."""
-    state = Inspectorate(len(world.councils))
+    state = Inspectorate(world.councils)
     world.register(state)
     world.env.process(capacity_months(world))
     for council in world.councils:
-        council.next_due = max(0.0, due_after_judgement(world, council))
+        state.schedules[council.index].next_due = max(0.0, due_after_judgement(world, council))
         state.cycles[council.index] = world.env.process(inspection_cycle(world, council))
         if council.judged == INADEQUATE:
             world.env.process(monitoring(world, council, council.judgement_id))
@@ -111,34 +137,37 @@ def rules_changed(world: World, framework: str) -> None:
     if world.policy.ofsted.framework != framework:
         for council in world.councils:
             due = max(world.env.now, due_after_judgement(world, council))
-            if not council.inspection_underway and not council.interrupt_pending:
-                council.next_due = due
+            plan = schedule(world, council)
+            if not plan.inspection_underway and not plan.interrupt_pending:
+                plan.next_due = due
                 interrupt_cycle(world, council, "reschedule")
     world.capacity.dispatch_all()
 
 
 def inspection_cycle(world: World, council: Council) -> simpy.events.ProcessGenerator:
     """Wait for the next inspection (or an interruption), inspect, repeat."""
+    plan = schedule(world, council)
     while True:
         purpose = "reinspection" if council.judged == INADEQUATE else "routine"
-        wait = min(council.next_due, world.horizon + 1.0) - world.env.now
+        wait = min(plan.next_due, world.horizon + 1.0) - world.env.now
         try:
             yield world.env.timeout(max(0.0, wait))
         except simpy.Interrupt as interrupt:
-            council.interrupt_pending = False
+            plan.interrupt_pending = False
             if interrupt.cause == "reschedule":
                 continue
             purpose = "emergency"
-        if math.isinf(council.next_due) and purpose != "emergency":
+        if math.isinf(plan.next_due) and purpose != "emergency":
             continue  # not due under this framework (a reschedule will wake the cycle)
         yield from graded_inspection(world, council, purpose)
 
 
 def interrupt_cycle(world: World, council: Council, cause: str) -> bool:
     """Interrupt a council's waiting cycle; False if it is already queued, inspecting or called."""
-    if council.inspection_underway or council.interrupt_pending:
+    plan = schedule(world, council)
+    if plan.inspection_underway or plan.interrupt_pending:
         return False
-    council.interrupt_pending = True
+    plan.interrupt_pending = True
     inspectorate(world).cycles[council.index].interrupt(cause)
     return True
 
@@ -147,18 +176,19 @@ def graded_inspection(
     world: World, council: Council, purpose: str
 ) -> simpy.events.ProcessGenerator:
     """Queue for this month's capacity of the right kind, inspect on site, then publish."""
-    council.inspection_underway = True
+    plan = schedule(world, council)
+    plan.inspection_underway = True
     asked = world.env.now
     kind = kind_for(world, purpose, council.judged)
     asked_under = world.policy.ofsted.rules
-    granted = yield world.capacity.request(kind, council.next_due, council.index, purpose)
+    granted = yield world.capacity.request(kind, plan.next_due, council.index, purpose)
     world.recorder.observe("inspection_wait_months", world.env.now - asked)
     framework = world.policy.ofsted.framework
     # A request queued under one framework may be granted after a timeline switched to
     # another that has no such kind: it keeps the on-site length of the kind it was granted.
     spec = world.policy.ofsted.rules.kinds.get(granted) or asked_under.kinds[granted]
     yield world.env.timeout(spec.onsite_months)
-    council.inspection_underway = False
+    plan.inspection_underway = False
     judge(world, council, purpose, granted, framework)
 
 
@@ -172,10 +202,12 @@ def judge(world: World, council: Council, purpose: str, kind: str, framework: st
     previous = council.judged
     record_judgement(world, council, grade, truly, purpose, reading)
     world.recorder.judgement(council.index, now, framework, kind, grade, previous)
-    council.judged, council.judged_at, council.last_graded_at = grade, now, now
+    council.judged, council.judged_at = grade, now
     council.judged_score, council.framework = reading, framework
     council.judgement_id += 1
-    council.next_due = due_after_judgement(world, council)
+    plan = schedule(world, council)
+    plan.last_graded_at = now
+    plan.next_due = due_after_judgement(world, council)
     if grade == INADEQUATE:
         world.env.process(monitoring(world, council, council.judgement_id))
     for institution in world.institutions.values():
@@ -242,8 +274,9 @@ def monitoring(world: World, council: Council, judgement: int) -> simpy.events.P
 def bring_forward(world: World, council: Council) -> None:
     """Re-inspect an improving inadequate council at the earliest the framework allows."""
     earliest = council.judged_at + world.policy.ofsted.rules.early_reinspection_min_months
-    if earliest < council.next_due:
-        council.next_due = max(world.env.now, earliest)
+    plan = schedule(world, council)
+    if earliest < plan.next_due:
+        plan.next_due = max(world.env.now, earliest)
         interrupt_cycle(world, council, "reschedule")
 
 
@@ -263,7 +296,7 @@ def on_signal(world: World, index: int, act: float) -> None:
 def emergency_after(world: World, council: Council, lead: float) -> simpy.events.ProcessGenerator:
     """After the lead time, call an emergency inspection unless one is pointless or too soon."""
     yield world.env.timeout(lead)
-    gap = world.env.now - council.last_graded_at
+    gap = world.env.now - schedule(world, council).last_graded_at
     if council.judged == INADEQUATE or gap < world.policy.sharper_triggers.min_gap_months:
         world.recorder.log(
             world.env.now, council.name, "emergency_declined", months_since_judgement=round(gap, 3)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.calendar import months_between
-from sim.model.council import INADEQUATE, Council, draw_given_grade, new_base_level, ou_step
+from sim.model.council import Council, draw_given_grade, new_base_level, ou_step
 from sim.model.streams import Streams
 from sim.scenario.councils import CouncilTable
 from sim.scenario.schema import GRADES, Performance, Scenario
@@ -100,13 +100,9 @@ def build_councils(scenario: Scenario, table: CouncilTable, streams: Streams) ->
             judged_at=-row["age"],
             status=row["status"],
             partner_in_practice=row["partner_in_practice"],
-            last_graded_at=-row["age"],
             judged_score=score,
             status_since=row["status_since"],
             framework=row["framework"],
         )
-        if council.judged == INADEQUATE:
-            council.inadequate_times.append(council.judged_at)
-            council.spell_start = council.judged_at
         councils.append(council)
     return councils

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from sim.model.cases import end_commissioner
+from sim.model.cases import department, end_commissioner
 from sim.model.council import GOOD, Council
 from sim.scenario.schema import GRADES
 
@@ -91,7 +91,7 @@ def eligible(world: World, sponsor: Sponsor) -> bool:
 
 def enqueue(world: World, council: Council) -> None:
     """Put a council in the sponsor queue and try to place it at once."""
-    pool = world.sponsor_pool
+    pool = department(world).pool
     pool.queue.append(Waiting(council.index, world.env.now, pool.arrivals))
     pool.arrivals += 1
     pool.queue_max = max(pool.queue_max, len(pool.queue))
@@ -107,12 +107,13 @@ def enqueue(world: World, council: Council) -> None:
 
 def leave_queue(world: World, council: Council) -> None:
     """Take a council out of the queue (it improved before a sponsor was found)."""
-    world.sponsor_pool.queue = [w for w in world.sponsor_pool.queue if w.council != council.index]
+    pool = department(world).pool
+    pool.queue = [w for w in pool.queue if w.council != council.index]
 
 
 def next_in_queue(world: World) -> Waiting:
     """FIFO, or the worst latest judged score first (ties by arrival)."""
-    queue = world.sponsor_pool.queue
+    queue = department(world).pool.queue
     if world.policy.sponsors.queue == "fifo":
         return min(queue, key=lambda w: w.order)
     return min(queue, key=lambda w: (world.councils[w.council].judged_score, w.order))
@@ -120,7 +121,7 @@ def next_in_queue(world: World) -> Waiting:
 
 def dispatch(world: World) -> None:
     """Pair waiting councils with eligible sponsors until one side runs out."""
-    pool = world.sponsor_pool
+    pool = department(world).pool
     while pool.queue:
         free = [s for s in pool.sponsors if eligible(world, s)]
         if not free:
@@ -138,7 +139,7 @@ def assign(world: World, council: Council, sponsor: Sponsor) -> None:
     """Record a new trust with its sponsor and stretch the sponsor's own leadership."""
     sponsor.trusts.append(council.index)
     sponsor.ran_a_trust = True
-    world.sponsor_pool.sponsor_of[council.index] = sponsor
+    department(world).pool.sponsor_of[council.index] = sponsor
     update_load(world, sponsor)
 
 
@@ -174,14 +175,14 @@ def run_trust(world: World, council: Council, sponsor: Sponsor) -> simpy.events.
 def start_trust(world: World, council: Council, started: float) -> None:
     """Mark a council as run by a trust from ``started`` (may be before time 0)."""
     council.status = "trust"
-    world.sponsor_pool.started[council.index] = started
+    department(world).pool.started[council.index] = started
 
 
 def ramp(world: World, council: Council, started: float) -> simpy.events.ProcessGenerator:
     """The trust's uplift grows linearly over the ramp, in monthly steps, while the trust runs."""
     trusts = world.policy.trusts
     steps = max(1, round(trusts.ramp_months))
-    while world.sponsor_pool.started.get(council.index) == started:
+    while department(world).pool.started.get(council.index) == started:
         elapsed = world.env.now - started
         share = 1.0 if trusts.ramp_months == 0 else min(1.0, elapsed / trusts.ramp_months)
         world.set_uplift(council, "trust", trusts.uplift * share)
@@ -192,10 +193,11 @@ def ramp(world: World, council: Council, started: float) -> simpy.events.Process
 
 def hand_back(world: World, council: Council) -> None:
     """End a trust: the service returns to the council, the sponsor's slot frees up."""
-    sponsor = world.sponsor_pool.sponsor_of.pop(council.index)
+    pool = department(world).pool
+    sponsor = pool.sponsor_of.pop(council.index)
     sponsor.trusts.remove(council.index)
     update_load(world, sponsor)
-    started = world.sponsor_pool.started.pop(council.index)
+    started = pool.started.pop(council.index)
     world.recorder.count("trust_months", amount=world.env.now - max(started, 0.0))
     world.set_uplift(council, "trust", 0.0)
     council.status = "none"
@@ -212,13 +214,14 @@ def hand_back(world: World, council: Council) -> None:
 
 def note_sponsor_judgement(world: World, council: Council) -> None:
     """A sponsor council judged below good is counted; one back at good may take work again."""
-    for sponsor in world.sponsor_pool.sponsors:
+    pool = department(world).pool
+    for sponsor in pool.sponsors:
         if sponsor.kind != "council" or council.index not in sponsor.members:
             continue
         if council.judged < GOOD and sponsor.ran_a_trust:
-            world.sponsor_pool.fell_below_good.add(sponsor.name)
+            pool.fell_below_good.add(sponsor.name)
             if sponsor.trusts:  # while running trusts: the falls load can explain
-                world.sponsor_pool.fell_while_running.add(sponsor.name)
+                pool.fell_while_running.add(sponsor.name)
             world.recorder.log(
                 world.env.now,
                 council.name,
@@ -240,7 +243,7 @@ def recruit_charities(world: World) -> simpy.events.ProcessGenerator:
         yield world.env.timeout(rng.exponential(1.0 / config.charity_recruitment_rate))
         joined += 1
         sponsor = Sponsor(f"Charity {joined}", "charity")
-        world.sponsor_pool.sponsors.append(sponsor)
+        department(world).pool.sponsors.append(sponsor)
         world.recorder.log(world.env.now, sponsor.name, "sponsor_joined", kind="charity")
         dispatch(world)
 
@@ -259,9 +262,9 @@ def announced_trust(
     if council.status == "awaiting_sponsor":
         leave_queue(world, council)
     end_commissioner(world, council)
-    world.cases.pop(council.index, None)
+    department(world).cases.pop(council.index, None)
     sponsor = Sponsor(name, "independent")
-    world.sponsor_pool.sponsors.append(sponsor)
+    department(world).pool.sponsors.append(sponsor)
     assign(world, council, sponsor)
     start_trust(world, council, world.env.now)
     world.recorder.count("takeovers")

@@ -21,14 +21,12 @@ import simpy
 
 from sim.model import dfe, leadership, ofsted, workforce
 from sim.model.capacity import Capacity
-from sim.model.cases import Case
 from sim.model.council import Council, grade_of
 from sim.model.institution import Institution
 from sim.model.latent import Latent, Levels
 from sim.model.recorder import Recorder, ReplicationResult
 from sim.model.setup import build_councils
 from sim.model.signals import ConcernSignals
-from sim.model.sponsors import SponsorPool
 from sim.model.staffpool import StaffPool
 from sim.model.streams import CouncilDraws, SeedKey, Streams
 from sim.model.summary import replication_result, snapshot
@@ -69,8 +67,6 @@ class World:
         self.recorder = Recorder([c.name for c in self.councils], trace=trace)
         self.capacity = Capacity(self)
         self.commissioners = StaffPool(self.env, self.policy.regime.commissioners)
-        self.cases: dict[int, Case] = {}
-        self.sponsor_pool = SponsorPool()
         self.institutions: dict[str, Institution] = {}  # in registration order
         self._latent: Latent | None = None
         self._levels: Levels | None = None

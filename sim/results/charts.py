@@ -24,8 +24,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from sim.model.recorder import OUTCOMES
-from sim.results import narrative, plots
+from sim.results import measures, narrative, plots
 
 BETTER_SHADE = "#e3f4e8"
 SMALL_MULTIPLES_FROM = 4  # variants: from this many, one panel per variant against the baseline
@@ -65,7 +64,7 @@ def is_all_zero(rows: pd.DataFrame) -> bool:
 
 def _shade_better(ax: Axes, metric: str) -> None:
     """Shade and label the side of zero where the variant does better than the baseline."""
-    better = OUTCOMES[metric].better if metric in OUTCOMES else "neither"
+    better = measures.better(metric)
     if better == "neither":
         return
     low, high = ax.get_xlim()
@@ -91,7 +90,7 @@ def _unit_text(metric: str) -> str:
         return "percentage points"
     if shape == "money":
         return "£"
-    return OUTCOMES[metric].unit if metric in OUTCOMES else ""
+    return measures.unit(metric)
 
 
 def _panel(ax: Axes, rows: pd.DataFrame, metric: str, variants: Sequence[str]) -> None:

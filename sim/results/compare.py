@@ -12,8 +12,9 @@ import pandas as pd
 from sim import __version__
 from sim.errors import ResultsError
 from sim.results import analysis, measures, plots
-from sim.results.directory import RunDirectory, write_table
+from sim.results.directory import RunDirectory
 from sim.results.figures import headline_metrics
+from sim.results.tableio import write_table
 from sim.scenario.yamlio import unknown_message
 
 SHOWN_DIFFERENCES = 5  # input differences listed in a message; the rest are counted
@@ -122,7 +123,7 @@ def compare_directories(
     if target.exists() and not target.is_dir():
         raise ResultsError(f"{target}: --out is a file; expected a directory")
     target.mkdir(parents=True, exist_ok=True)
-    write_table(table, target / "compare.csv")
+    write_table(measures.with_units(table), target / "compare.csv")
     paired = bool((table["method"] == "paired").all())
     how = "paired by replication" if paired else "Welch t interval"
     title = f"{second.name} minus {first.name}, per variant ({how}, 95% CI)"

@@ -15,13 +15,14 @@ Layout of a run directory::
     events.parquet         the event log, when traced
     judgements.parquet     variant, point, replication, then one row per graded judgement:
                            council (index), month, framework, kind, grade, previous_grade
-    summary.csv            variant, metric, mean, ci_low, ci_high, sd, n (runs)
+    summary.csv            variant, metric, unit, mean, ci_low, ci_high, sd, n (runs)
     comparison.csv         paired differences against the baseline, when there are variants
     derived.csv            cross-variant figures against the variant without graduate
                            programmes (child-years averted, cost per child-year averted)
     points.parquet         per variant and sweep point: parameters, n, mean and 95% CI (sweeps)
     sensitivity.csv        Sobol or regression sensitivity indices (LHS and Sobol sweeps)
-    selection.csv          `sim select`: per variant, replications, mean, fate (KN++)
+    selection.csv          `sim select`: per variant, metric, unit, replications, mean, fate
+    councils.csv           per variant and council across replications (headers with units)
     discovery_<metric>.csv `sim discover`: the PRIM box; peeling_<metric>.csv its trajectory
 
 A task's key is a hash of its resolved inputs (``Task.key``), so a directory
@@ -31,6 +32,7 @@ an interrupted run (even ``kill -9``) keeps every finished task and never
 leaves a half-written one where it would be read as finished. Combined
 tables are streamed from the parts in plan order, so memory does not grow
 with the number of tasks. Each file is written once per run (or sweep).
+CSV files carry their units from ``sim.results.measures`` (``with_units``).
 """
 
 from __future__ import annotations
@@ -39,17 +41,17 @@ import json
 import os
 import shutil
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
 import yaml
 
 from sim.errors import ResultsError
 from sim.experiments.tasks import PART_SUFFIX, TABLES, EncodedOutput, Task, plan_order
 from sim.results import parts
+from sim.results.naming import first_difference
+from sim.results.tableio import atomic_write, read_part, read_table, stream, with_inputs
 
 COMBINED = {
     "replication": "replications.parquet",
@@ -58,41 +60,6 @@ COMBINED = {
     "events": "events.parquet",
     "judgements": "judgements.parquet",
 }
-
-
-def default_directory(root: Path, name: str) -> Path:
-    """results/<name>/<UTC timestamp>/ (a new directory for each run)."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    return root / name / stamp
-
-
-def latest_directory(root: Path, name: str) -> Path:
-    """The newest results directory of a scenario or sweep, for ``--resume``.
-
-    Raises:
-        ResultsError: If there is none.
-    """
-    parent = root / name
-    found = sorted(p for p in parent.glob("*") if (p / "manifest.json").is_file())
-    if not found:
-        raise ResultsError(f"{parent}: no results directory to resume; run without --resume")
-    return found[-1]
-
-
-def first_difference(old: Any, new: Any, where: str = "") -> str | None:
-    """Dotted path and values of the first difference between two plain documents."""
-    if isinstance(old, dict) and isinstance(new, dict):
-        for key in dict.fromkeys([*old, *new]):
-            inner = f"{where}.{key}" if where else str(key)
-            if key not in old or key not in new:
-                return f"{inner} is only in the {'new' if key not in old else 'stored'} inputs"
-            found = first_difference(old[key], new[key], inner)
-            if found:
-                return found
-        return None
-    if old != new:
-        return f"{where or 'value'} is {old!r} there, {new!r} now"
-    return None
 
 
 class RunDirectory:
@@ -280,7 +247,7 @@ class RunDirectory:
     def read_parts(self, tasks: Sequence[Task], name: str = "replication") -> pd.DataFrame:
         """One table of the stored parts of ``tasks``, in plan order (small tables only)."""
         files = [self._part_file(t, name) for t in plan_order(tasks)]
-        return pd.concat([parts.read(f).to_pandas() for f in files], ignore_index=True)
+        return pd.concat([read_part(f).to_pandas() for f in files], ignore_index=True)
 
     def _part_file(self, task: Task, name: str) -> Path:
         file = self.parts / task.key / f"{name}{PART_SUFFIX}"
@@ -296,13 +263,12 @@ class RunDirectory:
         """Stream the stored parts of ``tasks`` into the combined tables, in plan order.
 
         Rows are ordered by variant (as planned, baseline first), point and replication;
-        memory holds at most one row group (``parts.ROWS_PER_GROUP`` rows or
-        ``parts.PARTS_PER_GROUP`` parts) at a time. With a sweep's ``design`` (``point``, one
-        column per parameter), each replication row also carries its point's parameter
-        values, after ``seed``.
+        memory holds at most one row group (``ROWS_PER_GROUP`` rows or ``PARTS_PER_GROUP``
+        parts) at a time. With a sweep's ``design`` (``point``, one column per parameter),
+        each replication row also carries its point's parameter values, after ``seed``.
         """
         ordered = plan_order(tasks)
-        inputs = None if design is None else _with_inputs(design)
+        inputs = None if design is None else with_inputs(design)
         for task in ordered:
             self._part_file(task, "replication")
         for name in TABLES:
@@ -310,7 +276,7 @@ class RunDirectory:
             present = [f for f in files if f.exists()]
             target = self.path / COMBINED[name]
             if present:
-                parts.stream(present, target, inputs if name == "replication" else None)
+                stream(present, target, inputs if name == "replication" else None)
             elif target.exists():
                 target.unlink()  # left by an earlier, traced run of other tasks
 
@@ -319,57 +285,5 @@ class RunDirectory:
         return read_table(self.path / f"{name}.parquet")
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """A parquet or CSV table of a results directory, or a message saying how it is damaged.
-
-    Raises:
-        ResultsError: If the file is missing, truncated or not a table.
-    """
-    if not path.is_file():
-        raise ResultsError(f"{path}: missing; expected a finished results directory")
-    try:
-        return pd.read_csv(path) if path.suffix == ".csv" else pd.read_parquet(path)
-    except (OSError, ValueError, pa.ArrowException, pd.errors.ParserError) as err:
-        raise ResultsError(
-            f"{path}: damaged or not a table ({str(err).splitlines()[0][:120]}); rebuild it "
-            f"by running again with --resume --out {path.parent}"
-        ) from None
-
-
-def _with_inputs(design: pd.DataFrame) -> parts.Transform:
-    """Insert each row's sweep parameter values after ``seed`` (rows carry their inputs)."""
-    lookup = design.set_index("point")
-    types = pa.Table.from_pandas(lookup, preserve_index=False).schema
-
-    def add(table: pa.Table) -> pa.Table:
-        points = table.column("point").to_pandas()
-        at = table.schema.get_field_index("seed") + 1
-        for offset, column in enumerate(lookup.columns):
-            values = points.map(lookup[column]).tolist()
-            table = table.add_column(
-                at + offset, column, pa.array(values, type=types.field(column).type)
-            )
-        return table
-
-    return add
-
-
 def _yaml(data: Any) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write a file so that a reader sees the old or the new content, never a mix."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text)
-    temporary.replace(path)
-
-
-def write_table(frame: pd.DataFrame, path: Path) -> None:
-    """Write a CSV or parquet table atomically (by the file's suffix)."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    if path.suffix == ".csv":
-        frame.to_csv(temporary, index=False)
-    else:
-        frame.to_parquet(temporary, index=False)
-    temporary.replace(path)

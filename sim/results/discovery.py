@@ -31,9 +31,10 @@ from matplotlib.figure import Figure
 from sim.defaults import DEFAULT_DENSITY
 from sim.errors import ResultsError
 from sim.model.recorder import OUTCOMES
-from sim.results.directory import RunDirectory, write_table
+from sim.results.directory import RunDirectory
 from sim.results.lock import locked
 from sim.results.plots import save
+from sim.results.tableio import write_table
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ import pandas as pd
 
 from sim.errors import ResultsError
 from sim.results.directory import RunDirectory
+from sim.results.measures import with_units
+from sim.results.tableio import write_table
 from sim.scenario.councils import england_2015_path
 
 Details = dict[str, Any]
@@ -213,9 +215,10 @@ def council_summary(councils: pd.DataFrame, events: pd.DataFrame | None) -> pd.D
 
 
 def write_council_summary(directory: Path) -> pd.DataFrame:
-    """Write ``councils.csv`` from ``councils.parquet`` (and the trace, if any)."""
+    """Write ``councils.csv`` from ``councils.parquet`` (and the trace, if any), its headers
+    with their units (``measures.with_units``)."""
     run_dir = RunDirectory(directory)
     events = run_dir.table("events") if (run_dir.path / "events.parquet").exists() else None
     frame = council_summary(run_dir.table("councils"), events)
-    frame.to_csv(run_dir.path / "councils.csv", index=False)
+    write_table(with_units(frame), run_dir.path / "councils.csv")
     return frame

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from sim.errors import ResultsError
 from sim.results import charts, measures, plots
-from sim.results.directory import RunDirectory, read_table
+from sim.results.directory import RunDirectory
+from sim.results.tableio import read_table
 from sim.scenario.fields import parameter_table
 from sim.scenario.schema import Scenario
 
@@ -115,7 +116,7 @@ def _council_ranking(run_dir: RunDirectory, svg: bool) -> list[Path]:
     file = run_dir.path / "councils.csv"
     if not file.exists():
         return []
-    summary = read_table(file)
+    summary = measures.without_units(read_table(file))
     baseline = str(run_dir.document("scenario.yaml")["run"].get("baseline", "baseline"))
     variant = baseline if (summary["variant"] == baseline).any() else summary["variant"].iloc[0]
     return plots.save(charts.council_ranking(summary, variant), run_dir.inside("councils"), svg=svg)

@@ -17,7 +17,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from sim.errors import SimError
-from sim.model.recorder import OUTCOMES
+from sim.results import measures
 from sim.scenario.fields import parameter_table
 from sim.scenario.fitted import mark_fitted
 from sim.scenario.schema import Scenario
@@ -48,10 +48,8 @@ def outcome_rows(summary: pd.DataFrame, comparison: pd.DataFrame | None) -> pd.D
         frame = frame.merge(diffs, on=["metric", "variant"], how="left")
     else:
         frame = frame.assign(diff=math.nan, diff_low=math.nan, diff_high=math.nan)
-    frame["unit"] = frame["metric"].map(lambda m: OUTCOMES[m].unit if m in OUTCOMES else "")
-    frame["better"] = frame["metric"].map(
-        lambda m: OUTCOMES[m].better if m in OUTCOMES else "neither"
-    )
+    frame["unit"] = frame["metric"].map(measures.unit)
+    frame["better"] = frame["metric"].map(measures.better)
     order = {m: i for i, m in enumerate(dict.fromkeys(summary["metric"]))}
     frame = frame.sort_values("metric", key=lambda s: s.map(order), kind="stable")
     return frame[OUTCOME_COLUMNS].reset_index(drop=True)

@@ -1,16 +1,25 @@
 """Every measure a results directory holds, with its unit, label and better direction.
 
-The one registry that console tables, CSV readers and plots consult. The model
+The one registry that console tables, CSV files and plots consult. The model
 declares what it measures (``sim.model.recorder.OUTCOMES``: each outcome's unit
-and direction); this module adds the monthly series drawn as fan charts and the
-figures the analysis derives across variants, so that no display keeps its own
-copy of a unit or a label.
+and direction); this module adds the monthly series drawn as fan charts, the
+figures the analysis derives across variants and the per-council columns of
+``councils.csv``, so that no display keeps its own copy of a unit or a label.
+
+CSV files carry their units from here (``with_units``): a long table (one
+``metric`` column naming the measure of each row) gets a ``unit`` column after
+``metric``, since its rows mix units; a wide table (one column per measure) gets
+unit-suffixed headers, ``name [unit]``, since there each column has one unit and
+a unit column could not say whose it is (``without_units`` reads them back).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
+
+import pandas as pd
 
 from sim.model.recorder import HEADLINE, OUTCOMES
 
@@ -25,7 +34,7 @@ class Measure:
     unit: str
     label: str
     better: Better = "neither"
-    kind: Literal["outcome", "series", "derived"] = "outcome"
+    kind: Literal["outcome", "series", "derived", "council"] = "outcome"
 
 
 def _readable(name: str) -> str:
@@ -54,6 +63,7 @@ _DERIVED = (
         "derived",
     ),
     Measure("recruitment_spend_gbp_extra", "GBP", "extra recruitment spend", "neither", "derived"),
+    Measure("cost_total_gbp_extra", "GBP", "extra total cost", "neither", "derived"),
     Measure(
         "cost_per_child_year_averted_gbp",
         "GBP per child-year",
@@ -62,7 +72,22 @@ _DERIVED = (
         "derived",
     ),
 )
-MEASURES: dict[str, Measure] = {m.name: m for m in (*_OUTCOMES, *_SERIES, *_DERIVED)}
+# Per-council figures across replications (``explain.council_summary``, councils.csv).
+_COUNCIL = (
+    Measure(
+        "months_truly_inadequate_mean", "months", "months truly inadequate", "lower", "council"
+    ),
+    Measure(
+        "months_judged_inadequate_mean", "months", "months judged inadequate", "neither", "council"
+    ),
+    Measure(
+        "inspections_emergency_mean", "inspections", "emergency inspections", "neither", "council"
+    ),
+    Measure("share_taken_over", "share of replications", "share taken over", "neither", "council"),
+)
+MEASURES: dict[str, Measure] = {
+    m.name: m for m in (*_OUTCOMES, *_SERIES, *_DERIVED, *_COUNCIL)
+}
 FAN_SERIES: tuple[str, ...] = tuple(m.name for m in _SERIES)
 
 
@@ -91,3 +116,25 @@ def labels(kind: str | None = None) -> dict[str, str]:
 def headline(metrics: list[str]) -> list[str]:
     """The headline outcomes among ``metrics``, in registry order."""
     return [m for m in HEADLINE if m in metrics]
+
+
+def with_units(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` as a CSV file carries it: a ``unit`` column after ``metric`` (long tables),
+    or ``name [unit]`` headers for the columns the registry knows (wide tables)."""
+    if "metric" in frame.columns:
+        if "unit" in frame.columns:
+            return frame
+        at = list(frame.columns).index("metric") + 1
+        out = frame.copy()
+        out.insert(at, "unit", [unit(str(m)) for m in frame["metric"]])
+        return out
+    return frame.rename(columns={c: f"{c} [{unit(c)}]" for c in frame.columns if unit(c)})
+
+
+_SUFFIX = re.compile(r"^(?P<name>.*) \[[^\]]*\]$")
+
+
+def without_units(frame: pd.DataFrame) -> pd.DataFrame:
+    """A wide table read back from CSV with its plain column names (``name [unit]`` -> name)."""
+    names = {c: m.group("name") for c in frame.columns if (m := _SUFFIX.match(str(c)))}
+    return frame.rename(columns=names)

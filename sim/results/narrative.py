@@ -4,7 +4,7 @@ A director of children's services reads "4.1k fewer child-years in truly
 inadequate services [-9.8k, 1.5k], not distinguishable from the baseline", not
 "-4.1e3 ± 5.6e3". The report, the Python API and the console share these
 phrasings, so one comparison is described the same way everywhere. Units and
-directions come from the outcome registry (``sim.model.recorder.OUTCOMES``).
+directions come from the measures registry (``sim.results.measures``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-from sim.model.recorder import OUTCOMES
+from sim.results import measures
 
 Shape = Literal["count", "length", "share", "money"]
 
@@ -38,7 +38,7 @@ def shape_of(metric: str) -> Shape:
     """How a metric's size is stated: by its phrase, else by its registry unit."""
     if metric in PHRASES:
         return PHRASES[metric][1]
-    unit = OUTCOMES[metric].unit if metric in OUTCOMES else ""
+    unit = measures.unit(metric)
     if unit == "GBP" or metric.endswith("_gbp"):
         return "money"
     if unit == "share":
@@ -97,7 +97,7 @@ def verdict(metric: str, low: float, high: float) -> Literal["better", "worse", 
     """Whether a variant-minus-baseline interval shows the variant better, worse or neither."""
     if math.isnan(low) or math.isnan(high) or low <= 0 <= high:
         return "unclear"
-    better = OUTCOMES[metric].better if metric in OUTCOMES else "neither"
+    better = measures.better(metric)
     if better == "neither":
         return "unclear"
     lower = high < 0

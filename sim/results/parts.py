@@ -1,5 +1,4 @@
-"""Stored parts: a manifest per part, so that a damaged or incomplete part is never trusted,
-and the parts read back and combined into a run's tables.
+"""A manifest per stored part, so that a damaged or incomplete part is never trusted.
 
 Each part directory (``parts/<task key>/``) holds the task's tables as Arrow IPC files and
 ``part.json``: the task (variant, point, replication, key) and, per table file, its size,
@@ -17,22 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
-from sim.errors import ResultsError
 from sim.experiments.tasks import PART_SUFFIX, Task
 
 MANIFEST = "part.json"
-# A row group is written when the buffered parts reach either limit: rows bound the data,
-# parts bound the per-table overhead (a one-row part still carries its schema and metadata).
-ROWS_PER_GROUP = 100_000
-PARTS_PER_GROUP = 256
-Transform = Callable[[pa.Table], pa.Table]
 _FORMAT = 1  # version of the part manifest's layout
 
 
@@ -115,69 +106,3 @@ def _file_problem(file: Path, entry: Any, content: bool = True) -> str | None:
     if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
         return "content differs from what was written (altered or swapped)"
     return None
-
-
-class _OtherSchemaError(Exception):
-    """A part's columns differ from the first part's (it was written by other code)."""
-
-
-def stream(files: list[Path], target: Path, transform: Transform | None = None) -> None:
-    """Concatenate parts' Arrow files into parquet ``target`` (atomically), bounded memory.
-
-    Parts of one run share their columns (the code hash is part of every task key), so
-    each part is opened once; only when one differs are all schemas read and unified first.
-    """
-    try:
-        _write_parts(files, target, _schema(files[0]), transform, strict=True)
-    except _OtherSchemaError:
-        _write_parts(files, target, _unified(files, target), transform, strict=False)
-
-
-def _unified(files: list[Path], target: Path) -> pa.Schema:
-    """The schema that holds every part's columns (one schema in memory at a time)."""
-    try:
-        schema = _schema(files[0])
-        for file in files[1:]:
-            other = _schema(file)
-            if not other.equals(schema):
-                schema = pa.unify_schemas([schema, other], promote_options="permissive")
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
-        raise ResultsError(f"{target}: parts have incompatible columns ({err})") from None
-    return schema
-
-
-def _write_parts(
-    files: list[Path], target: Path, schema: pa.Schema, transform: Transform | None, strict: bool
-) -> None:
-    """Write the parts, cast to ``schema``, in row groups; ``strict``: raise on another schema."""
-    temporary = target.with_name(f".{target.name}.tmp")
-    shape = transform or (lambda table: table)
-    buffer: list[pa.Table] = []
-    rows = 0
-    with pq.ParquetWriter(temporary, shape(schema.empty_table()).schema) as writer:
-        for file in files:
-            table = read(file)
-            if not table.schema.equals(schema):
-                if strict:
-                    raise _OtherSchemaError
-                table = table.select(schema.names).cast(schema)
-            buffer.append(table)
-            rows += table.num_rows
-            if rows >= ROWS_PER_GROUP or len(buffer) >= PARTS_PER_GROUP:
-                writer.write_table(shape(pa.concat_tables(buffer)))
-                buffer, rows = [], 0
-        if buffer:
-            writer.write_table(shape(pa.concat_tables(buffer)))
-    temporary.replace(target)
-
-
-def read(file: Path) -> pa.Table:
-    """One stored part's table (an Arrow IPC file), read whole."""
-    with pa.ipc.open_file(pa.py_buffer(file.read_bytes())) as reader:
-        return reader.read_all()
-
-
-def _schema(file: Path) -> pa.Schema:
-    """The schema of one stored part's table (from its footer)."""
-    with pa.memory_map(str(file)) as source:
-        return pa.ipc.open_file(source).schema

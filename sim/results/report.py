@@ -27,8 +27,9 @@ import pandas as pd
 from sim.errors import ResultsError
 from sim.model.recorder import HEADLINE, OUTCOMES
 from sim.results import measures, narrative
-from sim.results.directory import RunDirectory, atomic_write
+from sim.results.directory import RunDirectory
 from sim.results.stress import checklist
+from sim.results.tableio import atomic_write
 from sim.scenario.fields import ParameterRow, parameter_table
 from sim.scenario.schema import Scenario
 
@@ -132,8 +133,8 @@ def _parameters(document: dict[str, Any]) -> list[ParameterRow]:
 def _primary(metrics: Sequence[str]) -> list[str]:
     """Headline outcomes present, those with a better direction first."""
     present = [m for m in HEADLINE if m in metrics]
-    return [m for m in present if OUTCOMES[m].better != "neither"] + [
-        m for m in present if OUTCOMES[m].better == "neither"
+    return [m for m in present if measures.better(m) != "neither"] + [
+        m for m in present if measures.better(m) == "neither"
     ]
 
 
@@ -193,8 +194,8 @@ def _headline(
             {
                 "metric": metric,
                 "label": label,
-                "unit": OUTCOMES[metric].unit,
-                "better": OUTCOMES[metric].better,
+                "unit": measures.unit(metric),
+                "better": measures.better(metric),
                 "baseline": Cell(*_split(narrative.estimate(metric, mean, low, high, bare=True))),
                 "cells": cells,
             }

@@ -1,8 +1,8 @@
 """``results.xlsx``: the summary, comparison and per-council tables as one workbook.
 
 Most readers of these results work in spreadsheets; one sheet per table (with
-the outcome's unit beside each row, and the provenance on its own sheet) saves
-them from importing CSV files by hand. Written with openpyxl through pandas.
+the units the CSV files carry, ``measures.with_units``, and the provenance on its
+own sheet) saves them from importing CSV files by hand. Written with openpyxl through pandas.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 
 from sim.errors import ResultsError
-from sim.model.recorder import OUTCOMES
 from sim.results.directory import RunDirectory
+from sim.results.measures import with_units
 
 SHEETS = (
     ("summary", "summary.csv"),
@@ -22,15 +22,6 @@ SHEETS = (
     ("councils", "councils.csv"),
     ("derived", "derived.csv"),
 )
-
-
-def _with_units(frame: pd.DataFrame) -> pd.DataFrame:
-    if "metric" not in frame.columns:
-        return frame
-    frame = frame.copy()
-    units = frame["metric"].map(lambda m: OUTCOMES[m].unit if m in OUTCOMES else "")
-    frame.insert(list(frame.columns).index("metric") + 1, "unit", units)
-    return frame
 
 
 def write_workbook(directory: Path) -> Path:
@@ -52,6 +43,6 @@ def write_workbook(directory: Path) -> Path:
     )
     with pd.ExcelWriter(target, engine="openpyxl") as writer:
         for sheet, file in present:
-            _with_units(pd.read_csv(file)).to_excel(writer, sheet_name=sheet, index=False)
+            with_units(pd.read_csv(file)).to_excel(writer, sheet_name=sheet, index=False)
         provenance.to_excel(writer, sheet_name="provenance", index=False)
     return target

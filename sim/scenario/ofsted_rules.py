@@ -1,4 +1,4 @@
-"""Ofsted policy sections: inspection frameworks, capacity and sharper triggers (DESIGN 2.2).
+"""Ofsted policy sections: inspection frameworks, capacity and sharper triggers.
 
 An inspection framework is a named part of a scenario (``policy.ofsted.frameworks``)
 with its own rules (who is inspected when, by which kind of inspection, how long
@@ -22,7 +22,7 @@ from pydantic import Field, model_validator
 from sim.scenario.fields import GRADES, SIF_SOURCE, Frozen, assumption, fact, lever
 
 WEEKS_PER_MONTH = 52.0 / 12.0
-FRAMEWORKS_SOURCE = "shared/data/README.md 'Rules of the regime'; calibration_targets.csv"
+FRAMEWORKS_SOURCE = "calibration/README.md 'Rules of the regime'; calibration_targets.csv"
 
 
 class Cadence(Frozen):

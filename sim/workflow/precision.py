@@ -140,9 +140,9 @@ def _absolute_outcome(
         if len(table["variant"].unique()) == 1
         else f"{worst['metric']} ({worst['variant']} - {baseline})"
     )
-    from sim.model.recorder import OUTCOMES  # here: `sim --help` does not load the model
+    from sim.results import measures  # here: `sim --help` does not load the model
 
-    unit = OUTCOMES[worst["metric"]].unit if worst["metric"] in OUTCOMES else ""
+    unit = measures.unit(worst["metric"])
     width = float(worst["half_width"])
     now = f"{width:.4g} {unit}".strip() if math.isfinite(width) else "not estimable"
     reason = (

@@ -26,12 +26,14 @@ from sim.experiments.executors import Executor
 from sim.experiments.tasks import Task, fingerprint, plan
 from sim.provenance import code_hash, package_versions
 from sim.results import analysis
-from sim.results.directory import RunDirectory, write_table
+from sim.results.directory import RunDirectory
 from sim.results.economics import cost_effectiveness
 from sim.results.explain import write_council_summary
 from sim.results.figures import write_plots
 from sim.results.lock import locked
+from sim.results.measures import with_units
 from sim.results.report import write_report
+from sim.results.tableio import write_table
 from sim.scenario.councils import CouncilTable, load_councils
 from sim.scenario.schema import Scenario
 from sim.scenario.timeline import resolve, variant_scenarios
@@ -272,18 +274,18 @@ def _finish(
     run_dir.combine(tasks)
     replications = run_dir.table("replications")
     summary = analysis.summarise(replications)
-    write_table(summary, run_dir.path / "summary.csv")
+    write_table(with_units(summary), run_dir.path / "summary.csv")
     write_council_summary(run_dir.path)
     comparison = None
     if has_variants:
         comparison = analysis.compare(replications, baseline)
-        write_table(comparison, run_dir.path / "comparison.csv")
+        write_table(with_units(comparison), run_dir.path / "comparison.csv")
         value = cost_effectiveness(replications, baseline)
         if not value.empty:
-            write_table(value, run_dir.path / "cost_effectiveness.csv")
+            write_table(with_units(value), run_dir.path / "cost_effectiveness.csv")
     derived = analysis.programme_value(replications) if has_variants else None
     if derived is not None and not derived.empty:
-        write_table(derived, run_dir.path / "derived.csv")
+        write_table(with_units(derived), run_dir.path / "derived.csv")
     else:
         derived = None
     return summary, comparison, derived

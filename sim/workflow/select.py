@@ -33,9 +33,12 @@ from sim.experiments.execution import Execution, ProgressReceiver
 from sim.experiments.executors import Executor
 from sim.experiments.tasks import Task, fingerprint, plan
 from sim.model.recorder import OUTCOMES
-from sim.results.directory import RunDirectory, write_table
+from sim.results import measures
+from sim.results.directory import RunDirectory
 from sim.results.lock import locked
+from sim.results.measures import with_units
 from sim.results.selection import Screening, kn_plus_plus
+from sim.results.tableio import write_table
 from sim.scenario.councils import load_councils
 from sim.scenario.schema import Scenario
 from sim.scenario.timeline import resolve, variant_scenarios
@@ -213,6 +216,7 @@ def _finish(
     rows = [
         {
             "variant": v,
+            "metric": goal.metric,
             "replications": len(values[v]),
             "mean": means[v],
             "minus_selected": _paired_difference(values[v], values[selected]),
@@ -222,7 +226,7 @@ def _finish(
         for v in values
     ]
     table = pd.DataFrame(rows)
-    write_table(table, run_dir.path / "selection.csv")
+    write_table(with_units(table), run_dir.path / "selection.csv")
     run_dir.combine(tasks)
     seconds = time.perf_counter() - began
     result = {"selected": selected, "guaranteed": state.done, "indifference": delta}
@@ -241,7 +245,7 @@ def _paired_difference(mine: np.ndarray, best: np.ndarray) -> float:
 def selection_sentence(report: SelectionReport, metric: str) -> str:
     """What the selection means, in one or two sentences."""
     spent = int(report.table["replications"].sum())
-    unit = OUTCOMES[metric].unit
+    unit = measures.unit(metric)
     if report.guaranteed:
         return (
             f"selected {report.selected!r}: with probability at least {report.pcs:.0%} it is "

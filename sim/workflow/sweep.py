@@ -29,10 +29,12 @@ from sim.experiments.sweep_file import Sweep
 from sim.provenance import code_hash
 from sim.results import analysis
 from sim.results import sensitivity as indices
-from sim.results.directory import RunDirectory, write_table
+from sim.results.directory import RunDirectory
 from sim.results.figures import write_plots
 from sim.results.lock import locked
+from sim.results.measures import with_units
 from sim.results.report import write_report
+from sim.results.tableio import write_table
 from sim.scenario.councils import load_councils
 from sim.workflow.run import Silent, fill, manifest, scenario_identity
 
@@ -177,9 +179,10 @@ def _analyse(
             sweep.spec.metrics,
             sweep.spec.design.seed,
         )
+        # indices are shares of variance or correlations: no unit (no with_units)
         write_table(sensitivity, run_dir.path / "sensitivity.csv")
     comparison = None
     if len(sweep.variants) > 1:
         comparison = analysis.compare(outcomes, sweep.base.run.baseline)
-        write_table(comparison, run_dir.path / "comparison.csv")
+        write_table(with_units(comparison), run_dir.path / "comparison.csv")
     return points, sensitivity, comparison

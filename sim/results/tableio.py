@@ -1,0 +1,140 @@
+"""Tables of a results directory on disk: read with a located message, written atomically,
+parts (Arrow IPC files) streamed into one parquet file with bounded memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sim.errors import ResultsError
+
+# A row group is written when the buffered parts reach either limit: rows bound the data,
+# parts bound the per-table overhead (a one-row part still carries its schema and metadata).
+ROWS_PER_GROUP = 100_000
+PARTS_PER_GROUP = 256
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """A parquet or CSV table of a results directory, or a message saying how it is damaged.
+
+    Raises:
+        ResultsError: If the file is missing, truncated or not a table.
+    """
+    if not path.is_file():
+        raise ResultsError(f"{path}: missing; expected a finished results directory")
+    try:
+        return pd.read_csv(path) if path.suffix == ".csv" else pd.read_parquet(path)
+    except (OSError, ValueError, pa.ArrowException, pd.errors.ParserError) as err:
+        raise ResultsError(
+            f"{path}: damaged or not a table ({str(err).splitlines()[0][:120]}); rebuild it "
+            f"by running again with --resume --out {path.parent}"
+        ) from None
+
+
+Transform = Callable[[pa.Table], pa.Table]
+
+
+def with_inputs(design: pd.DataFrame) -> Transform:
+    """Insert each row's sweep parameter values after ``seed`` (rows carry their inputs)."""
+    lookup = design.set_index("point")
+    types = pa.Table.from_pandas(lookup, preserve_index=False).schema
+
+    def add(table: pa.Table) -> pa.Table:
+        points = table.column("point").to_pandas()
+        at = table.schema.get_field_index("seed") + 1
+        for offset, column in enumerate(lookup.columns):
+            values = points.map(lookup[column]).tolist()
+            table = table.add_column(
+                at + offset, column, pa.array(values, type=types.field(column).type)
+            )
+        return table
+
+    return add
+
+
+class _OtherSchemaError(Exception):
+    """A part's columns differ from the first part's (it was written by other code)."""
+
+
+def stream(files: list[Path], target: Path, transform: Transform | None = None) -> None:
+    """Concatenate parts' Arrow files into parquet ``target`` (atomically), bounded memory.
+
+    Parts of one run share their columns (the code hash is part of every task key), so
+    each part is opened once; only when one differs are all schemas read and unified first.
+    """
+    try:
+        _write_parts(files, target, _schema(files[0]), transform, strict=True)
+    except _OtherSchemaError:
+        _write_parts(files, target, _unified(files, target), transform, strict=False)
+
+
+def _unified(files: list[Path], target: Path) -> pa.Schema:
+    """The schema that holds every part's columns (one schema in memory at a time)."""
+    try:
+        schema = _schema(files[0])
+        for file in files[1:]:
+            other = _schema(file)
+            if not other.equals(schema):
+                schema = pa.unify_schemas([schema, other], promote_options="permissive")
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
+        raise ResultsError(f"{target}: parts have incompatible columns ({err})") from None
+    return schema
+
+
+def _write_parts(
+    files: list[Path], target: Path, schema: pa.Schema, transform: Transform | None, strict: bool
+) -> None:
+    """Write the parts, cast to ``schema``, in row groups; ``strict``: raise on another schema."""
+    temporary = target.with_name(f".{target.name}.tmp")
+    shape = transform or (lambda table: table)
+    buffer: list[pa.Table] = []
+    rows = 0
+    with pq.ParquetWriter(temporary, shape(schema.empty_table()).schema) as writer:
+        for file in files:
+            table = read_part(file)
+            if not table.schema.equals(schema):
+                if strict:
+                    raise _OtherSchemaError
+                table = table.select(schema.names).cast(schema)
+            buffer.append(table)
+            rows += table.num_rows
+            if rows >= ROWS_PER_GROUP or len(buffer) >= PARTS_PER_GROUP:
+                writer.write_table(shape(pa.concat_tables(buffer)))
+                buffer, rows = [], 0
+        if buffer:
+            writer.write_table(shape(pa.concat_tables(buffer)))
+    temporary.replace(target)
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write a file so that a reader sees the old or the new content, never a mix."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text)
+    temporary.replace(path)
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> None:
+    """Write a CSV or parquet table atomically (by the file's suffix)."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    if path.suffix == ".csv":
+        frame.to_csv(temporary, index=False)
+    else:
+        frame.to_parquet(temporary, index=False)
+    temporary.replace(path)
+
+
+def read_part(file: Path) -> pa.Table:
+    """One stored part's table (an Arrow IPC file), read whole."""
+    with pa.ipc.open_file(pa.py_buffer(file.read_bytes())) as reader:
+        return reader.read_all()
+
+
+def _schema(file: Path) -> pa.Schema:
+    """The schema of one stored part's table (from its footer)."""
+    with pa.memory_map(str(file)) as source:
+        return pa.ipc.open_file(source).schema
