@@ -41,7 +41,7 @@ class ConcernSignals:
         self._tokens: list[int] = []  # times each candidate was tested (stale events ignored)
         self.latest = 0.0  # the month's last candidate time
         self.starts: list[int] = [0] * (len(latent.start) + 1)  # council i: starts[i]:starts[i+1]
-        self._lists: tuple[list[float], ...] = ((),) * 4  # time, noise, accept, act as floats
+        self._lists: tuple[list[float], ...] = ([], [], [], [])  # time, noise, accept, act
 
     def begin_month(
         self, month: int, rate_at_inadequate: float, slope: float, cutpoint: float, bound: float
