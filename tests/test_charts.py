@@ -60,3 +60,29 @@ def test_small_multiples_one_panel_per_variant_over_the_baseline() -> None:
         f"{v} (colour) vs baseline (grey)" for v in "abcd"
     ]
     assert len(fig.axes[0].lines) == 2  # the baseline's median and the variant's
+
+
+def test_variant_colours_are_distinct_and_never_the_baselines_grey() -> None:
+    from sim.results.plots import _colours
+
+    for n in (1, 8, 9, 10, 18):
+        colours = _colours(n)
+        assert len(set(colours)) == n  # distinct up to the palette's size
+        assert all(not (r == g == b) for r, g, b, _ in colours)
+
+
+def test_small_multiples_show_a_later_variant_above_the_first_panels_whole() -> None:
+    """The panels share y: the last variant's values (up to 60) stay inside the axes."""
+    rows = [
+        (v, r, m, 60.0 if v == "d" else 10.0)
+        for v in ("baseline", "a", "b", "c", "d")
+        for r in range(3)
+        for m in range(12)
+    ]
+    monthly = pd.DataFrame(rows, columns=["variant", "replication", "month", "status_trust"])
+    fig = charts.fan_small_multiples(
+        monthly, "status_trust", baseline="baseline", label="trusts", unit="councils"
+    )
+    for ax in fig.axes:
+        low, high = ax.get_ylim()
+        assert low == 0 and high >= 60

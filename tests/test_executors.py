@@ -77,3 +77,30 @@ def test_automatic_chunks_keep_workers_busy():
     assert chunk_size(4000, 2, None) == 8
     assert chunk_size(4000, 100, None) == 2
     assert chunk_size(10, 2, 4) == 4
+
+
+class _Workers:
+    """A stand-in for a Dask client: ``run`` returns what each worker reports."""
+
+    def __init__(self, reports):
+        self.reports = reports
+
+    def run(self, function):
+        return self.reports
+
+
+def test_dask_workers_are_checked_by_code_hash_not_version():
+    from sim import __version__
+    from sim.errors import ExecutionError
+    from sim.experiments.cluster import _check_versions
+    from sim.provenance import code_hash
+
+    # Same version string, other code (an edit not yet bumped): refused, naming the worker.
+    stale = _Workers(
+        {"tcp://a:1": (__version__, code_hash()), "tcp://b:2": (__version__, "0" * 16)}
+    )
+    with pytest.raises(ExecutionError, match=r"tcp://b:2 \(sim .*, code 0{16}\)") as refused:
+        _check_versions(stale)
+    assert "tcp://a:1" not in str(refused.value)
+    # Another version string but the same code: accepted (the hash decides the numbers).
+    _check_versions(_Workers({"tcp://a:1": ("0.0.0+other", code_hash())}))

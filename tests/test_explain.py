@@ -40,6 +40,12 @@ def test_story_of_a_council_taken_over_gives_the_numbers_behind_each_step(traced
     assert f"read {review['reading']:+.2f} against the {review['required']:+.2f} required" in text
     decisions = [line for line in lines if "decision: " in line]
     assert decisions and "(because: " in decisions[0]
+    vacancy = json.loads(reviews["details"].iloc[0])["vacancy_rate"]
+    assert (
+        f"failed; vacancy rate {vacancy:.1%}" in text
+        or f"passed; vacancy rate {vacancy:.1%}" in text
+    )
+    assert all("; vacancy rate " in line for line in decisions)
     months = [float(line.split("(month ")[1].split(")")[0]) for line in lines if "(month " in line]
     assert months == sorted(months)  # time order
     assert lines[0].startswith("at the start: judged ")  # a real council: its 2015 state
@@ -73,6 +79,24 @@ def test_councils_csv_across_replications(traced: Path) -> None:
     assert summary["share_taken_over"].to_numpy() == pytest.approx(expected)
     ranked = summary["months_truly_inadequate_mean"].to_numpy()
     assert list(ranked) == sorted(ranked, reverse=True)
+
+
+def test_councils_csv_needs_no_trace(traced: Path, tmp_path: Path) -> None:
+    """The same run untraced writes the same councils.csv: the share taken over and the
+    mean vacancy rate come from councils.parquet, not from the events."""
+    scenario = make_scenario(**{"run.horizon_months": 18, "run.replications": 2, "run.seed": 4})
+    run_scenario(scenario, tmp_path / "r", plots=False)
+    assert not (tmp_path / "r" / "events.parquet").exists()
+    written = pd.read_csv(tmp_path / "r" / "councils.csv")
+    pd.testing.assert_frame_equal(written, pd.read_csv(traced / "councils.csv"))
+    assert "vacancy_rate_mean [share]" in written.columns
+    untraced = measures.without_units(written)
+    assert untraced["share_taken_over"].sum() > 0  # the seed gives takeovers to compare
+    councils = pd.read_parquet(tmp_path / "r" / "councils.parquet")
+    one = untraced[untraced["council"] == "Doncaster"].iloc[0]
+    rows = councils[councils["council"] == "Doncaster"]
+    assert one["vacancy_rate_mean"] == pytest.approx(rows["vacancy_rate_mean"].mean())
+    assert 0.0 < one["vacancy_rate_mean"] < 1.0
 
 
 def test_without_a_trace_explain_says_how_to_get_one(tmp_path: Path) -> None:

@@ -143,3 +143,49 @@ def test_every_plot_of_a_run_is_embedded(tmp_path: Path) -> None:
     page.feed((tmp_path / "run" / "report.html").read_text())
     assert len(page.images) == len(list((tmp_path / "run").glob("*.png"))) >= 5
     assert all(src.startswith("data:image/png;base64,") for src in page.images)
+
+
+def test_headline_grows_down_with_the_variants_not_sideways() -> None:
+    """Nine variants: each group is a table of at most six outcome columns with one row per
+    variant (the baseline first), so the page does not scroll sideways at 1280 px."""
+    import pandas as pd
+
+    from sim.model.recorder import HEADLINE
+    from sim.results.headline import GROUPS, headline
+
+    variants = [f"v{i}" for i in range(9)]
+    summary = pd.DataFrame(
+        [("baseline", m, 100.0, 90.0, 110.0) for m in HEADLINE],
+        columns=["variant", "metric", "mean", "ci_low", "ci_high"],
+    )
+    comparison = pd.DataFrame(
+        [(v, m, -1.0, -2.0, -0.5) for v in variants for m in HEADLINE],
+        columns=["variant", "metric", "mean_diff", "ci_low", "ci_high"],
+    )
+    groups = headline(summary, comparison, "baseline", "3.5%")
+    assert [g["title"] for g in groups] == [t.format(rate="3.5%") for t, _ in GROUPS]
+    shown = [c["metric"] for g in groups for c in g["columns"]]
+    assert sorted(shown) == sorted(HEADLINE)  # every headline outcome, once
+    for group in groups:
+        assert len(group["columns"]) <= 6
+        assert [r["variant"] for r in group["rows"]] == ["baseline", *variants]
+        assert all(len(r["cells"]) == len(group["columns"]) for r in group["rows"])
+    cell = groups[0]["rows"][1]["cells"][0]  # child-years truly inadequate: lower is better
+    assert (cell.text, cell.css) == ("-1", "better")
+
+
+def test_report_gives_present_values_and_says_how_it_discounts(small_run: Path) -> None:
+    html = (small_run / "report.html").read_text()
+    assert html.count('<table class="grid">') == 3  # one headline table per group
+    assert "Costs of the baseline, undiscounted and at present value" in html
+    assert "The Green Book 2022" in html and "at 3.5% a year" in html
+    assert "Both costs and child-years are discounted" in html
+
+
+def test_report_counts_the_inputs_its_fitted_file_sets(small_run: Path) -> None:
+    """reform_2015 names calibration/fitted.yaml: the report must not say nothing is fitted."""
+    html = (small_run / "report.html").read_text()
+    assert "Fitted values come from " in html
+    assert "No input is fitted yet" not in html
+    assert "inputs are fitted by calibration" in html
+    assert 'class="kind kind-fitted"' in html

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim.results.analysis import programme_value, ratio_ci, reference_variant
+from sim.results.analysis import ratio_ci, reference_variant
+from sim.results.economics import programme_value
 
 
 def table(rows: list[tuple[str, int, float, float]]) -> pd.DataFrame:
@@ -62,12 +63,33 @@ def test_programme_value_pairs_each_variant_with_the_variant_without_programmes(
         10_000.0,
         4,
     )
-    assert value.loc[("announced", "cost_per_child_year_averted_gbp"), "mean"] == 10_000.0
-    assert value.loc[("double", "cost_per_child_year_averted_gbp"), "mean"] == pytest.approx(
-        2e8 / 15_000
-    )
+    # without present values in the table only the undiscounted ratio is given
+    undiscounted = "cost_per_child_year_averted_undiscounted_gbp"
+    assert "cost_per_child_year_averted_gbp" not in set(value.index.get_level_values("metric"))
+    assert value.loc[("announced", undiscounted), "mean"] == 10_000.0
+    assert value.loc[("double", undiscounted), "mean"] == pytest.approx(2e8 / 15_000)
     assert set(value.index.get_level_values("variant")) == {"announced", "double"}
     assert (value["reference"] == "none").all()
+
+
+def test_programme_value_is_discounted_when_the_present_values_are_there():
+    """cost_per_child_year_averted_gbp is the discounted spend over discounted child-years."""
+    rows = []
+    for r in range(4):
+        noise = 10_000.0 * r
+        rows += [("announced", r, 90_000.0 + noise, 1e8), ("none", r, 100_000.0 + noise, 0.0)]
+    replications = table(rows)
+    replications["recruitment_spend_discounted_gbp"] = 0.9 * replications["recruitment_spend_gbp"]
+    replications["child_years_truly_inadequate_discounted"] = (
+        0.8 * replications["child_years_truly_inadequate"]
+    )
+    value = programme_value(replications).set_index(["variant", "metric"])
+    assert value.loc[("announced", "cost_per_child_year_averted_gbp"), "mean"] == pytest.approx(
+        0.9e8 / 8_000
+    )
+    assert value.loc[
+        ("announced", "cost_per_child_year_averted_undiscounted_gbp"), "mean"
+    ] == pytest.approx(1e8 / 10_000)
 
 
 def test_no_variant_without_programmes_gives_an_empty_table():

@@ -56,9 +56,12 @@ def test_recruitment_run_writes_and_prints_cost_per_child_year(tmp_path, capsys)
     assert set(derived["reference"]) == {"no_programmes"}
     assert set(derived["variant"]) == set(report.variants) - {"no_programmes"}
     assert set(derived["metric"]) == {
+        "child_years_truly_inadequate_discounted_averted",
+        "recruitment_spend_discounted_gbp_extra",
+        "cost_per_child_year_averted_gbp",
         "child_years_truly_inadequate_averted",
         "recruitment_spend_gbp_extra",
-        "cost_per_child_year_averted_gbp",
+        "cost_per_child_year_averted_undiscounted_gbp",
     }
     monthly = pd.read_parquet(tmp_path / "run" / "monthly.parquet")
     assert monthly["vacancy_rate"].between(0, 1).all()

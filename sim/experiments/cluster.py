@@ -2,7 +2,9 @@
 
 The cluster runs the same ``run_chunk`` function as the local pool, so its
 results are the same to the byte. With a scheduler address the tasks go to
-that cluster (its workers must have this version of ``sim`` installed); without
+that cluster (its workers must run the same model code: the check compares
+the code hash of ``sim.provenance``, since the version string is bumped by hand
+and two states of the code can share it); without
 one, a ``LocalCluster`` of single-threaded worker processes is started and
 closed again. At most two units per worker thread are in flight, so the
 client's memory does not grow with the size of the sweep.
@@ -16,26 +18,27 @@ from contextlib import ExitStack
 from itertools import islice
 from typing import Any
 
-from sim import __version__
 from sim.errors import ExecutionError
 from sim.experiments.execution import Execution, ScenarioOf
 from sim.experiments.tasks import EncodedOutput, Task, run_chunk
+from sim.provenance import code_hash
 from sim.scenario.councils import CouncilTable
 
 CONNECT_SECONDS = 20  # how long to wait for a remote scheduler before giving up
 
 
-def _worker_version() -> str:
-    """The model version installed on a worker (run there by ``Client.run``)."""
+def _worker_code() -> tuple[str, str]:
+    """The model version and code hash installed on a worker (run there by ``Client.run``)."""
     import sim
+    from sim.provenance import code_hash
 
-    return sim.__version__
+    return sim.__version__, code_hash()
 
 
 def connect(stack: ExitStack, execution: Execution) -> Any:
     """A client of the given scheduler, or of a new LocalCluster, closed with ``stack``.
 
-    Its workers are checked to run this model version.
+    Its workers are checked to run this model's code (the same code hash).
     """
     client = _client(stack, execution)
     _check_versions(client)
@@ -67,13 +70,29 @@ def _client(stack: ExitStack, execution: Execution) -> Any:
 
 
 def _check_versions(client: Any) -> None:
-    """Refuse workers running another model version: their numbers would differ."""
-    versions = client.run(_worker_version)
-    other = {worker: v for worker, v in versions.items() if v != __version__}
+    """Refuse workers running other model code: their numbers would differ.
+
+    Compares the code hash (the key of stored results), not the version string,
+    which stays the same across edits until someone bumps it.
+    """
+    check_workers(client.run(_worker_code), code_hash())
+
+
+def check_workers(found: dict[str, tuple[str, str]], expected: str) -> None:
+    """Raise naming the workers whose code hash is not ``expected`` (worker -> version, hash).
+
+    Raises:
+        ExecutionError: When any worker runs other model code.
+    """
+    other = {worker: code for worker, code in found.items() if code[1] != expected}
     if other:
+        seen = ", ".join(
+            f"{worker} (sim {version}, code {digest})"
+            for worker, (version, digest) in sorted(other.items())
+        )
         raise ExecutionError(
-            f"Dask workers run sim {sorted(set(other.values()))}, this client {__version__}; "
-            "install the same version of sim on every worker"
+            f"Dask workers run other model code: {seen}; this client's code hash is "
+            f"{expected}; install this same checkout of sim on every worker"
         )
 
 

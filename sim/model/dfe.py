@@ -312,16 +312,39 @@ def finish_trust(world: World, council: Council) -> None:
 
 
 def status_counts(world: World) -> dict[str, float]:
-    """Monthly councils by intervention status, the sponsor queue and the trusts running."""
+    """Monthly councils by intervention status, the sponsor queue, the trusts running and
+    the regime's cumulative spending by heading."""
     tally = Counter(council.status for council in world.councils)
     counts = {f"status_{s}": float(tally[s]) for s in STATUSES}
     counts["sponsor_queue"] = float(len(department(world).pool.queue))
+    counts.update(accrued_costs(world))
     return counts
+
+
+def accrued_costs(world: World) -> dict[str, float]:
+    """The regime's spending so far by heading (GBP), open commissioner and trust spells
+    included up to now: a cumulative monthly column each (``model/spending.py`` discounts)."""
+    rec, now, costs = world.recorder, world.env.now, world.params.costs
+    state = department(world)
+    commissioner_months = rec.counts["commissioner_months"] + sum(
+        now - case.appointed_at for case in state.cases.values() if case.appointed_at is not None
+    )
+    trust_months = rec.counts["trust_months"] + sum(
+        now - max(started, 0.0) for started in state.pool.started.values()
+    )
+    graded = sum(rec.counts[f"inspections_{k}"] for k in ("routine", "reinspection", "emergency"))
+    return {
+        "cost_commissioners_gbp": commissioner_months * costs.commissioner_per_month_gbp,
+        "cost_trusts_gbp": rec.counts["cost_trusts_gbp"] + trust_months * costs.trust_per_month_gbp,
+        "cost_inspections_gbp": graded * costs.inspection_gbp
+        + rec.counts["monitoring_visits"] * costs.monitoring_visit_gbp,
+    }
 
 
 def regime_outcomes(world: World) -> dict[str, float]:
     """End-of-run regime outcomes, closing spells still open at the horizon."""
-    rec, now, costs = world.recorder, world.env.now, world.params.costs
+    rec, now = world.recorder, world.env.now
+    spending = accrued_costs(world)  # before the spells close: it counts them up to now
     state = department(world)
     pool = state.pool
     for case in state.cases.values():
@@ -329,8 +352,8 @@ def regime_outcomes(world: World) -> dict[str, float]:
             rec.count("commissioner_months", amount=now - case.appointed_at)
     for started in pool.started.values():
         rec.count("trust_months", amount=now - max(started, 0.0))
-    graded = sum(rec.counts[f"inspections_{k}"] for k in ("routine", "reinspection", "emergency"))
     return {
+        **spending,
         "trusts_active_end": float(sum(c.status == "trust" for c in world.councils)),
         "sponsor_wait_months_mean": rec.mean("sponsor_wait_months"),
         "sponsor_queue_max": float(pool.queue_max),
@@ -338,10 +361,4 @@ def regime_outcomes(world: World) -> dict[str, float]:
         "recovery_months_mean": rec.mean("recovery_months"),
         "sponsors_fell_below_good": float(len(pool.fell_below_good)),
         "sponsors_fell_below_good_running": float(len(pool.fell_while_running)),
-        "cost_commissioners_gbp": rec.counts["commissioner_months"]
-        * costs.commissioner_per_month_gbp,
-        "cost_trusts_gbp": rec.counts["cost_trusts_gbp"]
-        + rec.counts["trust_months"] * costs.trust_per_month_gbp,
-        "cost_inspections_gbp": graded * costs.inspection_gbp
-        + rec.counts["monitoring_visits"] * costs.monitoring_visit_gbp,
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -41,6 +42,8 @@ HEADLINE = (
     "cost_trusts_gbp",
     "cost_inspections_gbp",
     "recruitment_spend_gbp",
+    "cost_total_gbp",
+    "cost_total_discounted_gbp",
 )
 
 
@@ -168,6 +171,33 @@ OUTCOMES: dict[str, Outcome] = {
             "cost_inspections_gbp", "GBP", "Graded inspections and monitoring visits x unit costs"
         ),
         Outcome(
+            "cost_total_gbp",
+            "GBP",
+            "All four cost headings (commissioners, trusts, inspections, graduate "
+            "programmes), undiscounted",
+        ),
+        *(
+            Outcome(
+                f"{stem}_discounted_gbp",
+                "GBP",
+                f"{what}: present value at the run's start, discounted at the Green Book "
+                "rate (costs.discount_rate_per_year, 3.5% a year) from when it was spent",
+            )
+            for stem, what in (
+                ("cost_commissioners", "Commissioners"),
+                ("cost_trusts", "Trusts"),
+                ("cost_inspections", "Inspections and monitoring visits"),
+                ("recruitment_spend", "Graduate programmes"),
+                ("cost_total", "All four headings"),
+            )
+        ),
+        Outcome(
+            "child_years_truly_inadequate_discounted",
+            "child-years",
+            "Child-years truly inadequate, each month's discounted to the run's start at the "
+            "same rate as costs (the denominator of the discounted cost-effectiveness ratio)",
+        ),
+        Outcome(
             "graduates_qualified",
             "people",
             "Programme trainees who qualified during the run (Frontline, Step Up)",
@@ -207,7 +237,10 @@ COUNCIL_COLUMNS: tuple[str, ...] = (
     "monitoring_visits",
     "signals",
     "leadership_changes",
+    "takeovers",  # trusts started in the council during the run
 )
+# Per-council means of month-end readings (month 1 on), each a column of councils.parquet.
+COUNCIL_MEANS: tuple[str, ...] = ("vacancy_rate_mean",)
 
 MONTHLY_COLUMNS: tuple[str, ...] = (
     *(f"true_{g}" for g in GRADES),
@@ -251,15 +284,44 @@ class Recorder:
     monthly_rows: list[dict[str, float]] = field(default_factory=list)
     events: list[tuple[float, str, str, str]] = field(default_factory=list)
     judgements: list[tuple[int, float, str, str, int, int]] = field(default_factory=list)
+    # Set by the workforce: a council's exact vacancy rate at a time, added to traced events.
+    vacancy_of: Callable[[int, float], float] | None = None
+    children: np.ndarray | None = None  # children in need per council, set at the first reading
+    readings: int = 0  # month-end readings in ``council_sums`` so far
+    council_sums: dict[str, np.ndarray] = field(default_factory=dict)
+    _index: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         n = len(self.council_names)
         self.per_council = {name: np.zeros(n) for name in COUNCIL_COLUMNS}
+        self.council_sums = {name: np.zeros(n) for name in COUNCIL_MEANS}
+        self._index = {name: i for i, name in enumerate(self.council_names)}
 
     def log(self, time: float, council: str, event: str, **details: Any) -> None:
-        """Append to the event log when tracing (callers check ``trace`` for costly details)."""
+        """Append to the event log when tracing (callers check ``trace`` for costly details).
+
+        A council's event carries its vacancy rate at that moment (``vacancy_rate``), so
+        ``sim explain`` can give it at each decision; reading it changes no state.
+        """
         if self.trace:
+            index = self._index.get(council)
+            if index is not None and self.vacancy_of is not None:
+                details.setdefault("vacancy_rate", self.vacancy_of(index, time))
             self.events.append((time, council, event, json.dumps(details, default=float)))
+
+    def observe_councils(self, name: str, values: np.ndarray) -> None:
+        """Add one month-end reading of every council to a per-council mean (``COUNCIL_MEANS``).
+
+        Every name in ``COUNCIL_MEANS`` is read at the same month ends, so one count serves.
+        """
+        self.council_sums[name] += values
+        if name == COUNCIL_MEANS[0]:
+            self.readings += 1
+
+    def council_means(self) -> dict[str, np.ndarray]:
+        """The per-council means of the month-end readings (NaN before any reading)."""
+        n = self.readings
+        return {name: s / n if n else s * np.nan for name, s in self.council_sums.items()}
 
     def judgement(
         self, council: int, month: float, framework: str, kind: str, grade: int, previous: int

@@ -167,7 +167,7 @@ def run_trust(world: World, council: Council, sponsor: Sponsor) -> simpy.events.
     yield world.env.timeout(world.policy.trusts.setup_months)
     end_commissioner(world, council)
     start_trust(world, council, world.env.now)
-    world.recorder.count("takeovers")
+    world.recorder.count("takeovers", council.index)
     world.recorder.log(world.env.now, council.name, "trust_start", sponsor=sponsor.name)
     yield from ramp(world, council, world.env.now)
 
@@ -267,7 +267,7 @@ def announced_trust(
     department(world).pool.sponsors.append(sponsor)
     assign(world, council, sponsor)
     start_trust(world, council, world.env.now)
-    world.recorder.count("takeovers")
+    world.recorder.count("takeovers", council.index)
     world.recorder.log(world.env.now, council.name, "trust_start", sponsor=name, announced=True)
     yield from ramp(world, council, world.env.now)
 

@@ -146,6 +146,12 @@ class Staffing:
             since[i] = now
         self.since_all = math.nan
 
+    def vacancy_now(self, index: int, now: float) -> float:
+        """One council's exact vacancy rate at ``now``, changing no state (for the trace)."""
+        i = index
+        v, a, b = float(self.vacancy[i]), float(self.a[i]), float(self.b[i])
+        return vacancy_at(v, a, b, now - self.since[i])
+
     def react(self, world: World, index: int | None = None) -> None:
         """Rates in force from now for one council (or all) under its judgement and status."""
         params = world.params.workforce

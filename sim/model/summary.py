@@ -9,6 +9,7 @@ import numpy as np
 
 from sim.model.council import INADEQUATE
 from sim.model.recorder import COUNCIL_COLUMNS, OUTCOMES, ReplicationResult
+from sim.model.spending import COST_HEADINGS, discount_factor, present_values
 from sim.scenario.schema import GRADES
 
 if TYPE_CHECKING:
@@ -39,9 +40,22 @@ def snapshot(world: World, month: int) -> None:
         failing = (truly == INADEQUATE).astype(float)
         rec.per_council["months_truly_inadequate"] += failing
         rec.counts["months_truly_inadequate"] += float(failing.sum())
+        # the month's child-years, discounted at its middle like the month's spending
+        rate = world.params.costs.discount_rate_per_year
+        rec.counts["child_years_truly_inadequate_discounted"] += float(
+            _children(world) @ failing / 12.0 * discount_factor(month - 0.5, rate)
+        )
     for institution in world.institutions.values():
         row.update(institution.reading(world, month, truly, judged))
     rec.monthly_rows.append(row)
+
+
+def _children(world: World) -> np.ndarray:
+    """Children in need per council (the weight of child-years), built once per run."""
+    rec = world.recorder
+    if rec.children is None:
+        rec.children = np.array([c.children_in_need for c in world.councils], dtype=float)
+    return rec.children
 
 
 def close_open_spells(world: World) -> None:
@@ -74,11 +88,16 @@ def replication_result(world: World) -> ReplicationResult:
     unregistered = set(metrics) - set(OUTCOMES)
     if unregistered:
         raise KeyError(f"outcomes missing from the OUTCOMES registry: {sorted(unregistered)}")
+    metrics["cost_total_gbp"] = sum(metrics[name] for name in COST_HEADINGS)
+    rate = world.params.costs.discount_rate_per_year
+    metrics.update(present_values(rec.monthly_rows, metrics, world.horizon, rate))
     for name in OUTCOMES:
         metrics.setdefault(name, float(rec.counts[name]))
     monthly = {key: np.array([row[key] for row in rec.monthly_rows]) for key in rec.monthly_rows[0]}
     councils: dict[str, np.ndarray] = {"council": np.array(rec.council_names)}
     councils.update({name: rec.per_council[name].copy() for name in COUNCIL_COLUMNS})
+    councils["taken_over"] = (rec.per_council["takeovers"] > 0).astype(float)
+    councils.update(rec.council_means())
     councils["final_judged_grade"] = np.array([c.judged for c in world.councils])
     return ReplicationResult(
         metrics={name: metrics[name] for name in OUTCOMES},

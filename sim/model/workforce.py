@@ -48,7 +48,10 @@ class Workforce(Institution):
     def reading(
         self, world: World, month: int, truly: np.ndarray, judged: np.ndarray
     ) -> dict[str, float]:
-        return monthly_columns(world, self.staff, self.ledger)
+        columns = monthly_columns(world, self.staff, self.ledger)  # brings vacancies up to date
+        if month > 0:  # the same readings as the national vacancy_rate_mean
+            world.recorder.observe_councils("vacancy_rate_mean", self.staff.vacancy)
+        return columns
 
     def outcomes(self, world: World) -> dict[str, float]:
         return outcomes(world, self.staff, self.ledger)
@@ -57,6 +60,7 @@ class Workforce(Institution):
 def start(world: World) -> None:
     """Build the councils' staffing, schedule the cohorts, register the workforce."""
     staff = build_staffing(world)
+    world.recorder.vacancy_of = staff.vacancy_now
     world.register(Workforce(staff, programmes.start(world, staff)))
 
 

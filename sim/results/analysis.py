@@ -126,44 +126,6 @@ def ratio_ci(
     return c / e, (-b - root) / (2 * a), (-b + root) / (2 * a), n
 
 
-def programme_value(
-    replications: pd.DataFrame,
-    reference: str | None = None,
-    outcome: str = "child_years_truly_inadequate",
-) -> pd.DataFrame:
-    """What each variant's graduate programmes bought against the variant without them.
-
-    Paired by (point, replication) under common random numbers: child-years
-    averted (``reference - variant``), extra spend, and the cost per child-year
-    averted (ratio of the mean extra spend to the mean child-years averted,
-    Fieller 95% interval). ``reference`` defaults to ``reference_variant``.
-
-    Returns:
-        Rows ``variant, reference, metric, mean, ci_low, ci_high, n``; empty when
-        no variant is without programmes.
-    """
-    columns = ["variant", "reference", "metric", "mean", "ci_low", "ci_high", "n"]
-    reference = reference or reference_variant(replications)
-    if reference is None:
-        return pd.DataFrame(columns=columns)
-    base = replications[replications["variant"] == reference]
-    rows = []
-    for variant, group in replications.groupby("variant", sort=False):
-        if variant == reference:
-            continue
-        paired = group.merge(base, on=["point", "replication"], suffixes=("", "#ref"))
-        averted = (paired[f"{outcome}#ref"] - paired[outcome]).to_numpy(dtype=float)
-        spend = "recruitment_spend_gbp"
-        extra = (paired[spend] - paired[f"{spend}#ref"]).to_numpy(dtype=float)
-        for metric, (mean, low, high, n) in (
-            (f"{outcome}_averted", _without_sd(mean_ci(averted))),
-            ("recruitment_spend_gbp_extra", _without_sd(mean_ci(extra))),
-            ("cost_per_child_year_averted_gbp", ratio_ci(extra, averted)),
-        ):
-            rows.append([variant, reference, metric, mean, low, high, n])
-    return pd.DataFrame(rows, columns=columns)
-
-
 def _without_sd(
     stats_row: tuple[float, float, float, float, int],
 ) -> tuple[float, float, float, int]:

@@ -174,18 +174,20 @@ def fan_small_multiples(
     )
     base = monthly[monthly["variant"] == baseline]
     start = plots._start_month(monthly)
-    colours = plots._colours(len(variants) + 1)
+    colours = plots._colours(len(variants))  # each variant's colour in the forest plot too
     for index, (ax, variant) in enumerate(zip(axes.flat, variants, strict=False)):
         plots._fan(ax, base.assign(variant=baseline), series, start, "0.55", 1)
         rows = monthly[monthly["variant"] == variant]
-        plots._fan(ax, rows, series, start, colours[index + 1], 1)
+        plots._fan(ax, rows, series, start, colours[index], 1)
         ax.set_title(f"{variant} (colour) vs {baseline} (grey)", fontsize=9.5)
         ax.set_xlabel("date")
         if index % ncols == 0:
             ax.set_ylabel(unit)
         ax.grid(alpha=0.3)
-        if monthly[series].min() >= 0:
-            ax.set_ylim(bottom=0)
+    if monthly[series].min() >= 0:
+        # once, after every panel is drawn: the panels share y, and a limit set earlier
+        # would freeze the top at the panels drawn so far and cut the later ones
+        axes.flat[0].set_ylim(bottom=0)
     for ax in axes.flat[len(variants) :]:
         ax.remove()
     fig.suptitle(
@@ -226,6 +228,10 @@ def council_ranking(summary: pd.DataFrame, variant: str, top: int = 20) -> Figur
     ax.set_xlabel(f"months (mean over {int(rows['replications'].max())} replications)")
     ax.set_ylabel("council")
     ax.set_title(f"Councils with the most months truly inadequate ('{variant}')")
-    ax.legend(loc="lower right")
+    longest = float(
+        np.nanmax(rows[["months_truly_inadequate_mean", "months_judged_inadequate_mean"]])
+    )
+    ax.set_xlim(0, 1.3 * longest if longest > 0 else 1.0)  # room for the labels inside the axes
+    fig.legend(loc="outside lower center", ncols=2, frameon=False)  # over no bar or label
     ax.grid(axis="x", alpha=0.3)
     return fig

@@ -4,9 +4,11 @@
 run): every judgement, visit, signal, review and decision is an event with its
 numbers, and ``story`` turns them into dated sentences in time order, e.g.
 "2016-07 (month 6.0): review at the deadline read -1.43 against the -1.01
-required (0.30 over its score at judgement, -1.31): failed". Graduates leaving
-are counted, not told one by one. ``council_summary`` gives, per variant and
-council, what happened across replications (``councils.csv``).
+required (0.30 over its score at judgement, -1.31): failed; vacancy rate 21.4%"
+(each decision and judgement gives the council's vacancy rate at that moment).
+Graduates leaving are counted, not told one by one. ``council_summary`` gives,
+per variant and council, what happened across replications (``councils.csv``),
+from ``councils.parquet``, which every run writes, traced or not.
 """
 
 from __future__ import annotations
@@ -98,6 +100,22 @@ SENTENCES: dict[str, Callable[[Details], str]] = {
     ),
 }
 COUNTED = {"graduate_left": "programme graduates placed here left social work"}
+# Events that decide or judge something: their sentence gives the council's vacancy rate
+# then (every traced council event carries it; the others leave it out to stay short).
+DECISIONS = frozenset(
+    {
+        "judgement",
+        "review",
+        "decision",
+        "direction",
+        "commissioner_appointed",
+        "emergency_called",
+        "sponsor_found",
+        "trust_start",
+        "hand_back",
+        "intervention_ended",
+    }
+)
 
 
 def _month(start: str, months: float) -> str:
@@ -108,10 +126,14 @@ def _month(start: str, months: float) -> str:
 
 def _sentence(event: str, details: str) -> str:
     parsed = json.loads(details) if details else {}
+    vacancy = parsed.pop("vacancy_rate", None)
+    staffing = (
+        f"; vacancy rate {float(vacancy):.1%}" if vacancy is not None and event in DECISIONS else ""
+    )
     if event in SENTENCES:
-        return SENTENCES[event](parsed)
+        return SENTENCES[event](parsed) + staffing
     extra = ", ".join(f"{k} {v}" for k, v in parsed.items())
-    return f"{event.replace('_', ' ')}" + (f" ({extra})" if extra else "")
+    return f"{event.replace('_', ' ')}" + (f" ({extra})" if extra else "") + staffing
 
 
 def _events(run_dir: RunDirectory) -> pd.DataFrame:
@@ -187,7 +209,12 @@ def _check(events: pd.DataFrame, column: str, value: Any) -> None:
 
 def council_summary(councils: pd.DataFrame, events: pd.DataFrame | None) -> pd.DataFrame:
     """Per variant and council across replications: share taken over, mean months truly and
-    judged inadequate, inspections (and, from a trace, takeovers), ranked within variant."""
+    judged inadequate, mean vacancy rate and emergency inspections, ranked within variant.
+
+    The share taken over and the vacancy rate come from ``councils.parquet`` (every run
+    writes ``taken_over`` and ``vacancy_rate_mean``); results written before it had those
+    columns take the share from a trace's ``trust_start`` events, if there is one.
+    """
     keys = ["variant", "council"]
     grouped = councils.groupby(keys, sort=False)
     frame = grouped.agg(
@@ -209,6 +236,8 @@ def council_summary(councils: pd.DataFrame, events: pd.DataFrame | None) -> pd.D
         frame = frame.merge(taken.reset_index(), on=keys, how="left")
         frame["share_taken_over"] = frame["taken"].fillna(0) / frame["replications"]
         frame = frame.drop(columns="taken")
+    first = ["variant", "council", "replications", "share_taken_over"]
+    frame = frame[[c for c in first if c in frame] + [c for c in frame if c not in first]]
     return frame.sort_values(
         ["variant", "months_truly_inadequate_mean"], ascending=[True, False], kind="stable"
     ).reset_index(drop=True)

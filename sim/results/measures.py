@@ -53,7 +53,7 @@ _SERIES = (
     Measure("vacancy_rate", "share of posts", "national vacancy rate", "lower", "series"),
     Measure("graduates_in_post", "people", "programme graduates in post", "higher", "series"),
 )
-# Cross-variant figures of ``analysis.programme_value`` (derived.csv).
+# Cross-variant figures of ``economics.programme_value`` (derived.csv).
 _DERIVED = (
     Measure(
         "child_years_truly_inadequate_averted",
@@ -65,9 +65,39 @@ _DERIVED = (
     Measure("recruitment_spend_gbp_extra", "GBP", "extra recruitment spend", "neither", "derived"),
     Measure("cost_total_gbp_extra", "GBP", "extra total cost", "neither", "derived"),
     Measure(
+        "recruitment_spend_discounted_gbp_extra",
+        "GBP",
+        "extra recruitment spend, present value",
+        "neither",
+        "derived",
+    ),
+    Measure(
         "cost_per_child_year_averted_gbp",
         "GBP per child-year",
         "cost per child-year averted",
+        "lower",
+        "derived",
+    ),
+    # cost_effectiveness.csv: every variant against the baseline (results/economics.py)
+    Measure(
+        "child_years_truly_inadequate_discounted_averted",
+        "child-years",
+        "child-years averted, present value",
+        "higher",
+        "derived",
+    ),
+    Measure("cost_total_gbp_extra", "GBP", "extra total cost", "lower", "derived"),
+    Measure(
+        "cost_total_discounted_gbp_extra",
+        "GBP",
+        "extra total cost, present value",
+        "lower",
+        "derived",
+    ),
+    Measure(
+        "cost_per_child_year_averted_undiscounted_gbp",
+        "GBP per child-year",
+        "cost per child-year averted, undiscounted",
         "lower",
         "derived",
     ),

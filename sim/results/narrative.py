@@ -31,6 +31,8 @@ PHRASES: dict[str, tuple[str, Shape]] = {
     "cost_trusts_gbp": ("on trusts", "money"),
     "cost_inspections_gbp": ("on inspections", "money"),
     "recruitment_spend_gbp": ("on the graduate programmes", "money"),
+    "cost_total_gbp": ("in all (undiscounted)", "money"),
+    "cost_total_discounted_gbp": ("in all (present value)", "money"),
 }
 
 
@@ -71,7 +73,10 @@ def amount(value: float, shape: Shape, difference: bool = False, bare: bool = Fa
         sign = "-" if value < 0 else ""
         return f"{sign}£{number(abs(value))}"
     if shape == "share":
-        return f"{value * 100:.2f} {'pts' if difference else '%'}"
+        points = value * 100
+        if difference and 0 < abs(points) < 0.1:  # two significant figures, never "-0.00"
+            return f"{points:.2g} pts"
+        return f"{points:.2f} {'pts' if difference else '%'}"
     if shape == "length":
         return f"{value:.1f}" if bare else f"{value:.1f} months"
     return number(value)
@@ -113,7 +118,8 @@ def _change(metric: str, mean: float) -> str:
     if shape == "length":
         return f"a {phrase} {size:.1f} months {'longer' if up else 'shorter'}"
     if shape == "share":
-        return f"a {phrase} {size * 100:.2f} points {'higher' if up else 'lower'}"
+        points = amount(size, "share", difference=True).removesuffix(" pts")
+        return f"a {phrase} {points} percentage points {'higher' if up else 'lower'}"
     return f"{number(size)} {'more' if up else 'fewer'} {phrase}"
 
 

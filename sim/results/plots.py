@@ -45,10 +45,16 @@ def _with_unit(text: str, name: str, units: Names) -> str:
     return f"{text} ({unit})" if unit else text
 
 
+GREYS = {"tab10": (7,), "tab20": (14, 15)}  # left out: the baseline is drawn in grey
+
+
 def _colours(n: int) -> list[Any]:
-    """Distinct qualitative colours for ``n`` variants (tab10, tab20 beyond ten)."""
-    cmap = plt.get_cmap("tab10" if n <= 10 else "tab20")
-    return [cmap(i % cmap.N) for i in range(n)]
+    """Distinct qualitative colours for ``n`` variants (tab10, tab20 beyond nine), never
+    grey: a variant drawn in grey over the grey baseline could not be told from it."""
+    name = "tab10" if n <= 9 else "tab20"
+    cmap = plt.get_cmap(name)
+    palette = [cmap(i) for i in range(cmap.N) if i not in GREYS[name]]
+    return [palette[i % len(palette)] for i in range(n)]
 
 
 def _ordered(values: pd.Series) -> list[Any]:

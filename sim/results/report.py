@@ -17,33 +17,25 @@ import json
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import pandas as pd
 
-from sim.errors import ResultsError
+from sim.errors import ResultsError, SimError
 from sim.model.recorder import HEADLINE, OUTCOMES
 from sim.results import measures, narrative
 from sim.results.directory import RunDirectory
+from sim.results.headline import DIFF, cost_rows, headline
 from sim.results.stress import checklist
 from sim.results.tableio import atomic_write
 from sim.scenario.fields import ParameterRow, parameter_table
+from sim.scenario.fitted import mark_fitted
 from sim.scenario.schema import Scenario
 
 TEMPLATES = Path(__file__).parent / "templates"
 REPORT_FILE = "report.html"
-
-
-@dataclass(frozen=True)
-class Cell:
-    """A table cell: its text and a CSS class (better, worse or unclear)."""
-
-    text: str
-    interval: str = ""
-    css: str = ""
 
 
 def write_report(directory: Path) -> Path:
@@ -82,6 +74,8 @@ def context(run_dir: RunDirectory) -> dict[str, Any]:
     baseline = str(document.get("run", {}).get("baseline", "baseline"))
     variants = {str(k): v for k, v in (document.get("variants") or {}).items()}
     facts = _facts(manifest, document, variants, kinds)
+    costs = (document.get("world") or {}).get("costs") or {}
+    discount = f"{float(costs.get('discount_rate_per_year', 0.035)):.1%}"
     return {
         "title": f"{manifest.get('scenario', run_dir.path.name)}: simulation results",
         "manifest": manifest,
@@ -91,7 +85,9 @@ def context(run_dir: RunDirectory) -> dict[str, Any]:
         "variants": [(name, _overrides(spec)) for name, spec in variants.items()],
         "timeline": [(e["at"], _overrides(e["set"])) for e in document.get("timeline") or []],
         "sentences": _sentences(comparison),
-        "headline": _headline(summary, comparison, baseline),
+        "headline": headline(summary, comparison, baseline, discount),
+        "discount": discount,
+        "costs": cost_rows(summary, baseline),
         "multiplicity": _multiplicity(comparison),
         "value": _value_rows(_csv(run_dir, "cost_effectiveness.csv")),
         "plots": _plots(run_dir.path),
@@ -123,11 +119,18 @@ def _overrides(spec: dict[str, Any] | None) -> list[tuple[str, str]]:
 
 
 def _parameters(document: dict[str, Any]) -> list[ParameterRow]:
-    """The parameter table of the stored scenario (empty for another model version's file)."""
+    """The parameter table of the stored scenario (empty for another model version's file),
+    with the inputs its fitted file sets marked ``fitted`` as ``sim params`` shows them
+    (unmarked when that file is no longer where the run found it)."""
     try:
-        return parameter_table(Scenario.model_validate(document))
+        scenario = Scenario.model_validate(document)
     except ValueError:
         return []
+    rows = parameter_table(scenario)
+    try:
+        return mark_fitted(scenario, rows)
+    except SimError:
+        return rows
 
 
 def _primary(metrics: Sequence[str]) -> list[str]:
@@ -148,89 +151,44 @@ def _sentences(comparison: pd.DataFrame | None) -> list[tuple[str, list[str]]]:
         by_metric = {str(r["metric"]): r for r in rows.to_dict("records")}
         lines = []
         for index, metric in enumerate(metrics):
-            mean, low, high = (float(by_metric[metric][c]) for c in _DIFF)
+            mean, low, high = (float(by_metric[metric][c]) for c in DIFF)
             if index == 0 or narrative.verdict(metric, low, high) != "unclear":
                 lines.append(narrative.sentence(str(variant), metric, mean, low, high))
         found.append((lines[0], [line.split(": ", 1)[1] for line in lines[1:]]))
     return found
 
 
-_DIFF = ("mean_diff", "ci_low", "ci_high")
-
-
-def _headline(
-    summary: pd.DataFrame | None, comparison: pd.DataFrame | None, baseline: str
-) -> dict[str, Any]:
-    """Rows of headline outcomes: the baseline's mean [CI] and each variant's difference."""
-    if summary is None:
-        return {"variants": [], "rows": []}
-    variants = [] if comparison is None else list(dict.fromkeys(comparison["variant"]))
-    base = summary[summary["variant"] == baseline].set_index("metric")
-    if base.empty:
-        base = summary[summary["variant"] == summary["variant"].iloc[0]].set_index("metric")
-    diffs: dict[tuple[str, str], Any] = (
-        {}
-        if comparison is None
-        else {(str(r["variant"]), str(r["metric"])): r for r in comparison.to_dict("records")}
-    )
-    base_rows = {str(r["metric"]): r for r in base.reset_index().to_dict("records")}
-    rows = []
-    for metric in _primary(list(base.index)):
-        mean, low, high = (float(base_rows[metric][c]) for c in ("mean", "ci_low", "ci_high"))
-        cells = []
-        for variant in variants:
-            row = diffs.get((variant, metric))
-            if row is None:
-                cells.append(Cell("-"))
-                continue
-            diff, low_diff, high_diff = (float(row[c]) for c in _DIFF)
-            text = narrative.estimate(metric, diff, low_diff, high_diff, difference=True, bare=True)
-            css = narrative.verdict(metric, low_diff, high_diff)
-            cells.append(Cell(*_split(text), css))
-        label = narrative.PHRASES.get(metric, (metric.replace("_", " "), ""))[0]
-        if narrative.shape_of(metric) == "money":
-            label = f"spending {label}"
-        rows.append(
-            {
-                "metric": metric,
-                "label": label,
-                "unit": measures.unit(metric),
-                "better": measures.better(metric),
-                "baseline": Cell(*_split(narrative.estimate(metric, mean, low, high, bare=True))),
-                "cells": cells,
-            }
-        )
-    return {"variants": variants, "rows": rows}
-
-
-def _split(text: str) -> tuple[str, str]:
-    """'mean [low, high]' as the mean and the bracket, shown on two lines."""
-    mean, _, rest = text.partition(" [")
-    return mean, f"[{rest}" if rest else ""
-
-
 def _value_rows(frame: pd.DataFrame | None) -> list[dict[str, str]]:
-    """Per variant: child-years averted, extra cost and cost per child-year, in human units."""
+    """Per variant, discounted: child-years averted, extra cost and cost per child-year (and
+    the undiscounted ratio), in human units."""
     if frame is None or frame.empty:
         return []
     found = []
     for variant, rows in frame.groupby("variant", sort=False):
         by = {str(r["metric"]): r for r in rows.to_dict("records")}
+        if "cost_per_child_year_averted_gbp" not in by:  # written before discounting
+            continue
         found.append(
             {
                 "variant": str(variant),
-                "averted": _ends(by["child_years_truly_inadequate_averted"], "count"),
-                "extra": _ends(by["cost_total_gbp_extra"], "money"),
+                "averted": _ends(by["child_years_truly_inadequate_discounted_averted"], "count"),
+                "extra": _ends(by["cost_total_discounted_gbp_extra"], "money"),
                 "ratio": _ends(by["cost_per_child_year_averted_gbp"], "money"),
+                "undiscounted": _ends(by["cost_per_child_year_averted_undiscounted_gbp"], "money"),
             }
         )
     return found
 
 
 def _ends(row: dict[Any, Any], shape: narrative.Shape) -> str:
-    """'mean [low, high]' of a derived row, the mean alone when the interval is unbounded."""
+    """'mean [low, high]' of a derived row; when the interval is unbounded (a Fieller ratio
+    whose child-years averted may be zero) the mean says so, lest it be read as firm."""
     values = [narrative.amount(float(row[c]), shape) for c in ("mean", "ci_low", "ci_high")]
-    return values[0] if "n/a" in values[1:] else f"{values[0]} [{values[1]}, {values[2]}]"
+    if values[0] == "n/a":
+        return values[0]
+    if "n/a" in values[1:]:
+        return f"{values[0]} (interval unbounded)"
+    return f"{values[0]} [{values[1]}, {values[2]}]"
 
 
 def _multiplicity(comparison: pd.DataFrame | None) -> str:

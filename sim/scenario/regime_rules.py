@@ -280,7 +280,8 @@ class Trusts(Frozen):
 
 
 class Costs(Frozen):
-    """Unit costs (assumptions: the regime's costs were never published as unit costs)."""
+    """Unit costs (assumptions: the regime's costs were never published as unit costs) and
+    the discount rate for present values (a fact: the Green Book's)."""
 
     commissioner_per_month_gbp: float = assumption(
         20_000.0,
@@ -316,4 +317,15 @@ class Costs(Frozen):
         ge=0,
         description="A monitoring visit",
         why="two inspectors for two days with write-up",
+    )
+    discount_rate_per_year: float = fact(
+        0.035,
+        unit="1/year",
+        ge=0,
+        le=0.2,
+        description="Discount rate for present values of costs (and, for the cost per "
+        "child-year averted, of child-years), to the run's start; the Green Book's rate "
+        "for years 0-30 (it declines to 3.0% for years 31-75: longer runs would need that)",
+        source="HM Treasury, The Green Book (2022), Annex A6 Discounting, discount rate "
+        "table: the standard social time preference rate, 3.5% a year for years 0-30",
     )

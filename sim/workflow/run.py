@@ -27,7 +27,7 @@ from sim.experiments.tasks import Task, fingerprint, plan
 from sim.provenance import code_hash, package_versions
 from sim.results import analysis
 from sim.results.directory import RunDirectory
-from sim.results.economics import cost_effectiveness
+from sim.results.economics import cost_effectiveness, programme_value
 from sim.results.explain import write_council_summary
 from sim.results.figures import write_plots
 from sim.results.lock import locked
@@ -283,7 +283,7 @@ def _finish(
         value = cost_effectiveness(replications, baseline)
         if not value.empty:
             write_table(with_units(value), run_dir.path / "cost_effectiveness.csv")
-    derived = analysis.programme_value(replications) if has_variants else None
+    derived = programme_value(replications) if has_variants else None
     if derived is not None and not derived.empty:
         write_table(with_units(derived), run_dir.path / "derived.csv")
     else:
