@@ -164,6 +164,9 @@ def test_ilacs_intervals_follow_the_rule_with_ample_capacity(england):
             **{
                 "timeline": [{"at": "2018-01", "set": {"policy.ofsted.framework": "ILACS"}}],
                 "run.horizon_months": 120.0,
+                # the cadence rule itself: a focused visit finding serious weakness brings
+                # an inspection forward by design (tests/test_focused_visits.py)
+                "policy.ofsted.frameworks.ILACS.focused_visits.brings_forward": False,
             }
         )
     )
@@ -215,7 +218,9 @@ def test_judgements_table_has_the_promised_columns_and_agrees_with_the_monthly_c
     table = judgements(result)
     assert list(table.columns) == [
         "council", "month", "framework", "kind", "grade", "previous_grade",
+        "vacancy_rate", "agency_rate",
     ]  # fmt: skip
+    assert table["vacancy_rate"].between(0, 1).all() and table["agency_rate"].between(0, 1).all()
     assert set(table["framework"]) == {"SIF", "ILACS"}
     assert set(table["kind"]) <= {"routine", "reinspection", "emergency", "short", "standard"}
     assert table["grade"].between(0, 3).all() and table["previous_grade"].between(-1, 3).all()
@@ -224,6 +229,22 @@ def test_judgements_table_has_the_promised_columns_and_agrees_with_the_monthly_c
         assert row.previous_grade == final[row.council]  # each row follows the one before
         final[row.council] = row.grade
     assert list(result.councils["final_judged_grade"]) == [final[i] for i in range(len(final))]
+
+
+def test_each_judgement_records_the_council_s_vacancy_rate_then(england):
+    """With no leaving, hiring, growth or graduates, vacancies stay where they started."""
+    frozen = {
+        "world.workforce.turnover_scale": 0.0,
+        "world.workforce.hiring_scale": 0.0,
+        "world.workforce.posts_growth_per_year": 0.0,
+        "policy.programmes.schemes": [],
+        "run.horizon_months": 30.0,
+    }
+    world, result, _ = history_run(england, 0, **frozen)
+    table = judgements(result)
+    start = np.maximum(np.asarray(england.vacancy_rate), world.params.workforce.vacancy_floor)
+    assert len(table) > 50
+    assert np.allclose(table["vacancy_rate"], start[table["council"]], atol=1e-12)
 
 
 def test_sunderland_becomes_a_trust_as_announced_in_april_2017(england):

@@ -19,8 +19,9 @@ def _brief(path: Path, folder: Path) -> Path:
     sweep = yaml.safe_load(path.read_text())
     base = yaml.safe_load((path.parent / sweep["scenario"]).read_text())
     base["run"] = {**base.get("run", {}), "horizon_months": 12}
-    if "calibration" in base:  # the fitted file the base names, from where the copy is
-        base["calibration"] = str((path.parent / base["calibration"]).resolve())
+    for key in ("calibration", "base"):  # the files the base names, from where the copy is
+        if key in base:
+            base[key] = str((path.parent / base[key]).resolve())
     start = str(base["run"].get("start", "2016-01"))
     end = f"{int(start[:4]) + 1}{start[4:]}"  # entries after the 12 months would never apply
     base["timeline"] = [e for e in base.get("timeline", []) if str(e["at"]) < end]

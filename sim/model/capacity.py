@@ -7,8 +7,10 @@ size over the reference 152 councils. Month k allows
 average and no month allows more than ``ceil(r)``. Unused starts do not carry
 over. Requests that find the month's allowance used wait in a queue per kind,
 most overdue first, and are granted at the next month with room; a change of
-framework or of the operating share takes effect from the month it is dated.
-Monitoring visits are not limited (they are short and ungraded).
+framework or of the operating share takes effect from the month it is dated
+(the World opens each month's allowances after that month's timeline entries).
+Monitoring visits are not limited (they are short and ungraded); focused visits
+(``sim.model.focused``) queue for a kind of their own.
 """
 
 from __future__ import annotations
@@ -38,6 +40,17 @@ class Capacity:
         self.started: defaultdict[tuple[str, int], int] = defaultdict(int)
         self.waiting: defaultdict[str, list[Entry]] = defaultdict(list)
         self._order = itertools.count()
+        self.opened = -1  # the latest month whose boundary (and timeline entries) is done
+
+    def open(self, month: int) -> None:
+        """Month ``month``'s boundary is done (its timeline entries applied): grant its starts.
+
+        Called by the World after the timeline, so a pause or a new framework dated at a
+        month governs that month's first grants; a request made at the same instant before
+        the boundary waits for it.
+        """
+        self.opened = month
+        self.dispatch_all()
 
     def rate(self, kind: str) -> float:
         """Starts per month of a kind under the rules in force (inf when unlimited)."""
@@ -69,6 +82,8 @@ class Capacity:
     def dispatch(self, kind: str) -> None:
         """Grant waiting requests of a kind while this month's allowance lasts."""
         month = math.floor(self.world.env.now + 1e-9)
+        if month > self.opened:
+            return  # the month's boundary has not run yet (see ``open``)
         queue = self.waiting[kind]
         while queue and self.started[(kind, month)] < self.allowance(kind, month):
             event = heapq.heappop(queue)[2]
@@ -82,12 +97,22 @@ class Capacity:
             else:  # the framework changed: requests move to the new framework's kind
                 self.rehome(kind)
 
+    def _target(self, purpose: str, council: int) -> str | None:
+        """The kind a queued request moves to under the new rules (None: dropped)."""
+        if purpose == "focused":  # a focused visit (sim.model.focused), if the framework has them
+            visits = self.world.policy.ofsted.rules.focused_visits
+            return visits.kind if visits else None
+        return kind_for(self.world, purpose, self.world.councils[council].judged)
+
     def rehome(self, kind: str) -> None:
         """Requests queued for a kind the new framework lacks move to the kind it gives
         their purpose (a routine inspection: by the council's grade)."""
         moved: set[str] = set()
         for entry in self.waiting.pop(kind):
-            target = kind_for(self.world, entry[4], self.world.councils[entry[3]].judged)
+            target = self._target(entry[4], entry[3])
+            if target is None:  # a focused visit under a framework without them: dropped
+                entry[2].succeed(None)
+                continue
             heapq.heappush(self.waiting[target], entry)
             moved.add(target)
         for target in sorted(moved):
@@ -102,10 +127,3 @@ def kind_for(world: World, purpose: str, grade: int) -> str:
     if purpose == "emergency":
         return rules.emergency_kind
     return rules.routine_kind[GRADES[grade]]
-
-
-def month_starts(world: World, capacity: Capacity) -> simpy.events.ProcessGenerator:
-    """At every month start, grant what the new month's allowances allow."""
-    for month in range(1, math.floor(world.horizon + 1e-9) + 1):
-        yield world.env.timeout(month - world.env.now)
-        capacity.dispatch_all()

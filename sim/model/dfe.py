@@ -175,7 +175,7 @@ def open_case(
     if case is None:
         case = Case(council.judgement_id, baseline_reading(world, council))
         department(world).cases[council.index] = case
-        if regime.intervention == "commissioner":
+        if appoint_at_once or gets_commissioner(world, council):  # in post already, or due one
             # an adviser under the direction until the commissioner is in post
             world.set_uplift(council, "intervention", regime.notice_uplift)
             council.status = "commissioner" if appoint_at_once else "direction"
@@ -187,8 +187,30 @@ def open_case(
     else:
         case.judgement, case.extensions = council.judgement_id, 0
         case.score = baseline_reading(world, council)
+        if case.request is None and gets_commissioner(world, council):
+            # the criteria now call for a commissioner (persistent failure): the notice's
+            # adviser stays until the commissioner is in post
+            if council.status == "notice":
+                council.status = "direction"
+            delay = regime.commissioner_delay_months
+            world.env.process(appoint_commissioner(world, council, case, delay))
     if regime.deadline_months is not None and reviewed:
         world.env.process(review(world, council, case.judgement))
+
+
+def gets_commissioner(world: World, council: Council) -> bool:
+    """Whether a new intervention is a commissioner (else a notice and adviser).
+
+    Under the 2016 criteria: persistent failure (this judgement included) or systemic
+    failure (the judgement's reading below ``systemic_failure_below``).
+    """
+    regime = world.policy.regime
+    if regime.intervention != "criteria":
+        return regime.intervention == "commissioner"
+    systemic = regime.systemic_failure_below
+    return persistent_failure(world, council) or (
+        systemic is not None and council.judged_score < systemic
+    )
 
 
 def appoint_commissioner(
@@ -337,7 +359,8 @@ def accrued_costs(world: World) -> dict[str, float]:
         "cost_commissioners_gbp": commissioner_months * costs.commissioner_per_month_gbp,
         "cost_trusts_gbp": rec.counts["cost_trusts_gbp"] + trust_months * costs.trust_per_month_gbp,
         "cost_inspections_gbp": graded * costs.inspection_gbp
-        + rec.counts["monitoring_visits"] * costs.monitoring_visit_gbp,
+        + (rec.counts["monitoring_visits"] + rec.counts["focused_visits"])
+        * costs.monitoring_visit_gbp,  # a focused visit costs as a monitoring visit (assumed)
     }
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, cast
 import numpy as np
 import simpy
 
-from sim.model.capacity import kind_for, month_starts
+from sim.model.capacity import kind_for
 from sim.model.council import INADEQUATE, Council, grade_of
 from sim.model.institution import Institution
 from sim.scenario.schema import GRADES
@@ -88,18 +88,12 @@ def start(world: World) -> None:
     """Schedule every council's first inspection and start Ofsted's processes."""
     state = Inspectorate(world.councils)
     world.register(state)
-    world.env.process(capacity_months(world))
     for council in world.councils:
         state.schedules[council.index].next_due = max(0.0, due_after_judgement(world, council))
         state.cycles[council.index] = world.env.process(inspection_cycle(world, council))
         if council.judged == INADEQUATE:
             world.env.process(monitoring(world, council, council.judgement_id))
     world.signals.fire = lambda index, act: on_signal(world, index, act)
-
-
-def capacity_months(world: World) -> simpy.events.ProcessGenerator:
-    """Each month start: the new month's allowances let queued inspections start."""
-    yield from month_starts(world, world.capacity)
 
 
 def scale(world: World) -> tuple[tuple[float, float, float], float]:

@@ -8,6 +8,7 @@ documentation of ``replications.parquet`` has one source.
 from __future__ import annotations
 
 import json
+import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -99,6 +100,21 @@ OUTCOMES: dict[str, Outcome] = {
         ),
         Outcome(
             "monitoring_visits", "visits", "Monitoring visits to inadequate councils", "neither"
+        ),
+        Outcome(
+            "focused_visits", "visits", "Focused visits between graded inspections", "neither"
+        ),
+        Outcome(
+            "focused_visits_weak",
+            "visits",
+            "Focused visits finding serious weakness (a reading below the inadequate cutpoint)",
+            "neither",
+        ),
+        Outcome(
+            "focused_visits_brought_forward",
+            "inspections",
+            "Graded inspections brought forward by a focused visit",
+            "neither",
         ),
         Outcome("signals", "signals", "Concern signals received by Ofsted", "neither"),
         Outcome(
@@ -235,6 +251,7 @@ COUNCIL_COLUMNS: tuple[str, ...] = (
     "inspections_reinspection",
     "inspections_emergency",
     "monitoring_visits",
+    "focused_visits",
     "signals",
     "leadership_changes",
     "takeovers",  # trusts started in the council during the run
@@ -255,6 +272,8 @@ JUDGEMENT_COLUMNS: tuple[str, ...] = (
     "kind",  # the inspection kind (routine, reinspection, emergency, short, standard, ...)
     "grade",  # 0 inadequate .. 3 outstanding
     "previous_grade",  # the grade it replaced, -1 if none
+    "vacancy_rate",  # the council's vacancy rate as the judgement is published (share)
+    "agency_rate",  # its agency share then (share): the workforce-by-grade targets' measure
 )
 
 
@@ -284,6 +303,8 @@ class Recorder:
     monthly_rows: list[dict[str, float]] = field(default_factory=list)
     events: list[tuple[float, str, str, str]] = field(default_factory=list)
     judgements: list[tuple[int, float, str, str, int, int]] = field(default_factory=list)
+    # (vacancy, agency) at each judgement, in the same order; set by the workforce
+    judgement_staff: list[tuple[float, float]] = field(default_factory=list)
     # Set by the workforce: a council's exact vacancy rate at a time, added to traced events.
     vacancy_of: Callable[[int, float], float] | None = None
     children: np.ndarray | None = None  # children in need per council, set at the first reading
@@ -331,8 +352,11 @@ class Recorder:
 
     def judgement_table(self) -> dict[str, np.ndarray]:
         """The judgements as columns (``JUDGEMENT_COLUMNS``), typed for Parquet."""
-        rows = self.judgements
-        types = (np.int64, float, str, str, np.int64, np.int64)
+        staff = self.judgement_staff
+        if len(staff) != len(self.judgements):  # no workforce registered: unknown
+            staff = [(math.nan, math.nan)] * len(self.judgements)
+        rows = [(*row, *extra) for row, extra in zip(self.judgements, staff, strict=True)]
+        types = (np.int64, float, str, str, np.int64, np.int64, float, float)
         return {
             name: np.array([row[i] for row in rows], dtype=types[i])
             for i, name in enumerate(JUDGEMENT_COLUMNS)

@@ -28,6 +28,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "regime",  # Department for Education decisions and reviews
     "sponsors",  # sponsor recruitment and trust set-up
     "workforce",  # vacancies, graduate allocation and attrition
+    "focused_visits",  # readings of ILACS focused visits
 )
 
 

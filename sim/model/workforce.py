@@ -65,8 +65,14 @@ def start(world: World) -> None:
 
 
 def judged(world: World, staff: Staffing, council: Council) -> None:
-    """A new judgement: staff react to it from now (the vacancy rate itself is continuous)."""
+    """A new judgement: staff react to it from now (the vacancy rate itself is continuous).
+
+    The council's vacancy and agency rates as the judgement is published go into the
+    judgements table (the measure of calibration_targets.csv's wf_by_grade_*).
+    """
     staff.bring_up_to_date(world.env.now, (council.index,))
+    agency = staff.agency(world.params.workforce)[council.index]
+    world.recorder.judgement_staff.append((float(staff.vacancy[council.index]), float(agency)))
     staff.react(world, council.index)
 
 

@@ -19,7 +19,7 @@ from collections.abc import Callable
 import numpy as np
 import simpy
 
-from sim.model import dfe, leadership, ofsted, workforce
+from sim.model import dfe, focused, leadership, ofsted, workforce
 from sim.model.capacity import Capacity
 from sim.model.council import Council, grade_of
 from sim.model.institution import Institution
@@ -36,6 +36,7 @@ from sim.scenario.schema import Policy, ResolvedScenario, Scenario, WorldFacts
 # Each institution's start(world) schedules its processes and registers its probes.
 INSTITUTIONS: tuple[Callable[[World], None], ...] = (
     ofsted.start,
+    focused.start,
     dfe.start,
     workforce.start,
     leadership.start,
@@ -174,6 +175,7 @@ class World:
         """Everything dated at a month boundary, in a fixed order (see the module notes)."""
         self.latent.roll_to(month)
         self.apply_timeline(month)
+        self.capacity.open(month)  # this month's starts, under the rules just applied
         if month > 0:
             for institution in self.institutions.values():
                 institution.month_end(self)

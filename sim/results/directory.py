@@ -14,7 +14,8 @@ Layout of a run directory::
     councils.parquet       variant, point, replication, council, per-council outcomes
     events.parquet         the event log, when traced
     judgements.parquet     variant, point, replication, then one row per graded judgement:
-                           council (index), month, framework, kind, grade, previous_grade
+                           council (index), month, framework, kind, grade, previous_grade,
+                           vacancy_rate, agency_rate (the council's, as it is published)
     summary.csv            variant, metric, unit, mean, ci_low, ci_high, sd, n (runs)
     comparison.csv         paired differences against the baseline, when there are variants
     derived.csv            cross-variant figures against the variant without graduate

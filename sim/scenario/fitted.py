@@ -20,7 +20,7 @@ from sim.errors import ScenarioError
 from sim.scenario.fields import ParameterRow
 from sim.scenario.schema import Scenario
 from sim.scenario.validation import get_path, with_overrides
-from sim.scenario.yamlio import Marks
+from sim.scenario.yamlio import Marks, where
 
 
 @dataclass(frozen=True)
@@ -105,9 +105,9 @@ def apply_fitted(scenario: Scenario, data: Any, path: str, marks: Marks) -> Scen
     """
     if scenario.calibration is None:
         return scenario
-    line = (marks.value(("calibration",)) or (None, None))[0]
+    written = where(marks, ("calibration",), path, key=False)  # a base's line, in the base
     file = (Path(path).parent / scenario.calibration).resolve()
-    fitted = read_fitted(file, named_in=path, line=line)
+    fitted = read_fitted(file, named_in=written["path"], line=written["line"])
     defaults: dict[str, Any] = {
         dotted: v.value for dotted, v in fitted.values.items() if not given(data, dotted)
     }

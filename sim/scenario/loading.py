@@ -13,13 +13,14 @@ from typing import Any
 
 from sim.calendar import month_index
 from sim.errors import ScenarioError
+from sim.scenario.bases import load_document
 from sim.scenario.councils import CouncilTable, load_councils
 from sim.scenario.fields import safe_name
 from sim.scenario.fitted import apply_fitted
 from sim.scenario.schema import Scenario
 from sim.scenario.timeline import variant_scenarios
 from sim.scenario.validation import validate, with_overrides
-from sim.scenario.yamlio import Marks, load_yaml
+from sim.scenario.yamlio import Marks, where
 
 # Inputs drawn or fixed when the world is built; changing them mid-run would be ignored.
 FIXED_AT_START = (
@@ -55,7 +56,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
         ScenarioError: located at the file, line and field of the first problem.
     """
     name = str(path)
-    data, marks = load_yaml(path)
+    data, marks = load_document(path)
     scenario = validate(Scenario, data, path=name, marks=marks)
     scenario = apply_fitted(scenario, data, name, marks)
     if scenario.run.name is None:
@@ -74,23 +75,30 @@ def check_timeline_dates(scenario: Scenario, path: str, marks: Marks) -> None:
     """Timeline entries are in date order and fall before the horizon (else they never apply).
 
     The horizon is the file's own: a shorter run asked for on the command line (a quick
-    check) legitimately leaves later entries out. Reported at the entry's ``at:``, once.
+    check) legitimately leaves later entries out, and so may a file built on a base: an
+    inherited entry after the file's horizon is not refused (``sim.scenario.bases``).
+    Reported at the entry's ``at:``, once.
     """
+
+    def own(loc: tuple[Any, ...]) -> bool:
+        return getattr(marks.nearest(loc), "file", None) in (None, path)
+
     previous: str | None = None
     horizon = scenario.run.horizon_months
     for index, entry in enumerate(scenario.timeline):
-        where, field = ("timeline", index, "at"), f"timeline.{index}.at"
+        at, field = ("timeline", index, "at"), f"timeline.{index}.at"
         message = None
         if previous is not None and month_index(entry.at) < month_index(previous):
             message = f"comes before the previous entry's {previous}; expected date order"
-        elif scenario.months_from_start(entry.at) >= horizon:
+        elif scenario.months_from_start(entry.at) >= horizon and own(at):
             message = (
                 f"is at or after the end of the run ({scenario.run.start} plus {horizon:g} "
                 "months), so it would never apply; expected an earlier month or a longer "
                 "run.horizon_months"
             )
         if message:
-            line, column = marks.nearest(where) or (None, None)
+            line, column = marks.nearest(at) or (None, None)
+            path = getattr(marks.nearest(at), "file", None) or path
             raise ScenarioError(
                 message, path=path, line=line, column=column, field=field, value=entry.at
             )
@@ -100,20 +108,18 @@ def check_timeline_dates(scenario: Scenario, path: str, marks: Marks) -> None:
 def _refuse(
     dotted: str,
     prefixes: tuple[str, ...],
-    where: str,
+    how: str,
     path: str,
     marks: Marks,
     loc: tuple[Any, ...],
 ) -> None:
     for prefix in prefixes:
         if dotted == prefix or dotted.startswith(prefix + "."):
-            line, column = marks.key(loc) or (None, None)
+            located_at = where(marks, loc, path)
             raise ScenarioError(
-                f"{dotted}: cannot be changed {where}; expected a path under world or policy "
+                f"{dotted}: cannot be changed {how}; expected a path under world or policy "
                 f"other than {', '.join(prefixes)}",
-                path=path,
-                line=line,
-                column=column,
+                **located_at,
                 field=dotted,
             )
 
@@ -121,13 +127,11 @@ def _refuse(
 def check_variants(scenario: Scenario, path: str, marks: Marks) -> None:
     """Every variant's overrides exist, validate, and do not touch run settings."""
     if scenario.run.baseline in scenario.variants:
-        line, column = marks.key(("variants", scenario.run.baseline)) or (None, None)
+        located_at = where(marks, ("variants", scenario.run.baseline), path)
         raise ScenarioError(
             f"variants.{scenario.run.baseline}: a variant may not take the baseline's name; "
             "expected another name (the base scenario is the baseline)",
-            path=path,
-            line=line,
-            column=column,
+            **located_at,
             field=f"variants.{scenario.run.baseline}",
         )
     for name, overrides in scenario.variants.items():
@@ -147,13 +151,11 @@ def _refuse_timeline_clash(
     for entry in scenario.timeline:
         for other in entry.set:
             if other == dotted or other.startswith(dotted + ".") or dotted.startswith(other + "."):
-                line, column = marks.key(loc) or (None, None)
+                located_at = where(marks, loc, path)
                 raise ScenarioError(
                     f"{dotted}: the timeline sets {other} at {entry.at}, which would undo this "
                     "variant's value from then on; expected a path the timeline does not set",
-                    path=path,
-                    line=line,
-                    column=column,
+                    **located_at,
                     field=dotted,
                 )
 
@@ -162,14 +164,12 @@ def check_timeline(scenario: Scenario, path: str, marks: Marks) -> None:
     """Every timeline entry applies on top of the base and of every variant."""
     checks = (len(scenario.variants) + 1) * len(scenario.timeline)
     if checks > MAX_TIMELINE_CHECKS:
-        line, column = marks.key(("timeline",)) or (None, None)
+        located_at = where(marks, ("timeline",), path)
         raise ScenarioError(
             f"{len(scenario.timeline)} timeline entries x {len(scenario.variants) + 1} variants "
             f"(baseline included) = {checks:,} scenarios to check; expected at most "
             f"{MAX_TIMELINE_CHECKS:,} (fewer entries or variants)",
-            path=path,
-            line=line,
-            column=column,
+            **located_at,
             field="timeline",
         )
     for base in variant_scenarios(scenario).values():
@@ -207,13 +207,11 @@ def check_sponsors(scenario: Scenario, table: CouncilTable, path: str, marks: Ma
             loc = (*dotted.split("."), index, "councils")
             if variant != scenario.run.baseline and dotted in scenario.variants[variant]:
                 loc = ("variants", variant, dotted)
-            line, column = marks.key(loc) or (None, None)
+            located_at = where(marks, loc, path)
             raise ScenarioError(
                 f"{dotted}: {spec.name} names unknown councils {missing}; "
                 "expected names from the councils table",
-                path=path,
-                line=line,
-                column=column,
+                **located_at,
                 field=dotted,
             )
         check_announced_trusts(scenario, resolved, variant, known, path, marks)
@@ -230,11 +228,9 @@ def check_announced_trusts(
         loc: tuple[Any, ...] = (*dotted.split("."), index, "council")
         if variant != scenario.run.baseline and dotted in scenario.variants[variant]:
             loc = ("variants", variant, dotted)
-        line, column = marks.key(loc) or (None, None)
+        located_at = where(marks, loc, path)
         raise ScenarioError(
             f"{dotted}: unknown council {spec.council!r}; expected a name from the councils table",
-            path=path,
-            line=line,
-            column=column,
+            **located_at,
             field=dotted,
         )

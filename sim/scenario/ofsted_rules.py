@@ -94,6 +94,53 @@ class JudgementScale(Frozen):
         return self
 
 
+class FocusedVisits(Frozen):
+    """Ungraded focused visits between graded inspections (ILACS), and what they lead to.
+
+    A council that is not judged inadequate (inadequate councils get monitoring visits)
+    is visited once between two graded inspections, at ``share_of_interval`` of the way
+    from its latest judgement (or from the framework's start, for a council judged under
+    another) to its next due date. The visit is a noisy reading on the framework's scale
+    and uses Ofsted capacity of its own kind. A reading below the inadequate cutpoint
+    (serious weakness) brings the graded inspection forward to ``bring_forward_months``
+    after the visit.
+    """
+
+    kind: str = fact(
+        "focused", unit="kind", description="Kind (under the framework's kinds) whose "
+        "capacity and on-site length a focused visit uses",
+        source="ILACS (from Jan 2018): focused visits between inspections (shared/data README)",
+    )  # fmt: skip
+    share_of_interval: float = assumption(
+        0.5, unit="share", gt=0, lt=1,
+        description="Where between the latest judgement and the next due date the visit falls",
+        why="ILACS has focused visits 'between' graded inspections; when is not in the data: "
+        "midway is an assumption",
+        calibrate=True,
+    )  # fmt: skip
+    min_months_from_inspection: float = assumption(
+        6.0, unit="months", ge=0, le=120,
+        description="No focused visit within this long of a graded inspection, before or after",
+        why="a visit just before or after a graded inspection tells Ofsted nothing new; "
+        "an assumption",
+        calibrate=True,
+    )  # fmt: skip
+    brings_forward: bool = assumption(
+        True, unit="on/off",
+        description="A focused visit that finds serious weakness (a reading below the "
+        "inadequate cutpoint) brings the next graded inspection forward",
+        why="not in shared/data: the ILACS framework lets Ofsted bring a standard inspection "
+        "forward after a focused visit raises serious concern; modelled as an assumption",
+    )  # fmt: skip
+    bring_forward_months: float = assumption(
+        3.0, unit="months", ge=0, le=60,
+        description="From a focused visit that finds serious weakness to the graded "
+        "inspection it brings forward (it then queues for its kind's capacity)",
+        why="not in the data; an assumption to be calibrated",
+        calibrate=True,
+    )  # fmt: skip
+
+
 class Framework(Frozen):
     """An inspection framework's rules and judgement scale."""
 
@@ -168,6 +215,11 @@ class Framework(Frozen):
         6, unit="visits", ge=0, le=100, description="Monitoring visits per inadequate judgement",
         source="SIF: up to 6 quarterly monitoring visits",
     )  # fmt: skip
+    focused_visits: FocusedVisits | None = Field(
+        default=None,
+        description="Ungraded focused visits between graded inspections (null: none; "
+        "ILACS has them)",
+    )
     scale: JudgementScale | None = Field(
         None,
         description="The framework's judgement scale (null: the world's, "
@@ -177,6 +229,7 @@ class Framework(Frozen):
     @model_validator(mode="after")
     def _consistent(self) -> Framework:
         named = [*self.routine_kind.values(), self.reinspection_kind, self.emergency_kind]
+        named += [self.focused_visits.kind] if self.focused_visits else []
         unknown = sorted(set(named) - set(self.kinds))
         if unknown:
             raise ValueError(f"kinds {unknown} are used but not defined under kinds")
@@ -214,7 +267,12 @@ def ilacs() -> Framework:
             "standard": standard.model_copy(update={"capacity_per_month": 2.5}),
             "reinspection": standard.model_copy(update={"capacity_per_month": 1.5}),
             "emergency": standard.model_copy(update={"capacity_per_month": 1.0}),
+            "focused": InspectionKind(
+                onsite_weeks=0.4,  # 2 working days (assumption, like capacity below)
+                capacity_per_month=3.5,  # about one visit per council per 3-year interval
+            ),
         },
+        focused_visits=FocusedVisits(),
         scale=JudgementScale(cutpoints=(-1.14, -0.13, 0.99)),
     )
 

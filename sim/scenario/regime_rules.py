@@ -32,11 +32,23 @@ class AnnouncedTrust(Frozen):
 class Regime(Frozen):
     """What follows an inadequate judgement."""
 
-    intervention: Literal["commissioner", "improvement_notice"] = lever(
+    intervention: Literal["commissioner", "improvement_notice", "criteria"] = lever(
         "commissioner",
         unit="choice",
-        description="On an inadequate judgement: a commissioner (reform) or an improvement "
-        "notice and adviser (pre-reform)",
+        description="On an inadequate judgement: a commissioner (reform), an improvement "
+        "notice and adviser (pre-reform), or by the 2016 intervention criteria: a "
+        "commissioner for persistent failure (persistent_failure_judgements in "
+        "persistent_window_months) or systemic failure (systemic_failure_below), otherwise "
+        "a notice and adviser (shared/data README 'Intervention criteria (2016)')",
+    )
+    systemic_failure_below: float | None = assumption(
+        None,
+        unit="score",
+        description="With intervention 'criteria': a judgement whose reading is below this "
+        "is systemic failure and brings a commissioner (null: only persistent failure does)",
+        why="the 2016 criteria name systemic failure without a measure; none is assumed "
+        "until calibrated (commissioners_jan2015_apr2016: 5 appointed in 16 months)",
+        calibrate=True,
     )
     apply_to_existing: bool = lever(
         True,

@@ -22,6 +22,22 @@ from sim.errors import ScenarioError
 Loc = tuple[Hashable, ...]
 Position = tuple[int, int]
 
+
+class Spot(tuple[int, int]):
+    """A (line, column) that also names the file it is in.
+
+    A scenario built on a base (``sim.scenario.bases``) holds entries from several files;
+    each entry's position says which, so an error is reported in the file that wrote it.
+    """
+
+    file: str | None
+
+    def __new__(cls, line: int, column: int, file: str | None = None) -> Spot:
+        spot = super().__new__(cls, (line, column))
+        spot.file = file
+        return spot
+
+
 _MAP, _SEQ, _MERGE = (f"tag:yaml.org,2002:{t}" for t in ("map", "seq", "merge"))
 # libyaml's parser when PyYAML has it (3x faster on large files), else the pure-Python one.
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -55,6 +71,10 @@ class Marks:
         """Position of the value at exactly ``loc``, if recorded."""
         return self._values.get(tuple(loc))
 
+    def locs(self) -> list[Loc]:
+        """Every recorded location (for merging the marks of a scenario and its base)."""
+        return list(self._keys)
+
     def nearest(self, loc: Loc, *, key: bool = False) -> Position | None:
         """Position of ``loc`` or else of its closest recorded ancestor.
 
@@ -82,13 +102,25 @@ def dotted_path(loc: Loc) -> str:
     return ".".join(str(part) for part in loc)
 
 
-def _pos(mark: yaml.Mark) -> Position:
-    return (mark.line + 1, mark.column + 1)
+def _pos(mark: yaml.Mark, path: str | None = None) -> Position:
+    return Spot(mark.line + 1, mark.column + 1, path)
 
 
 def located(message: str, path: str, pos: Position | None, **details: Any) -> ScenarioError:
+    """A ``ScenarioError`` at ``pos``: in the file the position names (a base), else ``path``."""
     line, column = pos if pos else (None, None)
+    path = getattr(pos, "file", None) or path
     return ScenarioError(message, path=path, line=line, column=column, **details)
+
+
+def where(marks: Marks, loc: Loc, path: str, *, key: bool = True) -> dict[str, Any]:
+    """``path``, ``line`` and ``column`` of the entry at ``loc`` (its key by default).
+
+    The file is the one that wrote the entry (a base file for an inherited entry).
+    """
+    pos = marks.key(loc) if key else marks.value(loc)
+    line, column = pos or (None, None)
+    return {"path": getattr(pos, "file", None) or path, "line": line, "column": column}
 
 
 def kind_of(value: object) -> str:
@@ -166,7 +198,7 @@ def parse_yaml(text: str, *, path: str = "<string>") -> tuple[Any, Marks]:
             path,
             _pos(node.start_mark),
         )
-    marks.add((), key=_pos(node.start_mark), value=_pos(node.start_mark))
+    marks.add((), key=_pos(node.start_mark, path), value=_pos(node.start_mark, path))
     return data, marks
 
 
@@ -236,7 +268,9 @@ class _Builder:
         self.active: set[int] = set()  # nodes being built, to refuse recursive aliases
 
     def error(self, message: str, node: yaml.Node, loc: Loc) -> ScenarioError:
-        return located(message, self.path, _pos(node.start_mark), field=dotted_path(loc) or None)
+        return located(
+            message, self.path, _pos(node.start_mark, self.path), field=dotted_path(loc) or None
+        )
 
     def build(self, node: yaml.Node, loc: Loc) -> Any:
         if isinstance(node, yaml.ScalarNode):
@@ -261,7 +295,8 @@ class _Builder:
 
     def sequence(self, node: yaml.Node, loc: Loc) -> list[Any]:
         for index, item in enumerate(node.value):
-            self.marks.add((*loc, index), key=_pos(item.start_mark), value=_pos(item.start_mark))
+            spot = _pos(item.start_mark, self.path)
+            self.marks.add((*loc, index), key=spot, value=spot)
         return [self.build(item, (*loc, index)) for index, item in enumerate(node.value)]
 
     def mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[Any, Any]:
@@ -283,7 +318,9 @@ class _Builder:
                     (*loc, key),
                 )
             self.marks.add(
-                (*loc, key), key=_pos(key_node.start_mark), value=_pos(value_node.start_mark)
+                (*loc, key),
+                key=_pos(key_node.start_mark, self.path),
+                value=_pos(value_node.start_mark, self.path),
             )
             result[key] = self.build(value_node, (*loc, key))
         return result
