@@ -27,8 +27,9 @@ def write_sweep(folder: Path, points: int, replications: int, horizon: float) ->
     folder.mkdir(parents=True, exist_ok=True)
     base = yaml.safe_load(default_scenario_path().read_text())
     base["run"] = {**base.get("run", {}), "horizon_months": horizon}
-    if "calibration" in base:  # the fitted file the base names, from where the copy is
-        base["calibration"] = str((default_scenario_path().parent / base["calibration"]).resolve())
+    for key in ("calibration", "base"):  # files the scenario names, from where the copy is
+        if key in base:
+            base[key] = str((default_scenario_path().parent / base[key]).resolve())
     start = month_index(str(base["run"].get("start", "2016-01")))
     base["timeline"] = [  # entries past a short horizon would never apply (and are refused)
         entry for entry in base.get("timeline", []) if month_index(entry["at"]) - start < horizon
