@@ -9,7 +9,7 @@ so both see the same machine load; the figure that survives a shared machine is
 the ratio of their costs per council-year within a round. Printed: median and
 range over rounds of CPU and wall time per replication, per council-year, the
 ratio, SimPy events per replication and microseconds per event, and the cost of
-the experiment layer (tables and parquet encoding of a replication) as a share
+the worker's share of the experiment layer (a replication's tables as Arrow bytes) as a share
 of the model's. ``--memory`` adds the peak resident memory of one replication
 above what the imports and the scenario already hold.
 """
@@ -30,7 +30,7 @@ import simpy
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.reference import load_yardstick, yardstick_council_years
-from sim.experiments.tasks import Task, encode, task_output
+from sim.experiments.tasks import Task, encode_result
 from sim.model.streams import SeedKey
 from sim.model.world import run_replication
 from sim.scenario.councils import CouncilTable, load_councils
@@ -88,14 +88,14 @@ def rounds(args: argparse.Namespace, scenario: Scenario, table: CouncilTable, to
 
 
 def layer_share(scenario: Scenario, table: CouncilTable, repeats: int = 3) -> float:
-    """CPU of tables + parquet encoding of a replication, as a share of the model's CPU."""
+    """CPU of encoding a replication's tables (the worker's part), as a share of the model's CPU."""
     model = layer = 0.0
     for r in range(repeats):
         task = Task("baseline", 0, r, 2)
         began = time.process_time()
         result = run_replication(scenario, task.seed_key, table)
         middle = time.process_time()
-        encode(task_output(task, scenario, result))
+        encode_result(task, scenario, result)
         model, layer = model + middle - began, layer + time.process_time() - middle
     return layer / model
 
@@ -163,7 +163,8 @@ def main() -> None:
         print(f"ratio to yardstick per council-year, CPU:  {spread(per_year, 1.0, 2)}")
         print(f"ratio to yardstick per council-year, wall: {spread(per_year_wall, 1.0, 2)}")
     share = layer_share(scenario, table)
-    print(f"experiment layer (tables, parquet) per replication: {share:.1%} of the model's CPU")
+    print(f"encoding a replication's tables (worker): {share:.1%} of the model's CPU "
+          "(the whole layer: benchmarks/experiment_layer.py)")
     if memory is not None:
         print(f"peak memory of the first replication above the imports: {memory:.0f} MiB")
 

@@ -1,8 +1,8 @@
 """A stand-in sweep of any size for the benchmarks (paths that exist in every branch).
 
-The shape follows ``scenarios/sweep_inspection_triggers.yaml``: an LHS over Ofsted
-teams, the triggers' probability of acting and their minimum gap, on the December
-2015 scenario with a chosen horizon.
+The shape follows ``scenarios/sweep_inspection_triggers.yaml``: an LHS over Ofsted's
+capacity multiplier, the triggers' probability of acting and their minimum gap, on the
+December 2015 scenario with a chosen horizon.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sim.calendar import month_index
 from sim.scenario.schema import default_scenario_path
 
 PARAMETERS = [
-    {"path": "policy.ofsted.teams", "low": 2, "high": 8, "integer": True},
+    {"path": "policy.ofsted.capacity_multiplier", "low": 0.5, "high": 2.0},
     {"path": "policy.sharper_triggers.act_probability", "low": 0.0, "high": 1.0},
     {"path": "policy.sharper_triggers.min_gap_months", "low": 3, "high": 24},
 ]
@@ -27,6 +27,9 @@ def write_sweep(folder: Path, points: int, replications: int, horizon: float) ->
     folder.mkdir(parents=True, exist_ok=True)
     base = yaml.safe_load(default_scenario_path().read_text())
     base["run"] = {**base.get("run", {}), "horizon_months": horizon}
+    for key in ("calibration", "base"):  # files the scenario names, from where the copy is
+        if key in base:
+            base[key] = str((default_scenario_path().parent / base[key]).resolve())
     start = month_index(str(base["run"].get("start", "2016-01")))
     base["timeline"] = [  # entries past a short horizon would never apply (and are refused)
         entry for entry in base.get("timeline", []) if month_index(entry["at"]) - start < horizon

@@ -50,7 +50,7 @@ def write_sweep(
 
 def stored_files(directory: Path) -> dict[str, bytes]:
     """Every stored data file (parts and tables, not plots or the manifest) and its bytes."""
-    wanted = {".parquet", ".csv"}
+    wanted = {".parquet", ".arrow", ".csv"}
     return {
         str(p.relative_to(directory)): p.read_bytes()
         for p in sorted(directory.rglob("*"))

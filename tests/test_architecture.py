@@ -7,7 +7,7 @@ anywhere in a module counts, also inside a function, except under
 only when it is first used, never while a lower module imports ``sim``). Layers,
 low to high:
 
-    base (sim, sim.errors, sim.calendar, sim.units) -> sim.scenario -> sim.model
+    base (sim, sim.errors, sim.calendar, sim.units, sim.defaults) -> sim.scenario -> sim.model
     -> sim.experiments -> sim.results -> sim.workflow, sim.calibration, sim.api -> sim.cli
 
 Inside ``sim.scenario`` the schema modules (the types) never import the loading
@@ -28,7 +28,7 @@ from scipy.sparse.csgraph import connected_components
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("sim", "sim.errors", "sim.calendar", "sim.units"),
+    ("sim", "sim.errors", "sim.calendar", "sim.units", "sim.defaults"),
     ("sim.scenario",),
     ("sim.model",),
     ("sim.experiments",),

@@ -195,7 +195,7 @@ def test_params_lists_sources(tmp_path):
 
 def test_the_cli_refuses_a_seed_above_the_schema_limit():
     """--seed is bounded by the schema's limit: one more is a usage error, before any run."""
-    from sim.scenario.fields import MAX_SEED
+    from sim.defaults import MAX_SEED
 
     result = runner.invoke(app, ["run", "--seed", str(MAX_SEED + 1), "--no-plots"])
     assert result.exit_code == 2

@@ -50,24 +50,24 @@ def _part(directory: Path, variant: str, replication: int) -> Path:
 
 
 def _delete(d: Path) -> None:
-    (_part(d, "baseline", 1) / "monthly.parquet").unlink()
+    (_part(d, "baseline", 1) / "monthly.arrow").unlink()
 
 
 def _truncate(d: Path) -> None:
-    file = _part(d, "baseline", 1) / "monthly.parquet"
+    file = _part(d, "baseline", 1) / "monthly.arrow"
     file.write_bytes(file.read_bytes()[: file.stat().st_size // 2])
 
 
 def _flip(d: Path) -> None:
-    file = _part(d, "baseline", 1) / "monthly.parquet"
+    file = _part(d, "baseline", 1) / "monthly.arrow"
     data = bytearray(file.read_bytes())
     data[len(data) // 2] ^= 0xFF
     file.write_bytes(bytes(data))
 
 
 def _swap_file(d: Path) -> None:
-    source = _part(d, "baseline", 2) / "monthly.parquet"
-    shutil.copyfile(source, _part(d, "baseline", 1) / "monthly.parquet")
+    source = _part(d, "baseline", 2) / "monthly.arrow"
+    shutil.copyfile(source, _part(d, "baseline", 1) / "monthly.arrow")
 
 
 def _swap_part(d: Path) -> None:

@@ -85,7 +85,7 @@ def test_a_half_written_part_is_never_read_as_finished(tmp_path):
     before = stored_files(run_dir.path)
     last = sweep.tasks()[-1]
     (run_dir.parts / last.key).rename(half := run_dir.parts / f".tmp-{last.key}-999")
-    (half / "replication.parquet").write_bytes(b"PAR1 truncated by kill -9")
+    (half / "replication.arrow").write_bytes(b"ARROW1 truncated by kill -9")
     assert last.key not in run_dir.finished()
     report = run_sweep(sweep, run_dir.path, plots=False)
     assert report.tasks_run == 1 and not half.exists()
@@ -155,7 +155,7 @@ def test_write_part_keeps_the_first_copy(tmp_path):
     task = Task("baseline", 0, 0, 1, "f")
     run_dir.write_part(EncodedOutput(task, {"replication": b"first"}))
     run_dir.write_part(EncodedOutput(task, {"replication": b"second"}))
-    assert (run_dir.parts / task.key / "replication.parquet").read_bytes() == b"first"
+    assert (run_dir.parts / task.key / "replication.arrow").read_bytes() == b"first"
     assert run_dir.finished() == {task.key}
 
 

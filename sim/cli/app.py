@@ -1,7 +1,9 @@
 """The `sim` command: parse, call one library function, render.
 
 Errors the user can act on (``SimError``) are printed as one located message
-and exit with status 1, never a traceback.
+and exit with status 1, never a traceback. The module level imports nothing heavier
+than typer (tests/test_startup.py): each command imports the library it calls, so
+``sim --help`` does not pay for pandas, scipy, matplotlib and the model.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from typing import Annotated, Any
 
 import typer
 
-from sim.cli import tables
 from sim.cli.common import directory_for, execution_for, guarded, precision_target, with_progress
 from sim.cli.options import (
     Chunk,
@@ -38,19 +39,8 @@ from sim.cli.options import (
 )
 from sim.cli.render import console, errors, render_report, render_sweep
 from sim.cli.study import discover, select_best
-from sim.experiments.sweep_file import load_sweep
-from sim.results import long
-from sim.results.compare import compare_directories
-from sim.results.explain import story as explain_story
-from sim.results.figures import write_plots
-from sim.results.report import ensure_finished, write_report
-from sim.results.workbook import write_workbook
-from sim.scenario.loading import load_scenario
-from sim.scenario.settings import parse_settings
 from sim.scenario.shipped import default_scenario, resolve, shipped, summary_line
 from sim.workflow.precision import DEFAULT_CAP
-from sim.workflow.run import run_scenario
-from sim.workflow.sweep import run_sweep
 
 app = typer.Typer(
     add_completion=False,
@@ -122,6 +112,11 @@ def run(
     xlsx: Workbook = False,
 ) -> None:
     """Run a scenario's variants and replications; write a results directory."""
+    from sim.results.workbook import write_workbook
+    from sim.scenario.loading import load_scenario
+    from sim.scenario.settings import parse_settings
+    from sim.workflow.run import run_scenario
+
     overrides: dict[str, Any] = guarded(lambda: parse_settings(settings))
     given = {"run.seed": seed, "run.horizon_months": horizon}
     if precision is None:
@@ -164,6 +159,8 @@ def scenarios() -> None:
 @app.command()
 def validate(scenario: ScenarioArg) -> None:
     """Check a scenario file (schema, variants, timeline) without running it."""
+    from sim.scenario.loading import load_scenario
+
     loaded = guarded(lambda: load_scenario(resolve(scenario)))
     console.print(
         f"{scenario}: valid ({len(loaded.variants)} variants, "
@@ -188,6 +185,10 @@ def params(
 
     Assumptions that calibration may fit are marked "(calibrate)".
     """
+    from sim.cli import tables
+    from sim.results import long
+    from sim.scenario.loading import load_scenario
+
     loaded = guarded(lambda: load_scenario(resolve(scenario)))
     rows = guarded(lambda: long.parameter_frame(loaded, kind, prefix))
     if form is not OutputFormat.table:
@@ -214,6 +215,11 @@ def sweep(
     xlsx: Workbook = False,
 ) -> None:
     """Run a parameter sweep (grid, LHS or Sobol): points, sensitivity, plots."""
+    from sim.experiments.sweep_file import load_sweep
+    from sim.results.workbook import write_workbook
+    from sim.scenario.settings import parse_settings
+    from sim.workflow.sweep import run_sweep
+
     overrides = guarded(lambda: parse_settings(settings))
     loaded = guarded(lambda: load_sweep(resolve(sweep_file), overrides))
     size = len(loaded.points) * loaded.spec.replications * len(loaded.variants)
@@ -246,6 +252,8 @@ def plot(
     directory: Annotated[Path, typer.Argument(help="Results directory")], svg: Svg = False
 ) -> None:
     """Draw every plot of a run or sweep results directory again (PNG; SVG with --svg)."""
+    from sim.results.figures import write_plots
+
     files = guarded(lambda: write_plots(directory, svg=svg))
     names = sorted({f.stem for f in files})
     kinds = ".png and .svg" if svg else ".png"
@@ -255,6 +263,7 @@ def plot(
 @app.command()
 def report(directory: Annotated[Path, typer.Argument(help="Results directory")]) -> None:
     """Write report.html: one self-contained page of the run (plots embedded)."""
+    from sim.results.report import ensure_finished, write_report
 
     def build() -> Path:
         ensure_finished(directory)
@@ -271,6 +280,8 @@ def explain(
     replication: Annotated[int, typer.Option(help="Replication", min=0)] = 0,
 ) -> None:
     """Tell one council's story in a traced run: every judgement, review and decision."""
+    from sim.results.explain import story as explain_story
+
     lines = guarded(lambda: explain_story(directory, council, variant, replication))
     console.print(f"[bold]{council}[/]", highlight=False)
     for line in lines:
@@ -294,6 +305,10 @@ def compare(
     ] = False,
 ) -> None:
     """Compare two results directories of one model version: B minus A, per variant."""
+    from sim.cli import tables
+    from sim.results import long
+    from sim.results.compare import compare_directories
+
     result = guarded(lambda: compare_directories(first, second, out, metric, svg=svg, force=force))
     for difference in result.differences:
         errors.print(f"inputs differ: {difference}", soft_wrap=True, highlight=False)

@@ -1,4 +1,9 @@
-"""What every command shares: errors as messages, workers, results directories, progress."""
+"""What every command shares: errors as messages, workers, results directories, progress.
+
+The module level imports nothing heavier than typer and rich's console, so that
+``sim --help`` starts at once (tests/test_startup.py): the library is imported
+inside the functions that call it.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +11,19 @@ import os
 import typing
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-)
 
 from sim.cli.options import ExecutorName
 from sim.cli.render import errors
 from sim.errors import ResultsError, SimError, os_error_message
-from sim.experiments.execution import Execution
-from sim.results.naming import default_directory, latest_directory
 from sim.workflow.precision import DEFAULT_CAP, DEFAULT_METRIC, FIRST_BATCH, PrecisionTarget
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from sim.experiments.execution import Execution
 
 T = TypeVar("T")
 
@@ -90,6 +90,8 @@ def execution_for(
     trace: bool,
 ) -> Execution:
     """Executor settings; a scheduler address means Dask."""
+    from sim.experiments.execution import Execution
+
     if scheduler is not None and executor is ExecutorName.process:
         raise SimError("--scheduler is a Dask address; use it with --executor dask")
     dask = executor is ExecutorName.dask or scheduler is not None
@@ -100,6 +102,8 @@ def execution_for(
 
 def directory_for(out: Path | None, resume: bool, name: str) -> Path:
     """Where results go: --out, the latest directory of this name (--resume), or a new one."""
+    from sim.results.naming import default_directory, latest_directory
+
     if not resume:
         return out or default_directory(Path("results"), name)
     if out is None:
@@ -130,6 +134,14 @@ class Bar:
 
 def with_progress(directory: Path, description: str, body: Callable[[Bar], T]) -> T:
     """Run ``body`` under a progress bar; a SimError or Ctrl-C becomes a message and an exit."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),

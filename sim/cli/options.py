@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from sim.scenario.fields import MAX_SEED
+from sim.defaults import MAX_SEED
 from sim.workflow.precision import DEFAULT_METRIC
 
 ScenarioArg = Annotated[

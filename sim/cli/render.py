@@ -2,21 +2,21 @@
 
 ``sim.cli.app`` parses and calls the library; these functions render what it
 returned, on stdout (``console``) or, for messages around machine-readable
-output, on stderr (``errors``).
+output, on stderr (``errors``). The library and pandas are imported inside the
+functions, so that importing this module (as ``sim --help`` does) stays cheap.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Console
 
-from sim.cli import tables
 from sim.cli.options import OutputFormat
-from sim.results import long
-from sim.results.multiplicity import family_note
-from sim.results.report import REPORT_FILE
-from sim.results.sensitivity import noise_warnings
-from sim.workflow.run import RunReport
-from sim.workflow.sweep import SweepReport
+
+if TYPE_CHECKING:
+    from sim.workflow.run import RunReport
+    from sim.workflow.sweep import SweepReport
 
 console = Console()
 errors = Console(stderr=True)
@@ -32,6 +32,11 @@ def render_report(
     report: RunReport, everything: bool = False, form: OutputFormat = OutputFormat.table
 ) -> None:
     """Print the outcome tables (or CSV, JSON, markdown) and where the results are."""
+    from sim.cli import tables
+    from sim.results import long
+    from sim.results.multiplicity import family_note
+    from sim.results.report import REPORT_FILE
+
     render_damaged(report.damaged)
     if form is not OutputFormat.table:
         rows = long.outcome_rows(report.summary, report.comparison)
@@ -61,6 +66,9 @@ def render_report(
 
 def render_sweep(report: SweepReport) -> None:
     """Print the sensitivity indices (if any), the work done and where the results are."""
+    from sim.cli import tables
+    from sim.results.sensitivity import noise_warnings
+
     render_damaged(report.damaged)
     if report.sensitivity is not None:
         for table in tables.sensitivity(report.sensitivity):

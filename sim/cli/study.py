@@ -5,25 +5,18 @@ from __future__ import annotations
 import shlex
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from sim.cli.common import directory_for, guarded, with_progress
 from sim.cli.options import OutDir, Resume, ScenarioArg, Seed, Workers, available_cores
 from sim.cli.render import console
-from sim.experiments.execution import Execution
-from sim.results.discovery import DEFAULT_DENSITY, describe
-from sim.results.discovery import discover as find_bad_box
-from sim.scenario.loading import load_scenario
+from sim.defaults import DEFAULT_DENSITY, DEFAULT_INDIFFERENCE
 from sim.scenario.shipped import resolve
-from sim.workflow.select import (
-    DEFAULT_INDIFFERENCE,
-    SelectionGoal,
-    select_variant,
-    selection_sentence,
-)
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 def select_best(
@@ -45,6 +38,10 @@ def select_best(
     resume: Resume = False,
 ) -> None:
     """Select the best variant (KN++) with a guaranteed probability of correct selection."""
+    from sim.experiments.execution import Execution
+    from sim.scenario.loading import load_scenario
+    from sim.workflow.select import SelectionGoal, select_variant, selection_sentence
+
     overrides: dict[str, Any] = {} if seed is None else {"run.seed": seed}
     loaded = guarded(lambda: load_scenario(resolve(scenario), overrides))
     goal = guarded(
@@ -66,6 +63,8 @@ def select_best(
 
 def _selection_table(frame: Any, metric: str) -> Table:
     """Replications spent, mean and fate of each variant in a selection."""
+    from rich.table import Table
+
     table = Table(title=f"Selection by {metric} (KN++)")
     columns = ("variant", "replications", "mean", "minus selected (paired)", "eliminated after")
     for column in columns:
@@ -98,6 +97,9 @@ def discover(
     ] = DEFAULT_DENSITY,
 ) -> None:
     """Find where in a sweep's parameter space the outcome is bad (PRIM scenario discovery)."""
+    from sim.results.discovery import describe
+    from sim.results.discovery import discover as find_bad_box
+
     found = guarded(lambda: find_bad_box(directory, metric, worse_than, variant, min_density))
     for line in describe(found):
         console.print(line, soft_wrap=True)

@@ -35,11 +35,12 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import Field, field_validator, model_validator
 
+from sim.defaults import MAX_SEED
 from sim.errors import ScenarioError, short_repr
 from sim.experiments.designs import ParameterRange, Point, design
 from sim.experiments.tasks import Task, fingerprint
 from sim.model.recorder import OUTCOMES
-from sim.scenario.fields import MAX_SEED, Frozen, Name, safe_name
+from sim.scenario.fields import Frozen, Name, safe_name
 from sim.scenario.loading import NOT_IN_VARIANTS, load_scenario
 from sim.scenario.schema import ResolvedScenario, Scenario
 from sim.scenario.timeline import resolve, variant_scenarios

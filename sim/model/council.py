@@ -12,6 +12,7 @@ so the model advances q exactly over any interval, never by small steps.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -86,21 +87,39 @@ def draw_given_grade(
     We draw y from its truncated marginal, then (base, q) from their Gaussian law
     given y.
     """
-    tau2 = perf.base_sd**2
-    q_var = tau2 + stationary_variance(perf.reversion_rate, perf.volatility)
-    y_sd = math.sqrt(q_var + perf.judgement_noise_sd**2)
+    y_sd, cross, chol = _prior(
+        perf.base_sd, perf.reversion_rate, perf.volatility, perf.judgement_noise_sd
+    )
     bounds = (-math.inf, *perf.cutpoints, math.inf)
     if y_sd == 0.0:
         return 0.0, 0.0, 0.0
     lo, hi = bounds[grade] / y_sd, bounds[grade + 1] / y_sd
     y = y_sd * truncated_standard_normal(lo, hi, float(rng.uniform()))
-    cov = np.array([[tau2, tau2], [tau2, q_var]])
-    cross = np.array([tau2, q_var])
     mean = cross * y / y_sd**2
-    cond = cov - np.outer(cross, cross) / y_sd**2
-    chol = np.linalg.cholesky(cond + 1e-12 * np.eye(2))
     base, q = mean + chol @ rng.standard_normal(2)
     return float(base), float(q), y
+
+
+@functools.lru_cache(maxsize=64)
+def _prior(
+    base_sd: float, theta: float, sigma: float, noise_sd: float
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """The sd of y, cov((base, q), y) and the Cholesky factor of cov((base, q) | y).
+
+    The same for every council of a scenario: computed once per set of parameters
+    (the arrays are read, never written).
+    """
+    tau2 = base_sd**2
+    q_var = tau2 + stationary_variance(theta, sigma)
+    y_sd = math.sqrt(q_var + noise_sd**2)
+    if y_sd == 0.0:
+        return y_sd, np.zeros(2), np.zeros((2, 2))
+    cov = np.array([[tau2, tau2], [tau2, q_var]])
+    cross = np.array([tau2, q_var])
+    cond = cov - np.outer(cross, cross) / y_sd**2
+    chol = np.linalg.cholesky(cond + 1e-12 * np.eye(2))
+    cross.flags.writeable = chol.flags.writeable = False
+    return y_sd, cross, chol
 
 
 @dataclass(eq=False)

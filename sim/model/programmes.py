@@ -196,11 +196,11 @@ def cohort_life(
     councils = np.repeat(np.arange(len(counts)), counts)
     leaving = world.env.now + draws[: len(councils)] / rate
     order = np.argsort(leaving, kind="stable")
-    for when, index in zip(leaving[order], councils[order], strict=True):
+    for when, index in zip(leaving[order].tolist(), councils[order].tolist(), strict=True):
         if when >= world.horizon:
             return
-        yield world.env.timeout(float(when) - world.env.now)
-        graduate_leaves(world, staff, int(index))
+        yield world.env.timeout(when - world.env.now)
+        graduate_leaves(world, staff, index)
 
 
 def graduate_leaves(world: World, staff: Staffing, index: int) -> None:

@@ -37,8 +37,11 @@ class ConcernSignals:
         self.rate_at_inadequate, self.slope, self.cutpoint, self.bound = 0.0, 0.0, 0.0, 0.0
         empty = np.zeros(0)
         self.owner, self.time, self.noise = empty.astype(int), empty, empty
-        self.accept, self.act, self.token = empty, empty, empty.astype(int)
+        self.accept, self.act = empty, empty
+        self._tokens: list[int] = []  # times each candidate was tested (stale events ignored)
         self.latest = 0.0  # the month's last candidate time
+        self.starts: list[int] = [0] * (len(latent.start) + 1)  # council i: starts[i]:starts[i+1]
+        self._lists: tuple[list[float], ...] = ([], [], [], [])  # time, noise, accept, act
 
     def begin_month(
         self, month: int, rate_at_inadequate: float, slope: float, cutpoint: float, bound: float
@@ -58,9 +61,14 @@ class ConcernSignals:
         self.owner, self.time = owner, month + offset
         self.noise = latent.sigma * np.exp(-latent.theta * offset) * w
         self.accept, self.act = uniforms[:, 0], uniforms[:, 1]
-        self.token = np.zeros(total, dtype=int)
         self.latest = float(self.time.max(initial=month))
-        self._test(np.arange(total))
+        self.starts = np.cumsum(counts).tolist()
+        self.starts.insert(0, 0)
+        self._lists = (
+            self.time.tolist(), self.noise.tolist(), self.accept.tolist(), self.act.tolist()
+        )
+        self._tokens = [1] * total  # each is tested once now
+        self._test(np.arange(total), retest=False)
 
     def _bridge(self, counts: Array, offset: Array, z: Array, z_tail: Array) -> Array:
         """Brownian W at each candidate, pinned to its council's month-end W.
@@ -86,8 +94,12 @@ class ConcernSignals:
         pin = self.latent.z_end[has] * math.sqrt(end_clock) - free_end
         return free + clock * (1.0 / end_clock) * np.repeat(pin, runs)
 
-    def _test(self, index: Array) -> None:
-        """Test candidates ``index`` against the rate at q; schedule the kept ones."""
+    def _test(self, index: Array, retest: bool = True) -> None:
+        """Test candidates ``index`` against the rate at q; schedule the kept ones.
+
+        ``retest``: count the test on each candidate (its events scheduled before are stale);
+        False for the month's first test, whose tokens ``begin_month`` sets.
+        """
         now = self.env.now
         index = index[self.time[index] > now]
         if not len(index):
@@ -98,15 +110,44 @@ class ConcernSignals:
         rate = np.minimum(
             self.rate_at_inadequate * np.exp(-self.slope * (q - self.cutpoint)), self.bound
         )
-        self.token[index] += 1
+        if retest:
+            tokens = self._tokens
+            for j in index.tolist():
+                tokens[j] += 1
         for j in index[self.accept[index] * self.bound < rate].tolist():
-            event = self.env.timeout(float(self.time[j]) - now)
-            event.callbacks.append(self._arrival(j, int(self.token[j])))
+            self._schedule(j, int(self.owner[j]), now)
 
-    def _arrival(self, j: int, token: int) -> Callable[[simpy.Event], None]:
+    def _test_one(self, i: int) -> None:
+        """``_test`` for one council's candidates, in floats (a level change at an event).
+
+        The same arithmetic in the same order as ``_test``, with ``math.exp`` for numpy's
+        exp (both correctly rounded to within an ulp; tests/test_signals.py and the
+        byte-identity check of the benchmarks' seeds found no kept signal that differs).
+        """
+        now, latent = self.env.now, self.latent
+        times, noise, accept, _ = self._lists
+        lo, hi = self.starts[i], self.starts[i + 1]
+        level, mu = float(latent.level[i]), float(latent.mu[i])
+        mu_time, theta = float(latent.mu_time[i]), latent.theta
+        scale, slope, cut, bound = self.rate_at_inadequate, self.slope, self.cutpoint, self.bound
+        tokens = self._tokens
+        for j in range(lo, hi):
+            t = times[j]
+            if t <= now:
+                continue
+            tokens[j] += 1
+            q = level + (mu - level) * math.exp(-theta * (t - mu_time)) + noise[j]
+            if accept[j] * bound < min(scale * math.exp(-slope * (q - cut)), bound):
+                self._schedule(j, i, now)
+
+    def _schedule(self, j: int, owner: int, now: float) -> None:
+        event = self.env.timeout(self._lists[0][j] - now)
+        event.callbacks.append(self._arrival(j, owner, self._tokens[j]))
+
+    def _arrival(self, j: int, owner: int, token: int) -> Callable[[simpy.Event], None]:
         def arrive(_: simpy.Event) -> None:
-            if self.token[j] == token:  # not tested again since it was scheduled
-                self.fire(int(self.owner[j]), float(self.act[j]))
+            if self._tokens[j] == token:  # not tested again since it was scheduled
+                self.fire(owner, self._lists[3][j])
 
         return arrive
 
@@ -115,9 +156,7 @@ class ConcernSignals:
         if self.latest <= self.env.now:  # the month's candidates are all past (month ends)
             return
         if isinstance(index, int | np.integer):
-            lo, hi = np.searchsorted(self.owner, [index, index + 1])
-            if hi > lo:
-                self._test(np.arange(lo, hi))
+            self._test_one(int(index))
             return
         changed = np.zeros(len(self.latent.start), dtype=bool)
         changed[index] = True

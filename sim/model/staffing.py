@@ -27,6 +27,7 @@ scale turnover and hiring by the national by-grade figures (``WorkforceDynamics`
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from sim.model.world import World
 
 MONTHS_PER_YEAR = 12.0
+JUDGED, STATUS = operator.attrgetter("judged"), operator.attrgetter("status")  # of a Council
 Array = np.ndarray
 
 
@@ -156,11 +158,9 @@ class Staffing:
         if index is not None:
             self.set_rate(params, reacting_grade(params, world.councils[index]), index)
             return
-        councils, n = world.councils, len(world.councils)
-        judged = np.fromiter((c.judged for c in councils), dtype=int, count=n)
-        steady = np.fromiter(
-            (c.status in params.stabilising_statuses for c in councils), dtype=bool, count=n
-        )
+        councils, stabilising = world.councils, params.stabilising_statuses
+        judged = np.array(list(map(JUDGED, councils)), dtype=int)
+        steady = np.array([s in stabilising for s in map(STATUS, councils)], dtype=bool)
         floor = GRADES.index(params.stabilised_grade)
         self.set_rates(params, np.where(steady, np.maximum(judged, floor), judged))
 
@@ -173,11 +173,10 @@ class Staffing:
         turnover = params.turnover_scale * float(self.turnover[i]) * mt
         hiring = params.hiring_scale * float(self.hiring[i]) * mh
         share = float(self.graduates[i]) / float(self.posts[i])
-        a, b = coefficients(
-            np.asarray(turnover), np.asarray(hiring), share, params.displacement,
-            monthly_growth(params),
-        )
-        self.a[i], self.b[i] = float(a), float(b)
+        growth = monthly_growth(params)
+        both = turnover + hiring  # ``coefficients`` in floats: the same operations in order
+        self.a[i] = turnover + growth - (1.0 - params.displacement) * both * share
+        self.b[i] = both + growth
 
     def _rate_tables(self, params: WorkforceDynamics) -> tuple[WorkforceDynamics, Array, Array]:
         if self._tables is None or self._tables[0] is not params:  # new rules: re-tabulate

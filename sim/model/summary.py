@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -14,6 +15,8 @@ from sim.scenario.schema import GRADES
 if TYPE_CHECKING:
     from sim.model.world import World
 
+JUDGED = operator.attrgetter("judged")  # a Council's judged grade
+
 
 def snapshot(world: World, month: int) -> None:
     """Read every council's true and judged grade at a month end (all councils at once).
@@ -25,7 +28,7 @@ def snapshot(world: World, month: int) -> None:
     rec = world.recorder
     q = world.latent.start  # every council's q at this month start
     truly = np.searchsorted(np.asarray(world.params.performance.cutpoints), q, side="right")
-    judged = np.fromiter((c.judged for c in world.councils), dtype=int, count=len(q))
+    judged = np.array(list(map(JUDGED, world.councils)), dtype=int)
     row: dict[str, float] = {"month": month}
     true_counts = np.bincount(truly, minlength=len(GRADES))
     judged_counts = np.bincount(judged, minlength=len(GRADES))

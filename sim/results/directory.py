@@ -6,7 +6,8 @@ Layout of a run directory::
     scenario.yaml          the resolved scenario (a run: at the end, with the replications held)
     sweep.yaml, design.csv a sweep's resolved definition and its points (sweeps only)
     timings.json           seconds, tasks, tasks run (written when the run finishes)
-    parts/<task key>/      one finished replication: replication, monthly, councils (, events)
+    parts/<task key>/      one finished replication, as Arrow IPC files: replication,
+                           monthly, councils (, events)
     replications.parquet   one row per variant, point and replication: ids, seed, a sweep
                            point's parameter values, outcomes
     monthly.parquet        variant, point, replication, month, date, counts
@@ -48,10 +49,10 @@ import pandas as pd
 import yaml
 
 from sim.errors import ResultsError
-from sim.experiments.tasks import TABLES, EncodedOutput, Task, plan_order
+from sim.experiments.tasks import PART_SUFFIX, TABLES, EncodedOutput, Task, plan_order
 from sim.results import parts
 from sim.results.naming import first_difference
-from sim.results.tableio import atomic_write, read_table, stream, with_inputs
+from sim.results.tableio import atomic_write, read_part, read_table, stream, with_inputs
 
 COMBINED = {
     "replication": "replications.parquet",
@@ -68,6 +69,9 @@ class RunDirectory:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.parts = self.path / "parts"
+        # parts whose content this object wrote or hashed: checked by size alone before they
+        # are combined (each part is hashed once per run, not twice)
+        self._hashed: set[str] = set()
 
     def prepare(
         self, identity: dict[str, Any], documents: dict[str, Any], manifest: dict[str, Any]
@@ -209,13 +213,15 @@ class RunDirectory:
             found = parts.problem(self.parts / task.key, task)
             if found is None:
                 good.add(task.key)
+                self._hashed.add(task.key)
             else:
                 damaged.append(f"{parts.describe(task)}: {found}")
                 shutil.rmtree(self.parts / task.key, ignore_errors=True)
         return good, damaged
 
     def _check_part(self, task: Task) -> None:
-        found = parts.problem(self.parts / task.key, task)
+        content = task.key not in self._hashed
+        found = parts.problem(self.parts / task.key, task, content=content)
         if found is not None:
             raise ResultsError(
                 f"{self.parts / task.key}: the part of {parts.describe(task)} is damaged "
@@ -231,20 +237,21 @@ class RunDirectory:
             shutil.rmtree(temporary)
         temporary.mkdir(parents=True)
         for name, data in output.tables.items():
-            (temporary / f"{name}.parquet").write_bytes(data)
+            (temporary / f"{name}{PART_SUFFIX}").write_bytes(data)
         (temporary / parts.MANIFEST).write_text(parts.manifest_text(output.task, output.tables))
         if final.exists():
             shutil.rmtree(temporary)
             return
         temporary.rename(final)
+        self._hashed.add(key)
 
     def read_parts(self, tasks: Sequence[Task], name: str = "replication") -> pd.DataFrame:
         """One table of the stored parts of ``tasks``, in plan order (small tables only)."""
         files = [self._part_file(t, name) for t in plan_order(tasks)]
-        return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+        return pd.concat([read_part(f).to_pandas() for f in files], ignore_index=True)
 
     def _part_file(self, task: Task, name: str) -> Path:
-        file = self.parts / task.key / f"{name}.parquet"
+        file = self.parts / task.key / f"{name}{PART_SUFFIX}"
         if not (self.parts / task.key).is_dir():
             raise ResultsError(
                 f"{file}: missing; the {parts.describe(task)} has not finished "
@@ -266,7 +273,7 @@ class RunDirectory:
         for task in ordered:
             self._part_file(task, "replication")
         for name in TABLES:
-            files = [self.parts / t.key / f"{name}.parquet" for t in ordered]
+            files = [self.parts / t.key / f"{name}{PART_SUFFIX}" for t in ordered]
             present = [f for f in files if f.exists()]
             target = self.path / COMBINED[name]
             if present:

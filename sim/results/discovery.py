@@ -28,14 +28,13 @@ import pandas as pd
 import prim
 from matplotlib.figure import Figure
 
+from sim.defaults import DEFAULT_DENSITY
 from sim.errors import ResultsError
 from sim.model.recorder import OUTCOMES
 from sim.results.directory import RunDirectory
 from sim.results.lock import locked
 from sim.results.plots import save
 from sim.results.tableio import write_table
-
-DEFAULT_DENSITY = 0.8  # smallest density of the reported box, if any box reaches it
 
 
 @dataclass(frozen=True)

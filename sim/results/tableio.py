@@ -1,5 +1,5 @@
 """Tables of a results directory on disk: read with a located message, written atomically,
-parquet parts streamed into one file with bounded memory.
+parts (Arrow IPC files) streamed into one parquet file with bounded memory.
 """
 
 from __future__ import annotations
@@ -57,26 +57,55 @@ def with_inputs(design: pd.DataFrame) -> Transform:
     return add
 
 
+class _OtherSchemaError(Exception):
+    """A part's columns differ from the first part's (it was written by other code)."""
+
+
 def stream(files: list[Path], target: Path, transform: Transform | None = None) -> None:
-    """Concatenate parquet files into ``target`` (atomically) with bounded memory."""
+    """Concatenate parts' Arrow files into parquet ``target`` (atomically), bounded memory.
+
+    Parts of one run share their columns (the code hash is part of every task key), so
+    each part is opened once; only when one differs are all schemas read and unified first.
+    """
     try:
-        schema = pq.read_schema(files[0])
-        for file in files[1:]:  # one schema at a time: memory does not grow with the parts
-            other = pq.read_schema(file)
+        _write_parts(files, target, _schema(files[0]), transform, strict=True)
+    except _OtherSchemaError:
+        _write_parts(files, target, _unified(files, target), transform, strict=False)
+
+
+def _unified(files: list[Path], target: Path) -> pa.Schema:
+    """The schema that holds every part's columns (one schema in memory at a time)."""
+    try:
+        schema = _schema(files[0])
+        for file in files[1:]:
+            other = _schema(file)
             if not other.equals(schema):
                 schema = pa.unify_schemas([schema, other], promote_options="permissive")
     except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
         raise ResultsError(f"{target}: parts have incompatible columns ({err})") from None
+    return schema
+
+
+def _write_parts(
+    files: list[Path], target: Path, schema: pa.Schema, transform: Transform | None, strict: bool
+) -> None:
+    """Write the parts, cast to ``schema``, in row groups; ``strict``: raise on another schema."""
     temporary = target.with_name(f".{target.name}.tmp")
     shape = transform or (lambda table: table)
     buffer: list[pa.Table] = []
+    rows = 0
     with pq.ParquetWriter(temporary, shape(schema.empty_table()).schema) as writer:
         for file in files:
-            buffer.append(_read(file).select(schema.names).cast(schema))
-            rows = sum(t.num_rows for t in buffer)
+            table = read_part(file)
+            if not table.schema.equals(schema):
+                if strict:
+                    raise _OtherSchemaError
+                table = table.select(schema.names).cast(schema)
+            buffer.append(table)
+            rows += table.num_rows
             if rows >= ROWS_PER_GROUP or len(buffer) >= PARTS_PER_GROUP:
                 writer.write_table(shape(pa.concat_tables(buffer)))
-                buffer = []
+                buffer, rows = [], 0
         if buffer:
             writer.write_table(shape(pa.concat_tables(buffer)))
     temporary.replace(target)
@@ -99,7 +128,13 @@ def write_table(frame: pd.DataFrame, path: Path) -> None:
     temporary.replace(path)
 
 
-def _read(file: Path) -> pa.Table:
-    """One small parquet file, read directly (not through the dataset layer and its threads)."""
-    with pq.ParquetFile(file) as reader:
-        return reader.read(use_threads=False)
+def read_part(file: Path) -> pa.Table:
+    """One stored part's table (an Arrow IPC file), read whole."""
+    with pa.ipc.open_file(pa.py_buffer(file.read_bytes())) as reader:
+        return reader.read_all()
+
+
+def _schema(file: Path) -> pa.Schema:
+    """The schema of one stored part's table (from its footer)."""
+    with pa.memory_map(str(file)) as source:
+        return pa.ipc.open_file(source).schema

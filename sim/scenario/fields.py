@@ -29,7 +29,6 @@ _YEAR_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")  # matched whole (fullmatch
 # Calendar months the program can carry out: the plots' date axis uses pandas timestamps
 # (nanoseconds since 1970, i.e. 1677-09-21 to 2262-04-11), so runs start and end inside.
 FIRST_YEAR, LAST_YEAR = 1678, 2261
-MAX_SEED = 2**63 - 1  # seeds are stored in int64 columns (parquet) [integer]
 # Names become file and directory names (results/<name>/, <series>__<variant>.png): one safe
 # path component, never "..", "/" or a control character, and short enough for any file system.
 NAME_LENGTH = 64

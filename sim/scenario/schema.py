@@ -21,10 +21,10 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from sim.calendar import month_index
+from sim.defaults import MAX_SEED
 from sim.scenario.fields import (
     GRADES,
     LAST_YEAR,
-    MAX_SEED,
     Frozen,
     Name,
     check_year_month,

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sim import __version__
+from sim.defaults import DEFAULT_INDIFFERENCE
 from sim.errors import SimError
 from sim.experiments.execution import Execution, ProgressReceiver
 from sim.experiments.executors import Executor
@@ -43,8 +44,6 @@ from sim.scenario.schema import Scenario
 from sim.scenario.timeline import resolve, variant_scenarios
 from sim.scenario.yamlio import suggest
 from sim.workflow.run import Silent, fill, manifest, scenario_identity
-
-DEFAULT_INDIFFERENCE = 0.02  # of the baseline's first-stage mean, when none is given
 
 
 @dataclass(frozen=True)

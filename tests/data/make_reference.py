@@ -4,10 +4,11 @@ Usage (from the repository root, with the model version to record on PYTHONPATH)
 
     PYTHONPATH=<checkout of that version> python tests/data/make_reference.py [--replications 100]
 
-The reference kept in the repository was made with the event-by-event model of
-main at commit 455f314 (issue 9's mechanisms merged; latent scores advanced
-council by council, concern signals thinned from candidates at the capped rate),
-before the array model replaced it. ``tests/test_equivalence.py`` runs the
+The reference kept in the repository was made with the model of main at commit
+527ed3e (mech2's mechanisms merged: ILACS focused visits, criteria-based
+intervention), checked out on its own, before issue 10's second speed branch; that
+branch's model changes leave the random draws unchanged and its results
+byte-identical to main's. ``tests/test_equivalence.py`` runs the
 current model on the same settings and checks that each outcome's mean, and the
 mean count of councils by judged and true grade in each year, agree within the
 stated tolerance.
