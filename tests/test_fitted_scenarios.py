@@ -98,3 +98,62 @@ def test_posterior_particles_are_shared_by_variants_and_widen_the_ci(tmp_path: P
         return float(row["ci_high"] - row["ci_low"])
 
     assert width(drawn) > 1.5 * width(fixed)
+
+
+def posterior_sweep(tmp_path: Path, uncertainty: str, path: str = "world.costs.trust_setup_gbp",
+                    values: tuple[float, float] = (1e6, 2e6)) -> Path:
+    """A 2-point grid over ``path`` on the fitted case, 8 replications."""
+    fitted_case(tmp_path, uncertainty)
+    sweep = {
+        "scenario": "scenario.yaml",
+        "parameters": [{"path": path, "values": list(values)}],
+        "design": {"method": "grid"},
+        "replications": 8,
+        "variants": ["dearer_inspections"],
+        "metrics": ["child_years_truly_inadequate"],
+    }
+    file = tmp_path / f"sweep_{uncertainty}.yaml"
+    file.write_text(yaml.safe_dump(sweep, sort_keys=False))
+    return file
+
+
+def test_sweep_replications_share_their_particle_across_points_and_variants(
+    tmp_path: Path,
+) -> None:
+    from sim.experiments.sweep_file import load_sweep
+    from sim.workflow.sweep import run_sweep
+
+    fixed = run_sweep(load_sweep(posterior_sweep(tmp_path, "fixed")), tmp_path / "f", plots=False)
+    drawn = run_sweep(load_sweep(posterior_sweep(tmp_path, "posterior")), tmp_path / "p",
+                      plots=False)
+    particles = pd.read_csv(tmp_path / "p" / "particles.csv")
+    assert list(particles["replication"]) == list(range(8))
+    assert set(particles["particle"]) == {0, 1}
+    assert not (tmp_path / "f" / "particles.csv").exists()
+    reps = pd.read_parquet(tmp_path / "p" / "replications.parquet")
+    metric = "child_years_truly_inadequate"
+    # the swept cost and the variant's cost leave the children's outcome alone: with the
+    # same particle and common streams it is equal across points and variants, per replication
+    per_rep = reps.groupby("replication")[metric].nunique()
+    assert (per_rep == 1).all()
+    outcome = reps.groupby("replication")[metric].first()
+    low = particles.set_index("replication")[VOLATILITY] < 0.1
+    assert outcome[low].mean() != outcome[~low].mean()
+
+    def width(points: pd.DataFrame) -> float:
+        row = points[(points["variant"] == "baseline") & (points["point"] == 0)].iloc[0]
+        return float(row[f"{metric}_ci_high"] - row[f"{metric}_ci_low"])
+
+    assert width(drawn.points) > 1.5 * width(fixed.points)
+
+
+def test_a_swept_fitted_path_keeps_the_points_value(tmp_path: Path) -> None:
+    from sim.experiments.sweep_file import load_sweep
+    from sim.scenario.validation import get_path
+    from sim.workflow.sweep import _with_particles
+
+    sweep = load_sweep(posterior_sweep(tmp_path, "posterior", VOLATILITY, (0.05, 0.5)))
+    tasks, scenario_of, draws = _with_particles(sweep, sweep.tasks())
+    assert draws is not None and len({t.fingerprint for t in tasks}) > 2
+    for task in tasks:
+        assert get_path(scenario_of(task).initial, VOLATILITY) == (0.05, 0.5)[task.point]

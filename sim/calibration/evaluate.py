@@ -23,7 +23,7 @@ import pandas as pd
 
 from sim.calibration.judgements import judgements_of, starting_judgements
 from sim.calibration.spec import TargetSpec
-from sim.calibration.statistics import STATISTICS, ReplicationTables
+from sim.calibration.statistics import NEEDS_TRACE, STATISTICS, ReplicationTables
 from sim.experiments.executors import Execution
 from sim.experiments.tasks import Task, run_task
 from sim.model.streams import SeedKey
@@ -39,14 +39,23 @@ Stats = dict[str, np.ndarray]  # target name -> one replication's values
 def replication_statistics(
     scenario: Scenario, key: SeedKey, table: CouncilTable, targets: tuple[TargetSpec, ...]
 ) -> Stats:
-    """Run one replication and compute every target's statistic from its tables."""
+    """Run one replication and compute every target's statistic from its tables.
+
+    The replication runs untraced unless a target's statistic reads the event log
+    (``needs_trace``): the judgements and monthly tables are recorded either way.
+    """
     task = Task("calibration", key.point, key.replication, key.seed)
-    output = run_task(task, resolve(scenario), table, trace=True)
+    output = run_task(task, resolve(scenario), table, trace=needs_trace(targets))
     start = starting_judgements(scenario.world.population.source, scenario.run.start)
     tables = ReplicationTables(
         judgements_of(output, scenario), start, output.monthly, scenario.run.start
     )
     return {t.name: STATISTICS[t.statistic](tables, t.options()) for t in targets}
+
+
+def needs_trace(targets: Sequence[TargetSpec]) -> bool:
+    """Whether any target's statistic reads the traced event log."""
+    return any(t.statistic in NEEDS_TRACE for t in targets)
 
 
 def with_parameters(base: Scenario, values: Mapping[str, float]) -> Scenario:

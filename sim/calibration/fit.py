@@ -1,11 +1,13 @@
 """ABC-SMC with pyABC, one generation at a time, so that a killed fit resumes exactly.
 
 pyABC (``pyabc.ABCSMC``) does the inference: priors, perturbation kernels, importance
-weights, the threshold schedule (a weighted quantile of the last generation's
-distances) and the SQLite history. We give it the model (an ``Evaluator`` averaging
-common-random-number replications), the distance (the sum of the targets' weighted
-discrepancies, ``sim.calibration.loss``) and a single-core sampler, so particles are
-proposed in a fixed order while each particle's replications run in parallel.
+weights, stochastic acceptance and the SQLite history. We give it the model (an
+``Evaluator`` averaging common-random-number replications), the likelihood kernel
+(``exp(-D/2)``, D the sum of the targets' weighted discrepancies, ``sim.calibration
+.loss``), a temperature schedule that ends at 1 (``sim.calibration.acceptance``: the
+last generation is the posterior under the error models, not an ever narrower
+threshold) and a single-core sampler, so particles are proposed in a fixed order
+while each particle's replications run in parallel.
 
 pyABC draws from NumPy's global random state; before each generation it is seeded
 from the spec's seed and the generation number, and each generation is run by a
@@ -28,6 +30,7 @@ import numpy as np
 import pyabc
 
 from sim import __version__
+from sim.calibration.acceptance import DevianceKernel, PlannedTemperature
 from sim.calibration.evaluate import Evaluator, combine, seed_keys, with_parameters
 from sim.calibration.loss import discrepancy
 from sim.calibration.spec import Calibration
@@ -46,7 +49,7 @@ class FitState:
     """Where a fit stands after a generation (for progress and the stop rules)."""
 
     generation: int
-    epsilon: float
+    epsilon: float  # the generation's temperature (1: the posterior under the error models)
     evaluations: int
     acceptance_rate: float
     seconds: float
@@ -72,13 +75,13 @@ def target_discrepancies(cal: Calibration, simulated: dict[str, Any]) -> dict[st
     }
 
 
-def distance_of(cal: Calibration) -> Callable[[dict[str, Any], dict[str, Any]], float]:
-    """pyABC's distance: the sum of the targets' weighted discrepancies."""
+def deviance_of(cal: Calibration) -> Callable[[dict[str, Any]], float]:
+    """The distance D: the sum of the targets' weighted discrepancies (-2 log-likelihood)."""
 
-    def distance(simulated: dict[str, Any], observed: dict[str, Any]) -> float:
+    def deviance(simulated: dict[str, Any]) -> float:
         return float(sum(target_discrepancies(cal, simulated).values()))
 
-    return distance
+    return deviance
 
 
 def parameter_names(cal: Calibration) -> list[str]:
@@ -115,15 +118,26 @@ def generation_seed(seed: int, generation: int) -> int:
     return int(entropy.generate_state(1)[0])
 
 
-def _abcsmc(cal: Calibration, evaluator: Evaluator) -> pyabc.ABCSMC:
+def temperatures(history: pyabc.History | None) -> list[float]:
+    """The temperatures of the generations stored so far, in order."""
+    if history is None or history.max_t is None or history.max_t < 0:
+        return []
+    pops = history.get_all_populations()
+    return [float(e) for e in pops[pops["t"] >= 0].sort_values("t")["epsilon"]]
+
+
+def _abcsmc(
+    cal: Calibration, evaluator: Evaluator, history: pyabc.History | None
+) -> pyabc.ABCSMC:
     budget = cal.spec.budget
     return pyabc.ABCSMC(
         model_of(cal, evaluator),
         prior_of(cal),
-        distance_of(cal),
+        DevianceKernel(deviance_of(cal)),
         population_size=budget.population,
-        eps=pyabc.QuantileEpsilon(alpha=budget.quantile),
-        sampler=pyabc.sampler.SingleCoreSampler(),
+        eps=PlannedTemperature(budget.generations, temperatures(history)),
+        acceptor=pyabc.StochasticAcceptor(),
+        sampler=pyabc.sampler.SingleCoreSampler(check_max_eval=True),
     )
 
 
@@ -171,10 +185,11 @@ def _should_stop(cal: Calibration, state: FitState | None) -> bool:
     budget = cal.spec.budget
     if state is None:
         return False
+    # a low acceptance rate does not stop the fit: the temperature must still reach 1;
+    # a generation is capped instead (population / min_acceptance_rate evaluations)
     return (
         state.generation + 1 >= budget.generations
         or state.evaluations >= budget.max_evaluations
-        or state.acceptance_rate < budget.min_acceptance_rate
     )
 
 
@@ -189,7 +204,8 @@ def run_fit(
     """Run (or continue) ABC-SMC generations until the spec's budget says stop.
 
     Raises:
-        ResultsError: If the directory holds another calibration, or --resume finds none.
+        ResultsError: If the directory holds another calibration, or --resume finds none,
+            or no generation could be completed within the budget.
     """
     logging.getLogger("ABC").setLevel(logging.WARNING)
     began = time.perf_counter()
@@ -201,16 +217,28 @@ def run_fit(
         stored = -1 if history is None or history.max_t is None else int(history.max_t)
         state = _state(history, began) if history is not None and stored >= 0 else None
         while not _should_stop(cal, state):
-            abc = _abcsmc(cal, evaluator)
+            abc = _abcsmc(cal, evaluator, history)
             if history is None:
                 history = abc.new(url, observed)
             else:
                 abc.load(url, 1)
-            np.random.seed(generation_seed(cal.spec.seed, abc.history.max_t + 1))
-            history = abc.run(max_nr_populations=1)
+            before = abc.history.max_t
+            np.random.seed(generation_seed(cal.spec.seed, before + 1))
+            history = abc.run(
+                max_nr_populations=1, min_acceptance_rate=cal.spec.budget.min_acceptance_rate
+            )
+            if history.max_t == before:  # the generation hit the acceptance floor: not stored
+                log.warning("generation %d accepted too few particles; stopping", before + 1)
+                break
             state = _state(history, began)
-            log.info("generation %d: epsilon %.3g", state.generation, state.epsilon)
+            log.info("generation %d: temperature %.3g", state.generation, state.epsilon)
             if progress is not None:
                 progress(state)
     assert history is not None
+    if history.max_t is None or history.max_t < 0:
+        raise ResultsError(
+            f"{directory}: the first generation accepted fewer than {cal.spec.budget.population}"
+            f" particles in population / min_acceptance_rate evaluations; lower "
+            "budget.min_acceptance_rate or give more generations (the first then runs hotter)"
+        )
     return history

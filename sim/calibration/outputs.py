@@ -8,7 +8,8 @@
 - ``fit.csv``: per target id the observed value, the simulated mean and 90% band
   over the posterior particles' replications (weighted), whether the observation
   is inside the band, and the target's contribution to the distance;
-- ``generations.csv``: threshold, evaluations and acceptance rate by generation.
+- ``generations.csv``: temperature, evaluations and acceptance rate by generation (the
+  posterior is exact under the error models when the last temperature is 1).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def posterior_frame(cal: Calibration, history: pyabc.History) -> pd.DataFrame:
         {
             "particle": index,
             "weight": float(p.weight),
-            "distance": float(p.distance),
+            "distance": -2.0 * float(p.distance),  # pyABC stores the log-likelihood -D/2
             **{name: float(p.parameter[name]) for name in cal.spec.parameters_paths()},
         }
         for index, p in enumerate(population.particles)
@@ -48,20 +49,29 @@ def posterior_frame(cal: Calibration, history: pyabc.History) -> pd.DataFrame:
 
 
 def generations_frame(history: pyabc.History) -> pd.DataFrame:
-    """Threshold, simulations and acceptance rate of every generation."""
+    """Temperature, simulations and acceptance rate of every generation."""
     pops = history.get_all_populations()
     pops = pops[pops["t"] >= 0].reset_index(drop=True)
     accepted = history.get_nr_particles_per_population()
     return pd.DataFrame(
         {
             "generation": pops["t"].astype(int),
-            "epsilon": pops["epsilon"].astype(float),
+            "temperature": pops["epsilon"].astype(float),
+            "distance_median": [_median_distance(history, int(t)) for t in pops["t"]],
             "evaluations": pops["samples"].astype(int),
             "accepted": [int(accepted[t]) for t in pops["t"]],
             "acceptance_rate": [int(accepted[t]) / max(int(s), 1)
                                 for t, s in zip(pops["t"], pops["samples"], strict=True)],
         }
     )
+
+
+def _median_distance(history: pyabc.History, t: int) -> float:
+    """Weighted median distance D of a generation's particles (pyABC stores -D/2)."""
+    frame = history.get_weighted_distances(t)
+    weights = frame["w"].to_numpy(float)
+    return float(weighted_quantile(-2.0 * frame["distance"].to_numpy(float),
+                                   weights / weights.sum(), alpha=0.5))
 
 
 def _interval(values: np.ndarray, weights: np.ndarray) -> tuple[float, float, float]:
@@ -92,14 +102,15 @@ def fitted_document(
         "model_version": __version__,
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "command": command,
-        "method": "ABC-SMC (pyABC), weighted median and 5%-95% weighted quantiles",
+        "method": "ABC-SMC (pyABC, stochastic acceptance under the error models' likelihood, "
+        "temperature 1 in the last generation), weighted median and 5%-95% weighted quantiles",
         "budget_used": {
             "generations": len(generations),
             "evaluations": evaluations,
             "replications_per_evaluation": cal.spec.replications,
             "model_runs": evaluations * cal.spec.replications,
             "population": cal.spec.budget.population,
-            "final_epsilon": float(generations["epsilon"].iloc[-1]),
+            "final_temperature": float(generations["temperature"].iloc[-1]),
             "seconds": round(seconds, 1),
         },
         "posterior": "posterior.parquet",

@@ -1,4 +1,4 @@
-"""Figures of a calibration: observed vs simulated per target, marginal posteriors, threshold.
+"""Figures of a calibration: observed vs simulated per target, marginal posteriors, temperature.
 
 Computation stays in ``outputs``: these functions only lay out the tables it wrote.
 """
@@ -37,8 +37,10 @@ def targets_figure(fit: pd.DataFrame) -> Figure:
     for ax, group in zip(axes, groups, strict=True):
         rows = fit[fit["group"] == group].reset_index(drop=True)
         x = range(len(rows))
-        low = rows["simulated_mean"] - rows["band_low"]
-        high = rows["band_high"] - rows["simulated_mean"]
+        # the weighted mean may lie outside the 5%-95% band when a few particles carry
+        # most of the weight; the bar then starts at the mean
+        low = (rows["simulated_mean"] - rows["band_low"]).clip(lower=0)
+        high = (rows["band_high"] - rows["simulated_mean"]).clip(lower=0)
         ax.errorbar(x, rows["simulated_mean"], yerr=[low, high], fmt="o", color="tab:blue",
                     capsize=3, label="simulated mean, 90% band")
         ax.scatter(x, rows["observed"], marker="x", color="tab:red", s=50, zorder=3,
@@ -77,19 +79,20 @@ def posterior_figure(cal: Calibration, posterior: pd.DataFrame, fitted: dict) ->
 
 
 def generations_figure(generations: pd.DataFrame) -> Figure:
-    """Acceptance threshold (distance) and acceptance rate by generation."""
-    figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2))
-    left.plot(generations["generation"], generations["epsilon"], marker="o")
-    left.set_xlabel("generation")
-    left.set_ylabel("threshold epsilon (distance)")
+    """Temperature, the accepted particles' distance and the acceptance rate by generation."""
+    figure, (left, middle, right) = plt.subplots(1, 3, figsize=(11, 3.2))
+    left.plot(generations["generation"], generations["temperature"], marker="o")
+    left.set_ylabel("temperature (1: the posterior)")
     left.set_yscale("log")
+    middle.plot(generations["generation"], generations["distance_median"], marker="o")
+    middle.set_ylabel("median distance D (-2 log-lik.)")
     right.plot(generations["generation"], generations["acceptance_rate"], marker="o")
-    right.set_xlabel("generation")
     right.set_ylabel("acceptance rate")
     right.set_ylim(0, 1)
-    for ax in (left, right):
+    for ax in (left, middle, right):
+        ax.set_xlabel("generation")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    figure.suptitle("ABC-SMC threshold and acceptance by generation")
+    figure.suptitle("ABC-SMC temperature, distance and acceptance by generation")
     figure.tight_layout()
     return figure
 

@@ -140,10 +140,8 @@ class Budget(Frozen):
         default=5000, ge=1, description="Most parameter vectors evaluated (x replications = runs)"
     )
     min_acceptance_rate: float = Field(
-        default=0.02, ge=0, le=1, description="Stop when a generation accepts fewer than this"
-    )
-    quantile: float = Field(
-        default=0.5, gt=0, lt=1, description="Next threshold: this weighted quantile of distances"
+        default=0.02, ge=0, le=1,
+        description="Stop a generation after population / this evaluations (and the fit)",
     )
 
 

@@ -151,3 +151,8 @@ STATISTICS: dict[str, Statistic] = {
     "transitions": transitions,
     "series_at": series_at,
 }
+
+# Statistics that read the traced event log (none yet: every table above is recorded
+# untraced). A traced replication costs more (each event is formatted and kept), so
+# the evaluator traces only when a target's statistic is listed here.
+NEEDS_TRACE: frozenset[str] = frozenset()

@@ -57,7 +57,7 @@ def run_calibrate(
 
     def show(state: FitState) -> None:
         errors.print(
-            f"generation {state.generation}: threshold {state.epsilon:.4g}, "
+            f"generation {state.generation}: temperature {state.epsilon:.4g}, "
             f"acceptance {state.acceptance_rate:.2f}, {state.evaluations} evaluations "
             f"x {loaded.spec.replications} replications, {state.seconds:.0f} s",
             highlight=False,

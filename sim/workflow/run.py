@@ -185,18 +185,21 @@ def _run_scenario(
     damaged: list[str] = []
     draws = ParticleDraws.of(scenario)
     scenario_of: ScenarioOf = lambda t: resolved[t.variant]  # noqa: E731
+
+    def drawn(task: Task) -> Scenario:
+        assert draws is not None
+        return draws.scenario(scenarios[task.variant], task.replication)
+
     if draws is not None:  # one scenario per replication: one task per unit of work
         execution = dataclasses.replace(execution, chunk=1)
-        scenario_of = lambda t: resolve(draws.scenario(  # noqa: E731
-            scenarios[t.variant], t.point, t.replication
-        ))
+        scenario_of = lambda t: resolve(drawn(t))  # noqa: E731
 
     with Executor(execution) as executor:  # one pool for every batch of the run
 
         def run_to(count: int) -> tuple[list[Task], int]:
             tasks = plan(scenarios, range(count), scenario.run.seed, fingerprints=prints)
             if draws is not None:
-                tasks = draws.tasks(tasks, scenarios)
+                tasks = draws.tasks(tasks, drawn)
             ran = fill(run_dir, tasks, scenario_of, table, executor, receiver, damaged)
             return tasks, ran
 

@@ -11,10 +11,16 @@ Besides the run tables, a sweep writes ``design.csv`` (its points, before
 running), ``points.parquet`` (per variant and point: parameters, n, mean and
 95% CI of every outcome), ``sensitivity.csv`` (LHS and Sobol designs) and
 ``comparison.csv`` (with variants: paired by point and replication).
+
+With the base scenario's ``run.parameter_uncertainty: posterior``, replication r of
+every variant and every point runs with the same posterior particle
+(``sim.workflow.posterior``; the swept paths keep the point's values), recorded in
+``particles.csv``, so differences between variants and points stay paired.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,9 +29,10 @@ from typing import Any
 import pandas as pd
 
 from sim import __version__
-from sim.experiments.execution import Execution, ProgressReceiver
+from sim.experiments.execution import Execution, ProgressReceiver, ScenarioOf
 from sim.experiments.executors import Executor
 from sim.experiments.sweep_file import Sweep
+from sim.experiments.tasks import Task
 from sim.provenance import code_hash
 from sim.results import analysis
 from sim.results import sensitivity as indices
@@ -36,6 +43,9 @@ from sim.results.measures import with_units
 from sim.results.report import write_report
 from sim.results.tableio import write_table
 from sim.scenario.councils import load_councils
+from sim.scenario.schema import Scenario
+from sim.scenario.timeline import resolve
+from sim.workflow.posterior import ParticleDraws
 from sim.workflow.run import Silent, fill, manifest, scenario_identity
 
 
@@ -134,11 +144,15 @@ def _run_sweep(
         "design.csv": sweep.design_table().to_csv(index=False),
     }
     run_dir.prepare(identity, documents, info)
-    tasks = sweep.tasks()
+    tasks, scenario_of, draws = _with_particles(sweep, sweep.tasks())
+    if draws is not None:  # one scenario per replication: one task per unit of work
+        execution = dataclasses.replace(execution, chunk=1)
     receiver, damaged = progress or Silent(), list[str]()
     with Executor(execution) as executor:
-        ran = fill(run_dir, tasks, sweep.scenario_of, load_councils(), executor, receiver, damaged)
+        ran = fill(run_dir, tasks, scenario_of, load_councils(), executor, receiver, damaged)
     run_dir.combine(tasks, sweep.design_table())
+    if draws is not None:
+        draws.write(run_dir.path, sweep.spec.replications)
     points, sensitivity, comparison = _analyse(run_dir, sweep)
     if plots:
         write_plots(run_dir.path, svg=svg)
@@ -157,6 +171,23 @@ def _run_sweep(
         ran,
         tuple(damaged),
     )
+
+
+def _with_particles(
+    sweep: Sweep, tasks: list[Task]
+) -> tuple[list[Task], ScenarioOf, ParticleDraws | None]:
+    """The tasks and their scenarios, with each replication's posterior particle if the
+    base scenario asks for parameter uncertainty (the swept paths keep the point's value)."""
+    draws = ParticleDraws.of(sweep.base)
+    if draws is None:
+        return tasks, sweep.scenario_of, None
+    swept = [p.path for p in sweep.parameters]
+
+    def drawn(task: Task) -> Scenario:
+        assert draws is not None
+        return draws.scenario(sweep.scenario(task.variant, task.point), task.replication, swept)
+
+    return draws.tasks(tasks, drawn), lambda t: resolve(drawn(t)), draws
 
 
 def _analyse(
