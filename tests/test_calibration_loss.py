@@ -52,3 +52,32 @@ def test_rate_combines_sampling_error_and_floor() -> None:
 def test_normal_and_missing() -> None:
     assert discrepancy(ErrorModel("normal", sd=2.0), [22.0], [25.0]) == pytest.approx(2.25)
     assert discrepancy(ErrorModel("normal", sd=2.0), [22.0], [math.nan]) == MISSING
+
+
+def test_simulator_error_of_a_mean_of_r_replications() -> None:
+    # counts: the deviance over 1 + 1/R; R = 2 -> two thirds of it
+    one = discrepancy(ErrorModel("multinomial"), [3, 1], [0.5, 0.5])
+    assert discrepancy(ErrorModel("multinomial"), [3, 1], [0.5, 0.5], 2) == pytest.approx(
+        one / 1.5)
+    share = discrepancy(ErrorModel("binomial", n=10), [0.8], [0.5])
+    assert discrepancy(ErrorModel("binomial", n=10), [0.8], [0.5], 4) == pytest.approx(
+        share / 1.25)
+    # a rate: the sampling variance x (1 + 1/R), the floor (model discrepancy) not
+    sampling = 100 * math.sqrt(0.17 * 0.83 / 10_000)
+    se = math.sqrt(1.5 * sampling**2 + 1.0**2)
+    got = discrepancy(ErrorModel("rate", n=10_000, scale=100, floor=1.0), [17.0], [19.0], 2)
+    assert got == pytest.approx((2.0 / se) ** 2)
+    # a normal target's stated sd is its whole error
+    assert discrepancy(ErrorModel("normal", sd=2.0), [22.0], [25.0], 1) == pytest.approx(
+        2.25)
+
+
+def test_model_discrepancy_adds_to_the_sampling_variance() -> None:
+    # discrepancy 1, R = 2: variance x (1 + 1 + 1/2) = 2.5
+    one = discrepancy(ErrorModel("multinomial"), [3, 1], [0.5, 0.5])
+    got = discrepancy(ErrorModel("multinomial", discrepancy=1.0), [3, 1], [0.5, 0.5], 2)
+    assert got == pytest.approx(one / 2.5)
+    se = math.sqrt(math.pi / 2) * (36.0 - 29.3) / 1.349 / math.sqrt(21)
+    got = discrepancy(ErrorModel("median", n=21, iqr=(29.3, 36.0), discrepancy=1.0),
+                      [32.6], [30.0], 2)
+    assert got == pytest.approx(2.6**2 / (2.5 * se**2))

@@ -23,6 +23,21 @@ history (so that a killed fit resumes exactly), so the schedule must follow from
 the history alone. Generation 0's temperature makes the prior sample's expected
 acceptance ``TARGET_ACCEPTANCE``; each later one decays geometrically so that the
 spec's last generation runs at exactly 1 (pyABC's ``ExpDecayFixedIterScheme``).
+
+Why the acceptance used to collapse near T = 1, and the normalisation. The acceptance
+probability is ``exp((log L - c) / T)`` for a normalisation ``c``; pyABC's default
+``c`` is the largest log-likelihood found so far. The log-likelihood is estimated
+from a few replications, so it is noisy (at the shipped fit's values, D of two
+replications has sd 6.8 from Monte Carlo error alone: 3.4 log-units), and the
+largest value found among hundreds of evaluations is a lucky one, several log-units
+above what any proposal typically reaches: at T = 1 almost nothing is accepted. Any
+``c`` gives an exact sample, because pyABC's ``StochasticAcceptor`` accepts with
+``min(1, r)`` and weights an accepted particle by ``max(1, r)``, ``r = exp((log L -
+c) / T)`` (rejection control, Liu 2001: the accepted, weighted density is the
+proposal times r, whatever c). ``ControlledAcceptor`` therefore lowers ``c`` below
+the maximum, when needed, so that the last population, at the new temperature,
+would be accepted at ``CONTROL_ACCEPTANCE`` on average; the price is uneven weights
+(the effective sample size, reported by generation), not bias.
 """
 
 from __future__ import annotations
@@ -35,8 +50,12 @@ import pandas as pd
 import pyabc
 from pyabc.distance import SCALE_LOG
 from pyabc.epsilon.temperature import match_acceptance_rate
+from scipy.optimize import brentq
 
 TARGET_ACCEPTANCE = 0.3  # generation 0: expected share of the prior sample accepted
+# later generations: the last population's mean acceptance the normalisation aims at
+# (perturbed proposals fare worse than the particles they come from: about 0.1-0.3)
+CONTROL_ACCEPTANCE = 0.5
 
 
 class DevianceKernel(pyabc.distance.StochasticKernel):
@@ -90,12 +109,20 @@ class PlannedTemperature(pyabc.epsilon.TemperatureBase):
     ) -> None:
         self.temperatures[t] = self._next(t, get_weighted_distances, acceptor_config)
 
-    def _next(
-        self, t: int, get_weighted_distances: Callable[[], pd.DataFrame], config: dict
-    ) -> float:
+    def planned(self, t: int) -> float | None:
+        """Generation t's temperature if it follows from the earlier ones (t > 0), else None."""
         if t >= self.generations - 1:
             return 1.0
         if t == 0 or t - 1 not in self.temperatures:
+            return None
+        to_go = self.generations - t
+        return max(self.temperatures[t - 1] ** ((to_go - 1) / to_go), 1.0)
+
+    def _next(
+        self, t: int, get_weighted_distances: Callable[[], pd.DataFrame], config: dict
+    ) -> float:
+        planned = self.planned(t)
+        if planned is None:
             frame = get_weighted_distances()
             weights = np.asarray(frame["w"], float)
             found = match_acceptance_rate(
@@ -103,8 +130,67 @@ class PlannedTemperature(pyabc.epsilon.TemperatureBase):
                 config["pdf_norm"], config["kernel_scale"], TARGET_ACCEPTANCE,
             )
             return max(float(found), 1.0)
-        to_go = self.generations - t
-        return max(self.temperatures[t - 1] ** ((to_go - 1) / to_go), 1.0)
+        return planned
 
     def __call__(self, t: int) -> float:
         return self.temperatures[t]
+
+
+def controlled_normalisation(
+    log_likelihoods: np.ndarray, weights: np.ndarray, temperature: float, target: float
+) -> float:
+    """The normalisation c at which the weighted population's mean acceptance
+    ``sum w min(1, exp((l - c) / T))`` is ``target``, or the largest l if that
+    already accepts at least ``target`` (c is never above the largest value).
+
+    Args:
+        log_likelihoods: The population's log-likelihoods l (-D / 2).
+        weights: Their weights (any positive scale).
+        temperature: The new generation's temperature T.
+        target: The wanted mean acceptance (0 < target < 1).
+    """
+    ell = np.asarray(log_likelihoods, float)
+    w = np.asarray(weights, float) / np.sum(weights)
+
+    def excess(c: float) -> float:
+        return float(np.sum(w * np.minimum(1.0, np.exp((ell - c) / temperature)))) - target
+
+    top = float(ell.max())
+    if excess(top) >= 0 or float(ell.min()) >= top:
+        return top
+    return float(brentq(excess, float(ell.min()), top, xtol=1e-9))
+
+
+class ControlledAcceptor(pyabc.StochasticAcceptor):
+    """pyABC's stochastic acceptor with a rejection-control normalisation (see above).
+
+    Generation 0 uses the largest log-likelihood found (its temperature is chosen to
+    accept ``TARGET_ACCEPTANCE`` of the prior sample); every later generation's
+    normalisation is ``controlled_normalisation`` of the last population at the
+    planned temperature. It follows from the history alone, so a resumed fit agrees.
+
+    Args:
+        temperature: The fit's planned temperature schedule.
+        target: Mean acceptance of the last population the normalisation aims at.
+    """
+
+    def __init__(self, temperature: PlannedTemperature, target: float = CONTROL_ACCEPTANCE):
+        super().__init__()
+        self.schedule, self.target = temperature, target
+
+    def _update(
+        self,
+        t: int,
+        get_weighted_distances: Callable[[], pd.DataFrame],
+        prev_temp: float | None = None,
+        acceptance_rate: float = 1.0,
+    ) -> None:
+        planned = self.schedule.planned(t)
+        if planned is None:
+            super()._update(t, get_weighted_distances, prev_temp, acceptance_rate)
+            return
+        frame = get_weighted_distances()
+        self.pdf_norms[t] = controlled_normalisation(
+            frame["distance"].to_numpy(float), frame["w"].to_numpy(float), planned, self.target
+        )
+        self.log(t)

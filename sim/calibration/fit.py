@@ -30,7 +30,7 @@ import numpy as np
 import pyabc
 
 from sim import __version__
-from sim.calibration.acceptance import DevianceKernel, PlannedTemperature
+from sim.calibration.acceptance import ControlledAcceptor, DevianceKernel, PlannedTemperature
 from sim.calibration.evaluate import Evaluator, combine, seed_keys, with_parameters
 from sim.calibration.loss import discrepancy
 from sim.calibration.spec import Calibration
@@ -67,10 +67,13 @@ def observed_statistics(cal: Calibration) -> dict[str, np.ndarray]:
 
 
 def target_discrepancies(cal: Calibration, simulated: dict[str, Any]) -> dict[str, float]:
-    """Each target's weighted discrepancy between observed and simulated means."""
+    """Each target's weighted discrepancy between observed and simulated means (of the
+    spec's replications: their Monte Carlo error is part of the error model)."""
     observed = observed_statistics(cal)
+    reps = cal.spec.replications
     return {
-        t.name: t.weight * discrepancy(t.error.model(), observed[t.name], simulated[t.name])
+        t.name: t.weight
+        * discrepancy(t.error.model(), observed[t.name], simulated[t.name], reps)
         for t in cal.spec.targets
     }
 
@@ -130,13 +133,14 @@ def _abcsmc(
     cal: Calibration, evaluator: Evaluator, history: pyabc.History | None
 ) -> pyabc.ABCSMC:
     budget = cal.spec.budget
+    schedule = PlannedTemperature(budget.generations, temperatures(history))
     return pyabc.ABCSMC(
         model_of(cal, evaluator),
         prior_of(cal),
         DevianceKernel(deviance_of(cal)),
         population_size=budget.population,
-        eps=PlannedTemperature(budget.generations, temperatures(history)),
-        acceptor=pyabc.StochasticAcceptor(),
+        eps=schedule,
+        acceptor=ControlledAcceptor(schedule),
         sampler=pyabc.sampler.SingleCoreSampler(check_max_eval=True),
     )
 

@@ -20,6 +20,30 @@ add up in one distance:
 - ``normal``: a value with a stated ``sd``: ``((sim - obs) / sd)^2``.
 
 A simulated value that is NaN (the statistic had nothing to measure) costs ``MISSING``.
+
+**Simulator (Monte Carlo) error.** The simulated value is the mean of ``R`` common-
+random-number replications, not the model's expectation. The observation is one
+realisation of the process the model simulates, so if the error model's sampling
+variance is one realisation's variance, the mean of R replications adds 1/R of it:
+the observation's variance around the simulated mean is ``(1 + 1/R)`` times the
+sampling variance (Kennedy & O'Hagan 2001 call this code uncertainty; it is what a
+synthetic likelihood with R draws includes). Given ``replications``, ``discrepancy``
+divides the count deviances (multinomial, binomial) by ``1 + 1/R`` and multiplies the
+sampling variance of a median or rate target by it; a ``floor`` is model discrepancy
+(what the model is not built to match), not sampling error, and is not inflated; a
+``normal`` target's stated ``sd`` is taken as its whole error, Monte Carlo included.
+The assumption: the model's replication-to-replication spread of a target is about
+the error model's sampling spread (so for the grade counts and the median of a
+well-specified model; the national rates' sampling error is tiny against their
+floor, so the term hardly matters there).
+
+**Model discrepancy.** Where the model is misspecified (its best fit is further from
+a target than the target's sampling error allows), the error model can say so
+(Kennedy & O'Hagan 2001): ``discrepancy`` is the variance of the model's error as a
+multiple ``d`` of the sampling variance, so the sampling variance is multiplied by
+``1 + d + 1/R`` in all (a count deviance divided by it: the quasi-likelihood of an
+overdispersed multinomial, McCullagh & Nelder 1989, sec. 4.5). It is stated per
+target in the spec, with the evidence for it; 0 (the default) is none.
 """
 
 from __future__ import annotations
@@ -50,6 +74,7 @@ class ErrorModel:
         floor: Smallest standard error, in the target's unit (rate, median, normal).
         scale: Unit of the rate: 1 for shares, 100 for per cent (rate).
         groups: Number of equal consecutive groups of ids, each a multinomial.
+        discrepancy: Model discrepancy variance per unit of sampling variance.
     """
 
     kind: ErrorKind
@@ -59,6 +84,7 @@ class ErrorModel:
     floor: float = 0.0
     scale: float = 1.0
     groups: int = 1
+    discrepancy: float = 0.0
 
 
 def multinomial_deviance(observed: Sequence[float], simulated: Sequence[float]) -> float:
@@ -79,8 +105,15 @@ def binomial_deviance(share: float, n: float, simulated: float) -> float:
     return 2.0 * n * total
 
 
-def standard_error(model: ErrorModel, observed: float) -> float:
-    """Standard error of one observed value under a median, rate or normal error model."""
+def variance_factor(model: ErrorModel, replications: int | None) -> float:
+    """The sampling variance's multiple: 1 + discrepancy + 1/R (R: replications averaged)."""
+    return 1.0 + model.discrepancy + (0.0 if replications is None else 1.0 / replications)
+
+
+def standard_error(model: ErrorModel, observed: float, replications: int | None = None) -> float:
+    """Standard error of one observed value under a median, rate or normal error model
+    (a median's or rate's sampling error inflated by 1 + 1/R for a mean of R
+    replications; a normal's stated sd as it is), with the floor."""
     if model.kind == "median":
         assert model.iqr is not None and model.n is not None  # checked by the spec
         se = SE_MEDIAN * (model.iqr[1] - model.iqr[0]) * SD_PER_IQR / math.sqrt(model.n)
@@ -90,12 +123,22 @@ def standard_error(model: ErrorModel, observed: float) -> float:
         se = model.scale * math.sqrt(max(p * (1 - p), 0.0) / model.n)
     else:
         assert model.sd is not None
-        se = model.sd
-    return math.sqrt(se**2 + model.floor**2)
+        return math.sqrt(model.sd**2 + model.floor**2)  # the stated sd is the whole error
+    return math.sqrt(variance_factor(model, replications) * se**2 + model.floor**2)
 
 
-def discrepancy(model: ErrorModel, observed: Floats, simulated: Floats) -> float:
-    """The target's contribution to the distance (about chi-square when the model fits)."""
+def discrepancy(
+    model: ErrorModel, observed: Floats, simulated: Floats, replications: int | None = None
+) -> float:
+    """The target's contribution to the distance (about chi-square when the model fits).
+
+    Args:
+        model: The target's error model.
+        observed: Observed values.
+        simulated: Simulated values: the mean of ``replications`` replications.
+        replications: R, for the simulator's Monte Carlo error (None: none, the
+            simulated values are taken as the model's expectation).
+    """
     obs, sim = np.asarray(observed, float), np.asarray(simulated, float)
     if np.isnan(sim).any():
         return MISSING * len(obs) if model.kind not in ("multinomial",) else MISSING
@@ -105,10 +148,14 @@ def discrepancy(model: ErrorModel, observed: Floats, simulated: Floats) -> float
             multinomial_deviance(list(obs[i : i + size]), list(sim[i : i + size]))
             for i in range(0, len(obs), size)
         ]
-        return float(sum(parts))
+        return float(sum(parts)) / variance_factor(model, replications)
     if model.kind == "binomial":
         assert model.n is not None
-        return float(sum(binomial_deviance(o, model.n, s) for o, s in zip(obs, sim, strict=True)))
+        deviance = sum(binomial_deviance(o, model.n, s) for o, s in zip(obs, sim, strict=True))
+        return float(deviance) / variance_factor(model, replications)
     return float(
-        sum(((s - o) / standard_error(model, o)) ** 2 for o, s in zip(obs, sim, strict=True))
+        sum(
+            ((s - o) / standard_error(model, o, replications)) ** 2
+            for o, s in zip(obs, sim, strict=True)
+        )
     )

@@ -62,8 +62,16 @@ def generations_frame(history: pyabc.History) -> pd.DataFrame:
             "accepted": [int(accepted[t]) for t in pops["t"]],
             "acceptance_rate": [int(accepted[t]) / max(int(s), 1)
                                 for t, s in zip(pops["t"], pops["samples"], strict=True)],
+            "effective_sample_size": [_ess(history, int(t)) for t in pops["t"]],
         }
     )
+
+
+def _ess(history: pyabc.History, t: int) -> float:
+    """Kish's effective sample size of a generation's weights, (sum w)^2 / sum w^2: what
+    the uneven weights of rejection control (``sim.calibration.acceptance``) leave."""
+    weights = history.get_weighted_distances(t)["w"].to_numpy(float)
+    return float(weights.sum() ** 2 / np.sum(weights**2))
 
 
 def _median_distance(history: pyabc.History, t: int) -> float:
@@ -111,6 +119,8 @@ def fitted_document(
             "model_runs": evaluations * cal.spec.replications,
             "population": cal.spec.budget.population,
             "final_temperature": float(generations["temperature"].iloc[-1]),
+            "final_effective_sample_size": round(
+                float(generations["effective_sample_size"].iloc[-1]), 1),
             "seconds": round(seconds, 1),
         },
         "posterior": "posterior.parquet",

@@ -13,6 +13,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -30,6 +31,28 @@ def _grid(count: int, width: float = 4.2, height: float = 3.0) -> tuple[Figure, 
     return figure, flat[:count]
 
 
+def tick_label(target: str) -> str:
+    """A short tick label for a target id: ``RI>I`` for a transition cell
+    (``..._RI_to_I``), the year of a yearly series (``csww_2019_vacancy_pct``), else
+    the id's last word (``sif_first_good``: ``good``)."""
+    words = target.split("_")
+    if "to" in words[1:-1]:
+        at = len(words) - 1 - words[::-1].index("to")
+        return f"{words[at - 1]}>{words[at + 1]}"
+    years = [w for w in words if len(w) == 4 and w.isdigit()]
+    return years[0] if years else words[-1]
+
+
+def _separate_rows(ax: Axes, labels: list[str]) -> None:
+    """Dashed lines between the rows of a transition matrix (cells ``from>to``)."""
+    if not all(">" in label for label in labels):
+        return
+    starts = [label.split(">")[0] for label in labels]
+    for i in range(1, len(starts)):
+        if starts[i] != starts[i - 1]:
+            ax.axvline(i - 0.5, color="grey", linestyle="--", linewidth=0.7)
+
+
 def targets_figure(fit: pd.DataFrame) -> Figure:
     """One panel per target: observed (cross) against the simulated mean and 90% band."""
     groups = list(dict.fromkeys(fit["group"]))
@@ -45,10 +68,9 @@ def targets_figure(fit: pd.DataFrame) -> Figure:
                     capsize=3, label="simulated mean, 90% band")
         ax.scatter(x, rows["observed"], marker="x", color="tab:red", s=50, zorder=3,
                    label="observed")
-        labels = [t.split("_")[-1] if len(rows) > 1 else t for t in rows["target"]]
-        if group.startswith("trans"):
-            labels = [t.replace("tm_sif_ilacs1_", "") for t in rows["target"]]
+        labels = [tick_label(t) if len(rows) > 1 else t for t in rows["target"]]
         ax.set_xticks(list(x), labels, rotation=60 if len(rows) > 4 else 0, fontsize=7)
+        _separate_rows(ax, labels)
         inside = int(rows["inside"].sum())
         ax.set_title(f"{group} ({inside}/{len(rows)} inside)", fontsize=9)
     axes[0].legend(fontsize=7)

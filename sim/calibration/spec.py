@@ -73,6 +73,10 @@ class ErrorSpec(Frozen):
     floor: float = Field(0.0, ge=0, description="Smallest standard error [target's unit]")
     scale: float = Field(1.0, gt=0, description="1 for shares, 100 for per cent (rate)")
     groups: int = Field(1, ge=1, description="Equal groups of ids, one multinomial each")
+    discrepancy: float = Field(
+        0.0, ge=0, le=100, description="Model discrepancy: its variance as a multiple of the "
+        "sampling variance (Kennedy & O'Hagan; 0: none)",
+    )
 
     @model_validator(mode="after")
     def _complete(self) -> ErrorSpec:
@@ -84,7 +88,8 @@ class ErrorSpec(Frozen):
 
     def model(self) -> ErrorModel:
         return ErrorModel(
-            self.kind, self.n, self.iqr, self.sd, self.floor, self.scale, self.groups
+            self.kind, self.n, self.iqr, self.sd, self.floor, self.scale, self.groups,
+            self.discrepancy,
         )
 
 
