@@ -1,4 +1,5 @@
-"""The rejection-control normalisation of the stochastic acceptor, by hand."""
+"""The rejection-control normalisation of the stochastic acceptor, by hand (and the
+figures' tick labels)."""
 
 from __future__ import annotations
 
@@ -30,3 +31,12 @@ def test_planned_temperatures_fall_geometrically_to_one() -> None:
     assert schedule.planned(0) is None  # from the prior sample
     assert schedule.planned(1) == pytest.approx(9.0)  # 27^(2/3)
     assert schedule.planned(3) == 1.0
+
+
+def test_target_tick_labels() -> None:
+    from sim.calibration.plots import tick_label
+
+    assert tick_label("tm_sif_ilacs1_RI_to_I") == "RI>I"
+    assert tick_label("csww_2019_vacancy_pct") == "2019"
+    assert tick_label("sif_first_requires_improvement") == "RI"
+    assert tick_label("sif_first_good") == "good"

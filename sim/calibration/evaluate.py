@@ -10,6 +10,8 @@ Dask cluster (``Execution``); each worker returns only the targets' statistics.
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import ExitStack
@@ -89,7 +91,10 @@ class Evaluator:
             self._shared = self._client.scatter(self.table, broadcast=True)
         elif self.execution.workers > 1:
             self._pool = self._stack.enter_context(
-                ProcessPoolExecutor(self.execution.workers, mp_context=_context())
+                ProcessPoolExecutor(
+                    self.execution.workers, mp_context=_context(),
+                    initializer=watch_parent, initargs=(os.getpid(),),
+                )
             )
         return self
 
@@ -118,6 +123,43 @@ class Evaluator:
             return [f.result() for f in futures]
         call = lambda k: replication_statistics(scenario, k, self.table, self.targets)  # noqa: E731
         return [call(k) for k in keys]
+
+
+PARENT_POLL_SECONDS = 0.5  # how often a worker checks that the fit is still running
+
+
+def parent_alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie, killed but not yet reaped, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:  # no /proc (not Linux): the signal test is all there is
+        return True
+
+
+def watch_parent(pid: int) -> None:
+    """A pool worker's initializer: exit when the fit's process ``pid`` is gone.
+
+    Why: forkserver workers are children of the fork server, not of the fit, and each
+    holds both ends of its call queue and the server's liveness pipe, so when the fit
+    dies without shutting its pool down (SIGTERM, SIGKILL, a killed test) nothing ever
+    tells them: the workers, the fork server and the resource tracker were left
+    behind. A daemon thread polls the parent and ends the worker; the fork server
+    and the tracker then see their pipes close and exit by themselves.
+    """
+
+    def watch() -> None:
+        while parent_alive(pid):
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
 def _context() -> BaseContext:

@@ -40,17 +40,28 @@ def tick_label(target: str) -> str:
         at = len(words) - 1 - words[::-1].index("to")
         return f"{words[at - 1]}>{words[at + 1]}"
     years = [w for w in words if len(w) == 4 and w.isdigit()]
-    return years[0] if years else words[-1]
+    if years:
+        return years[0]
+    if target.endswith(("requires_improvement", "_ri")):
+        return "RI"
+    return words[-1]
 
 
 def _separate_rows(ax: Axes, labels: list[str]) -> None:
-    """Dashed lines between the rows of a transition matrix (cells ``from>to``)."""
+    """Dashed lines between the rows of a transition matrix (cells ``from>to``), each
+    row named above the panel's axis; a yearly series' axis says so."""
+    if all(label.isdigit() for label in labels):
+        ax.set_xlabel("year (30 September)", fontsize=8)
     if not all(">" in label for label in labels):
         return
     starts = [label.split(">")[0] for label in labels]
-    for i in range(1, len(starts)):
-        if starts[i] != starts[i - 1]:
-            ax.axvline(i - 0.5, color="grey", linestyle="--", linewidth=0.7)
+    edges = [0] + [i for i in range(1, len(starts)) if starts[i] != starts[i - 1]]
+    for i in edges[1:]:
+        ax.axvline(i - 0.5, color="grey", linestyle="--", linewidth=0.7)
+    for first, last in zip(edges, [*edges[1:], len(starts)], strict=True):
+        ax.text((first + last - 1) / 2, 1.0, f"from {starts[first]}", fontsize=7,
+                ha="center", va="bottom", transform=ax.get_xaxis_transform())
+    ax.set_xlabel("latest SIF > first ILACS", fontsize=8)
 
 
 def targets_figure(fit: pd.DataFrame) -> Figure:
@@ -72,7 +83,7 @@ def targets_figure(fit: pd.DataFrame) -> Figure:
         ax.set_xticks(list(x), labels, rotation=60 if len(rows) > 4 else 0, fontsize=7)
         _separate_rows(ax, labels)
         inside = int(rows["inside"].sum())
-        ax.set_title(f"{group} ({inside}/{len(rows)} inside)", fontsize=9)
+        ax.set_title(f"{group} ({inside}/{len(rows)} inside)", fontsize=9, pad=12)
     axes[0].legend(fontsize=7)
     figure.suptitle("Targets: observed vs simulated\n(posterior particles x replications)",
                     fontsize=10)
