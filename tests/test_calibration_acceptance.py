@@ -8,22 +8,16 @@ import math
 import numpy as np
 import pytest
 
-from sim.calibration.acceptance import PlannedTemperature, controlled_normalisation
+from sim.calibration.acceptance import PlannedTemperature, bounded_normalisation
 
 
-def test_normalisation_is_the_maximum_when_that_accepts_enough() -> None:
-    # l = (0, -1), T = 1: at c = 0 the mean acceptance is (1 + e^-1) / 2 = 0.68 >= 0.3
-    assert controlled_normalisation(np.array([0.0, -1.0]), np.ones(2), 1.0, 0.3) == 0.0
-
-
-def test_normalisation_is_lowered_to_the_target_acceptance() -> None:
-    # l = (0, -10), equal weights, T = 1: c in (-10, 0) solves (1 + e^(-10 - c)) / 2 = 0.6,
-    # so c = -10 - ln 0.2
-    c = controlled_normalisation(np.array([0.0, -10.0]), np.ones(2), 1.0, 0.6)
-    assert c == pytest.approx(-10 - math.log(0.2), abs=1e-6)
-    # at temperature 2 the same target needs half the drop in log-likelihood units
-    c2 = controlled_normalisation(np.array([0.0, -10.0]), np.ones(2), 2.0, 0.6)
-    assert c2 == pytest.approx(-10 - 2 * math.log(0.2), abs=1e-6)
+def test_normalisation_raises_acceptance_by_the_boost_at_most() -> None:
+    # c = max l - T ln K: at the best particle r = exp((l_max - c) / T) = K
+    ell = np.array([-3.0, -1.0, -7.5])
+    assert bounded_normalisation(ell, 1.0, 1.0) == -1.0  # pyABC's default, the maximum
+    assert bounded_normalisation(ell, 1.0, 4.0) == pytest.approx(-1.0 - math.log(4))
+    c = bounded_normalisation(ell, 2.5, 4.0)
+    assert math.exp((-1.0 - c) / 2.5) == pytest.approx(4.0)
 
 
 def test_planned_temperatures_fall_geometrically_to_one() -> None:
