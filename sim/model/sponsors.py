@@ -60,6 +60,23 @@ class SponsorPool:
     fell_while_running: set[str] = field(default_factory=set)
     sponsor_of: dict[int, Sponsor] = field(default_factory=dict)
     started: dict[int, float] = field(default_factory=dict)
+    # council index -> the council sponsors it belongs to, for the sponsors listed so far
+    _membership: tuple[int, dict[int, list[Sponsor]]] = (-1, {})
+
+    def sponsors_with(self, council: int) -> list[Sponsor]:
+        """The council sponsors (in list order) that ``council`` is a member of.
+
+        Built again whenever the list of sponsors has grown (members never change), so
+        a judgement does not scan every sponsor.
+        """
+        if self._membership[0] != len(self.sponsors):
+            table: dict[int, list[Sponsor]] = {}
+            for sponsor in self.sponsors:
+                if sponsor.kind == "council":
+                    for member in dict.fromkeys(sponsor.members):
+                        table.setdefault(member, []).append(sponsor)
+            self._membership = (len(self.sponsors), table)
+        return self._membership[1].get(council, [])
 
 
 def council_sponsors(world: World) -> list[Sponsor]:
@@ -215,9 +232,7 @@ def hand_back(world: World, council: Council) -> None:
 def note_sponsor_judgement(world: World, council: Council) -> None:
     """A sponsor council judged below good is counted; one back at good may take work again."""
     pool = department(world).pool
-    for sponsor in pool.sponsors:
-        if sponsor.kind != "council" or council.index not in sponsor.members:
-            continue
+    for sponsor in pool.sponsors_with(council.index):
         if council.judged < GOOD and sponsor.ran_a_trust:
             pool.fell_below_good.add(sponsor.name)
             if sponsor.trusts:  # while running trusts: the falls load can explain

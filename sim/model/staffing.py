@@ -225,6 +225,12 @@ class Staffing:
         moved = self.agency_ref + params.agency_per_vacancy * (self.vacancy - self.vacancy_ref)
         return np.clip(moved, 0.0, 1.0)
 
+    def agency_of(self, params: WorkforceDynamics, i: int) -> float:
+        """``agency`` of council i alone, in floats (the same operations in the same order)."""
+        gap = float(self.vacancy[i]) - float(self.vacancy_ref[i])
+        moved = float(self.agency_ref[i]) + params.agency_per_vacancy * gap
+        return min(max(moved, 0.0), 1.0)
+
     def uplift(self, params: WorkforceDynamics) -> Array:
         """Workforce term of each council's long-run level m [score]: 0 at the start."""
         return -(
