@@ -98,12 +98,21 @@ def council_sponsors(world: World) -> list[Sponsor]:
 
 def eligible(world: World, sponsor: Sponsor) -> bool:
     """Free slot, and (for a council sponsor) every member judged at least the minimum grade."""
-    if sponsor.kind == "independent" or len(sponsor.trusts) >= sponsor.capacity(world):
-        return False
-    if sponsor.kind == "charity":
-        return True
+    return bool(free_sponsors(world, [sponsor]))
+
+
+def free_sponsors(world: World, sponsors: list[Sponsor]) -> list[Sponsor]:
+    """The sponsors that are ``eligible`` now, in list order (the policy read once)."""
+    capacity = world.policy.sponsors.capacity_per_sponsor
     floor = GRADES.index(world.policy.sponsors.min_sponsor_grade)
-    return all(world.councils[m].judged >= floor for m in sponsor.members)
+    councils = world.councils
+    free = []
+    for sponsor in sponsors:
+        if sponsor.kind == "independent" or len(sponsor.trusts) >= capacity:
+            continue
+        if sponsor.kind == "charity" or all(councils[m].judged >= floor for m in sponsor.members):
+            free.append(sponsor)
+    return free
 
 
 def enqueue(world: World, council: Council) -> None:
@@ -140,7 +149,7 @@ def dispatch(world: World) -> None:
     """Pair waiting councils with eligible sponsors until one side runs out."""
     pool = department(world).pool
     while pool.queue:
-        free = [s for s in pool.sponsors if eligible(world, s)]
+        free = free_sponsors(world, pool.sponsors)
         if not free:
             return
         sponsor = max(free, key=lambda s: s.capacity(world) - len(s.trusts))

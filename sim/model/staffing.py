@@ -130,6 +130,7 @@ class Staffing:
     b: Array
     applied: Array  # workforce term of m last set on each council [score]
     _tables: tuple[WorkforceDynamics, Array, Array] | None = field(default=None, repr=False)
+    _lists: tuple[list[float], list[float], float] = field(default=([], [], 0.0), repr=False)
     since_all: float = math.nan  # when every council was last brought up to date together
 
     def bring_up_to_date(self, now: float, index: Iterable[int] | None = None) -> None:
@@ -166,14 +167,13 @@ class Staffing:
 
     def set_rate(self, params: WorkforceDynamics, grade: int, i: int) -> None:
         """``set_rates`` for one council in plain floats (the same ``coefficients``, one event)."""
-        _, by_turnover, by_hiring = self._rate_tables(params)
+        by_turnover, by_hiring, growth = self._rate_lists(params)
         start = int(self.start_grade[i])
-        mt = float(by_turnover[grade]) / float(by_turnover[start])
-        mh = float(by_hiring[grade]) / float(by_hiring[start])
+        mt = by_turnover[grade] / by_turnover[start]
+        mh = by_hiring[grade] / by_hiring[start]
         turnover = params.turnover_scale * float(self.turnover[i]) * mt
         hiring = params.hiring_scale * float(self.hiring[i]) * mh
         share = float(self.graduates[i]) / float(self.posts[i])
-        growth = monthly_growth(params)
         both = turnover + hiring  # ``coefficients`` in floats: the same operations in order
         self.a[i] = turnover + growth - (1.0 - params.displacement) * both * share
         self.b[i] = both + growth
@@ -181,7 +181,14 @@ class Staffing:
     def _rate_tables(self, params: WorkforceDynamics) -> tuple[WorkforceDynamics, Array, Array]:
         if self._tables is None or self._tables[0] is not params:  # new rules: re-tabulate
             self._tables = (params, *by_grade(params))
+            turnover, hiring = self._tables[1].tolist(), self._tables[2].tolist()
+            self._lists = (turnover, hiring, monthly_growth(params))
         return self._tables
+
+    def _rate_lists(self, params: WorkforceDynamics) -> tuple[list[float], list[float], float]:
+        """``_rate_tables`` as floats, with the posts' monthly growth (one council's event)."""
+        self._rate_tables(params)
+        return self._lists
 
     def set_rates(
         self,
