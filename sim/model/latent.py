@@ -138,7 +138,7 @@ class Latent:
         offset; council i's are ``starts[i]:starts[i + 1]``)."""
         self._extra = {}
         if len(offset):
-            self._extra = {"starts": starts, "offset": offset, "w": w}
+            self._extra = {"starts": starts, "offset": offset.tolist(), "w": w.tolist()}
 
     def _council_knots(self, i: int) -> tuple[list[float], list[float]]:
         knots = self._knots.get(i)
@@ -146,8 +146,8 @@ class Latent:
             us, ws = [0.0], [0.0]
             if self._extra:
                 lo, hi = self._extra["starts"][i], self._extra["starts"][i + 1]
-                us += self._extra["offset"][lo:hi].tolist()
-                ws += self._extra["w"][lo:hi].tolist()
+                us += self._extra["offset"][lo:hi]
+                ws += self._extra["w"][lo:hi]
             end = float(self.z_end[i]) * math.sqrt(float(tau(self.theta, 1.0)))
             knots = self._knots[i] = ([*us, 1.0], [*ws, end])
         return knots
