@@ -38,7 +38,7 @@ from sim.results import analysis
 from sim.results import sensitivity as indices
 from sim.results.directory import RunDirectory
 from sim.results.lock import locked
-from sim.results.measures import with_units
+from sim.results.measures import parameter_units, with_units
 from sim.results.tableio import write_table
 from sim.scenario.councils import load_councils
 from sim.scenario.schema import Scenario
@@ -154,12 +154,17 @@ def _run_sweep(
     )  # fmt: skip
 
 
+def _units(sweep: Sweep) -> dict[str, str]:
+    """The unit of each swept parameter, from the base scenario's schema."""
+    return parameter_units(sweep.base, [p.path for p in sweep.parameters])
+
+
 def _documents(sweep: Sweep) -> dict[str, str | dict[str, Any]]:
     """What a sweep directory holds before it runs: its base scenario, the sweep, the design."""
     return {
         "scenario.yaml": sweep.base.model_dump(mode="json"),
         "sweep.yaml": sweep.spec.model_dump(mode="json"),
-        "design.csv": sweep.design_table().to_csv(index=False),
+        "design.csv": with_units(sweep.design_table(), _units(sweep)).to_csv(index=False),
     }
 
 
