@@ -197,6 +197,27 @@ def _should_stop(cal: Calibration, state: FitState | None) -> bool:
     )
 
 
+def _one_generation(
+    cal: Calibration, evaluator: Evaluator, history: pyabc.History | None, url: str
+) -> tuple[pyabc.History, bool]:
+    """Run the next generation with a fresh ``ABCSMC`` (seeded from the spec's seed and
+    the generation number); the history and whether a generation was stored."""
+    abc = _abcsmc(cal, evaluator, history)
+    if history is None:
+        history = abc.new(url, observed_statistics(cal))
+    else:
+        abc.load(url, 1)
+    before = abc.history.max_t
+    np.random.seed(generation_seed(cal.spec.seed, before + 1))
+    history = abc.run(
+        max_nr_populations=1, min_acceptance_rate=cal.spec.budget.min_acceptance_rate
+    )
+    if history.max_t == before:  # the generation hit the acceptance floor: not stored
+        log.warning("generation %d accepted too few particles; stopping", before + 1)
+        return history, False
+    return history, True
+
+
 def run_fit(
     cal: Calibration,
     directory: Path,
@@ -215,24 +236,13 @@ def run_fit(
     began = time.perf_counter()
     exists = prepare(cal, directory, resume)
     url = f"sqlite:///{(directory / HISTORY).resolve()}"
-    observed = observed_statistics(cal)
     with Evaluator(load_councils(), cal.spec.targets, execution) as evaluator:
         history = pyabc.History(url, _id=1) if exists else None
         stored = -1 if history is None or history.max_t is None else int(history.max_t)
         state = _state(history, began) if history is not None and stored >= 0 else None
         while not _should_stop(cal, state):
-            abc = _abcsmc(cal, evaluator, history)
-            if history is None:
-                history = abc.new(url, observed)
-            else:
-                abc.load(url, 1)
-            before = abc.history.max_t
-            np.random.seed(generation_seed(cal.spec.seed, before + 1))
-            history = abc.run(
-                max_nr_populations=1, min_acceptance_rate=cal.spec.budget.min_acceptance_rate
-            )
-            if history.max_t == before:  # the generation hit the acceptance floor: not stored
-                log.warning("generation %d accepted too few particles; stopping", before + 1)
+            history, stored_one = _one_generation(cal, evaluator, history, url)
+            if not stored_one:
                 break
             state = _state(history, began)
             log.info("generation %d: temperature %.3g", state.generation, state.epsilon)

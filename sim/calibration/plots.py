@@ -112,15 +112,22 @@ def posterior_figure(cal: Calibration, posterior: pd.DataFrame, fitted: dict) ->
 
 
 def generations_figure(generations: pd.DataFrame) -> Figure:
-    """Temperature, the accepted particles' distance and the acceptance rate by generation."""
+    """Temperature, the accepted particles' distance, the acceptance rate and the weights'
+    effective sample size (as a share of the particles) by generation."""
     figure, (left, middle, right) = plt.subplots(1, 3, figsize=(11, 3.2))
     left.plot(generations["generation"], generations["temperature"], marker="o")
     left.set_ylabel("temperature (1: the posterior)")
     left.set_yscale("log")
     middle.plot(generations["generation"], generations["distance_median"], marker="o")
     middle.set_ylabel("median distance D (-2 log-lik.)")
-    right.plot(generations["generation"], generations["acceptance_rate"], marker="o")
-    right.set_ylabel("acceptance rate")
+    right.plot(generations["generation"], generations["acceptance_rate"], marker="o",
+               label="acceptance rate")
+    if "effective_sample_size" in generations:
+        right.plot(generations["generation"],
+                   generations["effective_sample_size"] / generations["accepted"],
+                   marker="s", label="effective sample size / particles")
+        right.legend(fontsize=7)
+    right.set_ylabel("share")
     right.set_ylim(0, 1)
     for ax in (left, middle, right):
         ax.set_xlabel("generation")
