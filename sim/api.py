@@ -127,16 +127,27 @@ def run(
     Raises:
         SimError: For a scenario or override that does not validate (located).
     """
-    changes = dict(overrides or {})
-    changes.update({key.replace("__", "."): value for key, value in settings.items()})
-    if replications is not None:
-        changes["run.replications"] = replications
-    if seed is not None:
-        changes["run.seed"] = seed
-    loaded = load_scenario(resolve(scenario), changes)
+    loaded = load_scenario(resolve(scenario), _changes(overrides, settings, replications, seed))
     directory = Path(out) if out is not None else default_directory(Path("results"), loaded.name)
     command = f"sim.run({str(scenario)!r}, replications={replications!r}, ...)"
     run_scenario(
         loaded, directory, execution=Execution(workers=workers), command=command, plots=plots
     )
     return Result(directory)
+
+
+def _changes(
+    overrides: dict[str, Any] | None,
+    settings: dict[str, Any],
+    replications: int | None,
+    seed: int | None,
+) -> dict[str, Any]:
+    """Every override of ``run``, in the order applied: ``overrides``, then the keywords
+    (``__`` for the dots), then the replications and the seed given by name."""
+    changes = dict(overrides or {})
+    changes.update({key.replace("__", "."): value for key, value in settings.items()})
+    if replications is not None:
+        changes["run.replications"] = replications
+    if seed is not None:
+        changes["run.seed"] = seed
+    return changes

@@ -81,6 +81,20 @@ def test_sim_discover_writes_the_box_and_its_plot(tmp_path):
     assert "PRIM's box" in result.output and "coverage" in result.output
     table = pd.read_csv(out / "discovery_inspections_emergency.csv")
     assert set(table["parameter"]) == {p.path for p in sweep.parameters}
+    units = {
+        "policy.sharper_triggers.act_probability": "probability",
+        "world.signals.slope": "1/score",
+    }
+    assert dict(zip(table["parameter"], table["unit"], strict=True)) == units  # from design.csv
+    assert "coverage [share of bad points]" in table.columns
+    peeling = pd.read_csv(out / "peeling_inspections_emergency.csv")
+    assert list(peeling.columns) == [
+        "step",
+        "coverage [share of bad points]",
+        "density [share of the box's points]",
+        "mass [share of points]",
+        "restricted",
+    ]
     assert (out / "discovery_inspections_emergency.png").stat().st_size > 0
     bad = CliRunner().invoke(
         app, ["discover", str(out), "--metric", "inspections_emergency", "--worse-than", "1e12"]

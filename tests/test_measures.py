@@ -41,3 +41,28 @@ def test_a_wide_table_gets_unit_suffixed_headers_and_reads_back():
         "share_taken_over [share of replications]",
     ]
     assert measures.without_units(out).equals(frame)
+
+
+def test_parameter_units_come_from_the_schema_and_label_a_design_and_a_box():
+    from sim.scenario.schema import Scenario
+
+    paths = ["policy.regime.deadline_months", "world.signals.slope", "policy"]
+    units = measures.parameter_units(Scenario(), paths)
+    assert units == {
+        "policy.regime.deadline_months": "months",
+        "world.signals.slope": "1/score",
+        "policy": "",  # a whole section has no unit
+    }
+    design = pd.DataFrame({"point": [0], paths[0]: [3.0], paths[1]: [1.5]})
+    written = measures.with_units(design, units)
+    assert list(written.columns) == [
+        "point",
+        "policy.regime.deadline_months [months]",
+        "world.signals.slope [1/score]",
+    ]
+    assert measures.without_units(written).equals(design)
+    assert measures.header_units(written) == {p: units[p] for p in paths[:2]}
+    box = pd.DataFrame({"parameter": paths[:2], "low": [3.0, 0.5], "coverage": [0.9, 0.9]})
+    out = measures.with_units(box, units)
+    assert list(out.columns) == ["parameter", "unit", "low", "coverage [share of bad points]"]
+    assert list(out["unit"]) == ["months", "1/score"]

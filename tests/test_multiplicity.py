@@ -77,3 +77,15 @@ def test_the_console_note_names_the_family():
     note = family_note(table)
     assert "each outcome's 3 variant-vs-baseline comparisons" in note
     assert "98.33%" in note  # Bonferroni level of each of 3 simultaneous 95% intervals
+
+
+def test_holm_leaves_the_garbage_collector_as_it_found_it():
+    import gc
+
+    from sim.results.multiplicity import holm
+
+    p = np.array([0.04, 0.001, 0.3])
+    assert list(holm(p)) == [0.08, 0.003, 0.3]
+    frozen_before = gc.get_freeze_count()
+    holm(p)
+    assert gc.get_freeze_count() == frozen_before

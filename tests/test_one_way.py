@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.experiments.sweep_file import load_sweep
+from sim.results.measures import without_units
 from sim.workflow.run import run_scenario
 from sim.workflow.sweep import run_sweep
 from tests.conftest import make_scenario
@@ -48,7 +49,7 @@ def test_a_sweep_writes_replications_once_with_its_parameter_values(tmp_path, mo
     run_sweep(load_sweep(sweep_file), out, plots=False)
     assert [name for name, n in written.items() if n > 1] == []
     replications = pd.read_parquet(out / "replications.parquet")
-    design = pd.read_csv(out / "design.csv")
+    design = without_units(pd.read_csv(out / "design.csv"))  # headers: name [unit]
     merged = replications.merge(design, on="point", suffixes=("", "_design"))
     for column in (c for c in design.columns if c != "point"):
         assert (merged[column] == merged[f"{column}_design"]).all()

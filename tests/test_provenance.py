@@ -53,3 +53,31 @@ def test_code_hash_covers_model_code_and_data_not_the_shipped_scenarios() -> Non
     names = {f.relative_to(provenance.PACKAGE).as_posix() for f in provenance._model_files()}
     assert {"model/world.py", "scenario/schema.py", "data/councils_2015.csv"} <= names
     assert not any(n.startswith(("results/", "cli/", "data/scenarios")) for n in names)
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        (
+            "model_version",
+            "written by model version 0.0.1, this is 9.9; results of two versions cannot be "
+            "combined, choose another --out",
+        ),
+        (
+            "code_hash",
+            "written by other model code (code hash 0.0.1 there, 9.9 now); results of two "
+            "versions of the code cannot be combined: choose another --out to run them again",
+        ),
+    ],
+)
+def test_a_directory_of_another_version_is_refused_before_its_inputs(
+    tmp_path: Path, key: str, message: str
+) -> None:
+    from sim.results.directory import RunDirectory
+
+    identity = {"model_version": "0.0.1", "code_hash": "0.0.1", "scenario": {"a": 1}}
+    RunDirectory(tmp_path / "r").prepare(identity, {}, {})
+    other = {**identity, key: "9.9", "scenario": {"a": 2}}  # inputs differ too: not named
+    with pytest.raises(ResultsError) as caught:
+        RunDirectory(tmp_path / "r").prepare(other, {}, {})
+    assert str(caught.value) == f"{tmp_path / 'r'}: {message}"

@@ -18,6 +18,7 @@ from sim.experiments.sweep_file import load_sweep
 from sim.results import charts, plots
 from sim.results import figures as report
 from sim.results.analysis import compare_runs, welch_interval
+from sim.results.measures import without_units
 from sim.workflow.run import run_scenario
 from sim.workflow.sweep import run_sweep
 from tests.conftest import make_scenario
@@ -134,7 +135,7 @@ def test_sweep_tables_carry_their_inputs(sweep_dir):
     ]
     points = pd.read_parquet(sweep_dir / "points.parquet")
     assert len(points) == 10 and (points["n"] == 2).all()
-    design = pd.read_csv(sweep_dir / "design.csv")
+    design = without_units(pd.read_csv(sweep_dir / "design.csv"))  # headers: name [unit]
     merged = points.merge(design, on="point", suffixes=("", "#design"))
     assert np.allclose(merged["world.signals.slope"], merged["world.signals.slope#design"])
     sensitivity = pd.read_csv(sweep_dir / "sensitivity.csv")

@@ -8,39 +8,41 @@ than typer (tests/test_startup.py): each command imports the library it calls, s
 
 from __future__ import annotations
 
-import shlex
-import sys
+from functools import partial
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from sim.cli.common import directory_for, execution_for, guarded, precision_target, with_progress
+from sim.cli.common import execution_for, guarded, launch, overrides_for, precision_target
 from sim.cli.options import (
-    Chunk,
+    Absolute,
+    AllMetrics,
     ExecutorOpt,
     FormatOpt,
     Horizon,
+    MaxReplications,
     Metrics,
     OutDir,
     OutputFormat,
     Plots,
+    Precision,
     Replications,
     Resume,
+    RunOptions,
     ScenarioArg,
     Scheduler,
     Seed,
     Settings,
     Svg,
-    Trace,
     Workbook,
     Workers,
     available_cores,
+    grouped,
 )
 from sim.cli.render import console, errors, render_report, render_sweep
 from sim.cli.study import discover, select_best
 from sim.scenario.shipped import default_scenario, resolve, shipped, summary_line
-from sim.workflow.precision import DEFAULT_CAP
 
 app = typer.Typer(
     add_completion=False,
@@ -71,80 +73,35 @@ def _main(
 
 
 @app.command()
+@grouped
 def run(
     scenario: ScenarioArg = default_scenario(),
     replications: Replications = None,
     seed: Seed = None,
     horizon: Horizon = None,
-    workers: Workers = available_cores(),
-    executor: ExecutorOpt = None,
-    scheduler: Scheduler = None,
-    chunk: Chunk = None,
-    out: OutDir = None,
-    resume: Resume = False,
-    trace: Trace = False,
-    plots: Plots = True,
-    svg: Svg = False,
-    precision: Annotated[
-        float | None,
-        typer.Option(
-            help="Add replications until each --metric's 95% CI half-width is within this "
-            "fraction of its mean (of the paired difference when there are variants)"
-        ),
-    ] = None,
+    options: RunOptions = RunOptions(),
+    precision: Precision = None,
     metric: Metrics = None,
-    absolute: Annotated[
-        bool,
-        typer.Option(
-            help="--precision is a half-width in each --metric's own unit (e.g. 1000 "
-            "child-years), not a fraction of its mean; for effects near zero"
-        ),
-    ] = False,
-    max_replications: Annotated[
-        int | None,
-        typer.Option(help=f"Cap for --precision (default: {DEFAULT_CAP})", min=2),
-    ] = None,
-    all_metrics: Annotated[
-        bool, typer.Option(help="Print every outcome, not only the headline ones")
-    ] = False,
+    absolute: Absolute = False,
+    max_replications: MaxReplications = None,
+    all_metrics: AllMetrics = False,
     form: FormatOpt = OutputFormat.table,
     settings: Settings = None,
     xlsx: Workbook = False,
 ) -> None:
     """Run a scenario's variants and replications; write a results directory."""
-    from sim.results.workbook import write_workbook
     from sim.scenario.loading import load_scenario
-    from sim.scenario.settings import parse_settings
     from sim.workflow.run import run_scenario
 
-    overrides: dict[str, Any] = guarded(lambda: parse_settings(settings))
     given = {"run.seed": seed, "run.horizon_months": horizon}
     if precision is None:
         given["run.replications"] = replications
-    overrides.update({path: value for path, value in given.items() if value is not None})
+    overrides = overrides_for(settings, given)
     loaded = guarded(lambda: load_scenario(resolve(scenario), overrides))
     target = guarded(
         lambda: precision_target(precision, metric, max_replications, replications, absolute)
     )
-    execution = guarded(lambda: execution_for(workers, executor, scheduler, chunk, trace))
-    directory = guarded(lambda: directory_for(out, resume, loaded.name))
-    command = shlex.join(["sim", *sys.argv[1:]])
-    report = with_progress(
-        directory,
-        f"{loaded.name}: replications",
-        lambda bar: run_scenario(
-            loaded,
-            directory,
-            execution=execution,
-            command=command,
-            progress=bar,
-            precision=target,
-            plots=plots,
-            svg=svg,
-        ),
-    )
-    if xlsx:
-        errors.print(f"written: {guarded(lambda: write_workbook(report.directory))}")
+    report = launch(options, loaded.name, xlsx, partial(run_scenario, loaded, precision=target))
     render_report(report, all_metrics, form)
 
 
@@ -199,28 +156,19 @@ def params(
 
 
 @app.command()
+@grouped
 def sweep(
     sweep_file: Annotated[Path, typer.Argument(help="Sweep YAML file")],
-    workers: Workers = available_cores(),
-    executor: ExecutorOpt = None,
-    scheduler: Scheduler = None,
-    chunk: Chunk = None,
-    out: OutDir = None,
-    resume: Resume = False,
-    trace: Trace = False,
-    plots: Plots = True,
-    svg: Svg = False,
+    options: RunOptions,
     check: Annotated[bool, typer.Option(help="Only check the sweep; run nothing")] = False,
     settings: Settings = None,
     xlsx: Workbook = False,
 ) -> None:
     """Run a parameter sweep (grid, LHS or Sobol): points, sensitivity, plots."""
     from sim.experiments.sweep_file import load_sweep
-    from sim.results.workbook import write_workbook
-    from sim.scenario.settings import parse_settings
     from sim.workflow.sweep import run_sweep
 
-    overrides = guarded(lambda: parse_settings(settings))
+    overrides = overrides_for(settings, {})
     loaded = guarded(lambda: load_sweep(resolve(sweep_file), overrides))
     size = len(loaded.points) * loaded.spec.replications * len(loaded.variants)
     shape = (
@@ -230,19 +178,7 @@ def sweep(
     if check:
         console.print(f"{sweep_file}: valid ({shape})", soft_wrap=True)
         return
-    execution = guarded(lambda: execution_for(workers, executor, scheduler, chunk, trace))
-    directory = guarded(lambda: directory_for(out, resume, loaded.name))
-    command = shlex.join(["sim", *sys.argv[1:]])
-    report = with_progress(
-        directory,
-        f"{loaded.name}: replications",
-        lambda bar: run_sweep(
-            loaded, directory, execution=execution, command=command, progress=bar, plots=plots,
-            svg=svg,
-        ),
-    )
-    if xlsx:
-        errors.print(f"written: {guarded(lambda: write_workbook(report.directory))}")
+    report = launch(options, loaded.name, xlsx, partial(run_sweep, loaded))
     console.print(f"sweep {report.name}: {shape}", soft_wrap=True)
     render_sweep(report)
 

@@ -8,14 +8,16 @@ inside the functions that call it.
 from __future__ import annotations
 
 import os
+import shlex
+import sys
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import typer
 
-from sim.cli.options import ExecutorName
+from sim.cli.options import ExecutorName, RunOptions
 from sim.cli.render import errors
 from sim.errors import ResultsError, SimError, os_error_message
 from sim.workflow.precision import DEFAULT_CAP, DEFAULT_METRIC, FIRST_BATCH, PrecisionTarget
@@ -26,6 +28,34 @@ if TYPE_CHECKING:
     from sim.experiments.execution import Execution
 
 T = TypeVar("T")
+
+
+class Finished(Protocol):
+    """What a finished run or sweep report tells `launch`: where its results are."""
+
+    @property
+    def directory(self) -> Path:
+        """The results directory."""
+        ...
+
+
+R = TypeVar("R", bound=Finished)
+R_co = TypeVar("R_co", bound=Finished, covariant=True)
+
+
+class Work(Protocol[R_co]):
+    """A run or sweep of a loaded scenario: ``run_scenario`` or ``run_sweep`` with it bound."""
+
+    def __call__(
+        self,
+        directory: Path,
+        *,
+        execution: Execution,
+        command: str,
+        progress: Bar,
+        plots: bool,
+        svg: bool,
+    ) -> R_co: ...
 
 
 def guarded(action: Callable[[], T]) -> T:
@@ -159,3 +189,37 @@ def with_progress(directory: Path, description: str, body: Callable[[Bar], T]) -
             soft_wrap=True,
         )
         raise typer.Exit(130) from None
+
+
+def overrides_for(settings: list[str] | None, given: Mapping[str, Any]) -> dict[str, Any]:
+    """The --set overrides, then the options given by name (``given``, None where not given),
+    which win over a --set of the same path."""
+    from sim.scenario.settings import parse_settings
+
+    overrides: dict[str, Any] = guarded(lambda: parse_settings(settings))
+    overrides.update({path: value for path, value in given.items() if value is not None})
+    return overrides
+
+
+def launch(options: RunOptions, name: str, xlsx: bool, work: Work[R]) -> R:
+    """Run ``work`` under a progress bar with the executor and directory ``options`` ask for.
+
+    The steps `sim run` and `sim sweep` share, in the order their errors are reported:
+    the executor, the results directory, the run itself, then ``results.xlsx`` (--xlsx).
+    """
+    from sim.results.workbook import write_workbook
+
+    o = options
+    execution = guarded(lambda: execution_for(o.workers, o.executor, o.scheduler, o.chunk, o.trace))
+    directory = guarded(lambda: directory_for(o.out, o.resume, name))
+    command = shlex.join(["sim", *sys.argv[1:]])
+    report = with_progress(
+        directory,
+        f"{name}: replications",
+        lambda bar: work(
+            directory, execution=execution, command=command, progress=bar, plots=o.plots, svg=o.svg
+        ),
+    )
+    if xlsx:
+        errors.print(f"written: {guarded(lambda: write_workbook(report.directory))}")
+    return report

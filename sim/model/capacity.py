@@ -41,6 +41,7 @@ class Capacity:
         self.waiting: defaultdict[str, list[Entry]] = defaultdict(list)
         self._order = itertools.count()
         self.opened = -1  # the latest month whose boundary (and timeline entries) is done
+        self._allowed: dict[tuple[str, int], float] = {}  # allowances since the last open
 
     def open(self, month: int) -> None:
         """Month ``month``'s boundary is done (its timeline entries applied): grant its starts.
@@ -50,6 +51,7 @@ class Capacity:
         the boundary waits for it.
         """
         self.opened = month
+        self._allowed = {}  # the rules change only at month boundaries, before this
         self.dispatch_all()
 
     def rate(self, kind: str) -> float:
@@ -85,7 +87,10 @@ class Capacity:
         if month > self.opened:
             return  # the month's boundary has not run yet (see ``open``)
         queue = self.waiting[kind]
-        while queue and self.started[(kind, month)] < self.allowance(kind, month):
+        allowed = self._allowed.get((kind, month))
+        if allowed is None:  # once per kind and month: the rules change only at boundaries
+            allowed = self._allowed[(kind, month)] = self.allowance(kind, month)
+        while queue and self.started[(kind, month)] < allowed:
             event = heapq.heappop(queue)[2]
             self.started[(kind, month)] += 1
             event.succeed(kind)

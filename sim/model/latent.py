@@ -133,12 +133,12 @@ class Latent:
         self.theta, self.sigma = theta, sigma
 
     # --- points inside a month ------------------------------------------------------------
-    def add_points(self, owner: Array, offset: Array, w: Array) -> None:
-        """Register W drawn at ``offset``s (months into the month, sorted by owner then offset)."""
+    def add_points(self, starts: list[int], offset: Array, w: Array) -> None:
+        """Register W drawn at ``offset``s (months into the month, sorted by council then
+        offset; council i's are ``starts[i]:starts[i + 1]``)."""
         self._extra = {}
-        if len(owner):
-            starts = np.searchsorted(owner, np.arange(len(self.start) + 1))
-            self._extra = {"starts": starts.tolist(), "offset": offset, "w": w}
+        if len(offset):
+            self._extra = {"starts": starts, "offset": offset.tolist(), "w": w.tolist()}
 
     def _council_knots(self, i: int) -> tuple[list[float], list[float]]:
         knots = self._knots.get(i)
@@ -146,8 +146,8 @@ class Latent:
             us, ws = [0.0], [0.0]
             if self._extra:
                 lo, hi = self._extra["starts"][i], self._extra["starts"][i + 1]
-                us += self._extra["offset"][lo:hi].tolist()
-                ws += self._extra["w"][lo:hi].tolist()
+                us += self._extra["offset"][lo:hi]
+                ws += self._extra["w"][lo:hi]
             end = float(self.z_end[i]) * math.sqrt(float(tau(self.theta, 1.0)))
             knots = self._knots[i] = ([*us, 1.0], [*ws, end])
         return knots

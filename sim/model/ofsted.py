@@ -190,9 +190,9 @@ def judge(world: World, council: Council, purpose: str, kind: str, framework: st
     """Publish a judgement: a noisy reading of q graded on the framework's scale."""
     now = world.env.now
     cutpoints, noise = scale(world)
-    reading = world.reading(council, noise)
+    reading = world.reading(council, noise)  # moves council.q to now
     grade = grade_of(reading, cutpoints)
-    truly = world.true_grade(council)
+    truly = grade_of(council.q, world.params.performance.cutpoints)  # world.true_grade, now
     previous = council.judged
     record_judgement(world, council, grade, truly, purpose, reading)
     world.recorder.judgement(council.index, now, framework, kind, grade, previous)

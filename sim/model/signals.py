@@ -51,24 +51,26 @@ class ConcernSignals:
         self.bound = bound
         n, rng = len(self.latent.start), self.rng
         counts = rng.poisson(bound, size=n) if bound > 0 else np.zeros(n, dtype=int)
-        total = int(counts.sum())
+        self.starts = [0, *np.cumsum(counts).tolist()]
+        total = self.starts[-1]
         owner = np.repeat(np.arange(n), counts)
         offset = np.sort(owner + rng.uniform(size=total)) - owner  # sorted within each council
         uniforms = rng.uniform(size=(total, 2))
         w = self._bridge(counts, offset, rng.standard_normal(total), rng.standard_normal(n))
-        self.latent.add_points(owner, offset, w)
+        self.latent.add_points(self.starts, offset, w)
         latent = self.latent
         self.owner, self.time = owner, month + offset
         self.noise = latent.sigma * np.exp(-latent.theta * offset) * w
         self.accept, self.act = uniforms[:, 0], uniforms[:, 1]
         self.latest = float(self.time.max(initial=month))
-        self.starts = np.cumsum(counts).tolist()
-        self.starts.insert(0, 0)
         self._lists = (
             self.time.tolist(), self.noise.tolist(), self.accept.tolist(), self.act.tolist()
         )
         self._tokens = [1] * total  # each is tested once now
-        self._test(np.arange(total), retest=False)
+        if bool((self.time > self.env.now).all()):
+            self._test_all()  # every candidate is still ahead (all but surely)
+        else:
+            self._test(np.arange(total), retest=False)
 
     def _bridge(self, counts: Array, offset: Array, z: Array, z_tail: Array) -> Array:
         """Brownian W at each candidate, pinned to its council's month-end W.
@@ -116,6 +118,22 @@ class ConcernSignals:
                 tokens[j] += 1
         for j in index[self.accept[index] * self.bound < rate].tolist():
             self._schedule(j, int(self.owner[j]), now)
+
+    def _test_all(self) -> None:
+        """``_test`` of every candidate at the month start, on whole arrays (no indexing).
+
+        The same arithmetic in the same order as ``_test``: the values are identical.
+        """
+        latent, owner, now = self.latent, self.owner, self.env.now
+        decay = np.exp(-latent.theta * (self.time - latent.mu_time[owner]))
+        level = latent.level[owner]
+        q = level + (latent.mu[owner] - level) * decay + self.noise
+        rate = np.minimum(
+            self.rate_at_inadequate * np.exp(-self.slope * (q - self.cutpoint)), self.bound
+        )
+        kept = np.flatnonzero(self.accept * self.bound < rate)
+        for j, who in zip(kept.tolist(), owner[kept].tolist(), strict=True):
+            self._schedule(j, who, now)
 
     def _test_one(self, i: int) -> None:
         """``_test`` for one council's candidates, in floats (a level change at an event).

@@ -60,6 +60,23 @@ class SponsorPool:
     fell_while_running: set[str] = field(default_factory=set)
     sponsor_of: dict[int, Sponsor] = field(default_factory=dict)
     started: dict[int, float] = field(default_factory=dict)
+    # council index -> the council sponsors it belongs to, for the sponsors listed so far
+    _membership: tuple[int, dict[int, list[Sponsor]]] = (-1, {})
+
+    def sponsors_with(self, council: int) -> list[Sponsor]:
+        """The council sponsors (in list order) that ``council`` is a member of.
+
+        Built again whenever the list of sponsors has grown (members never change), so
+        a judgement does not scan every sponsor.
+        """
+        if self._membership[0] != len(self.sponsors):
+            table: dict[int, list[Sponsor]] = {}
+            for sponsor in self.sponsors:
+                if sponsor.kind == "council":
+                    for member in dict.fromkeys(sponsor.members):
+                        table.setdefault(member, []).append(sponsor)
+            self._membership = (len(self.sponsors), table)
+        return self._membership[1].get(council, [])
 
 
 def council_sponsors(world: World) -> list[Sponsor]:
@@ -81,12 +98,21 @@ def council_sponsors(world: World) -> list[Sponsor]:
 
 def eligible(world: World, sponsor: Sponsor) -> bool:
     """Free slot, and (for a council sponsor) every member judged at least the minimum grade."""
-    if sponsor.kind == "independent" or len(sponsor.trusts) >= sponsor.capacity(world):
-        return False
-    if sponsor.kind == "charity":
-        return True
+    return bool(free_sponsors(world, [sponsor]))
+
+
+def free_sponsors(world: World, sponsors: list[Sponsor]) -> list[Sponsor]:
+    """The sponsors that are ``eligible`` now, in list order (the policy read once)."""
+    capacity = world.policy.sponsors.capacity_per_sponsor
     floor = GRADES.index(world.policy.sponsors.min_sponsor_grade)
-    return all(world.councils[m].judged >= floor for m in sponsor.members)
+    councils = world.councils
+    free = []
+    for sponsor in sponsors:
+        if sponsor.kind == "independent" or len(sponsor.trusts) >= capacity:
+            continue
+        if sponsor.kind == "charity" or all(councils[m].judged >= floor for m in sponsor.members):
+            free.append(sponsor)
+    return free
 
 
 def enqueue(world: World, council: Council) -> None:
@@ -123,7 +149,7 @@ def dispatch(world: World) -> None:
     """Pair waiting councils with eligible sponsors until one side runs out."""
     pool = department(world).pool
     while pool.queue:
-        free = [s for s in pool.sponsors if eligible(world, s)]
+        free = free_sponsors(world, pool.sponsors)
         if not free:
             return
         sponsor = max(free, key=lambda s: s.capacity(world) - len(s.trusts))
@@ -215,9 +241,7 @@ def hand_back(world: World, council: Council) -> None:
 def note_sponsor_judgement(world: World, council: Council) -> None:
     """A sponsor council judged below good is counted; one back at good may take work again."""
     pool = department(world).pool
-    for sponsor in pool.sponsors:
-        if sponsor.kind != "council" or council.index not in sponsor.members:
-            continue
+    for sponsor in pool.sponsors_with(council.index):
         if council.judged < GOOD and sponsor.ran_a_trust:
             pool.fell_below_good.add(sponsor.name)
             if sponsor.trusts:  # while running trusts: the falls load can explain

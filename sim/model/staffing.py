@@ -72,7 +72,14 @@ def vacancy_at(v: float, a: float, b: float, dt: float) -> float:
 
 
 def vacancies_at(v: Array, a: Array, b: Array, dt: Array) -> Array:
-    """``vacancy_at`` over arrays of councils (the month-end update of every council)."""
+    """``vacancy_at`` over arrays of councils (the month-end update of every council).
+
+    When every council moves (``b > 0``) over a positive ``dt``, the masks are skipped:
+    the same operations on the same values.
+    """
+    if bool(np.all(b > 0)) and bool(np.all(dt > 0)):
+        star = a / b
+        return np.maximum(star + (v - star) * np.exp(-b * dt), 0.0)
     moving = b > 0
     star = np.divide(a, b, out=v.astype(float), where=moving)
     moved = np.where(moving, star + (v - star) * np.exp(-b * dt), v + a * dt)
@@ -130,6 +137,8 @@ class Staffing:
     b: Array
     applied: Array  # workforce term of m last set on each council [score]
     _tables: tuple[WorkforceDynamics, Array, Array] | None = field(default=None, repr=False)
+    _lists: tuple[list[float], list[float], float] = field(default=([], [], 0.0), repr=False)
+    _agency: tuple[WorkforceDynamics, Array] | None = field(default=None, repr=False)
     since_all: float = math.nan  # when every council was last brought up to date together
 
     def bring_up_to_date(self, now: float, index: Iterable[int] | None = None) -> None:
@@ -139,12 +148,14 @@ class Staffing:
                 self.vacancy = vacancies_at(self.vacancy, self.a, self.b, now - self.since)
                 self.since[:] = now
                 self.since_all = now
+                self._agency = None
             return
         vacancy, a, b, since = self.vacancy, self.a, self.b, self.since
         for i in index:
             vacancy[i] = vacancy_at(float(vacancy[i]), float(a[i]), float(b[i]), now - since[i])
             since[i] = now
         self.since_all = math.nan
+        self._agency = None
 
     def vacancy_now(self, index: int, now: float) -> float:
         """One council's exact vacancy rate at ``now``, changing no state (for the trace)."""
@@ -166,14 +177,13 @@ class Staffing:
 
     def set_rate(self, params: WorkforceDynamics, grade: int, i: int) -> None:
         """``set_rates`` for one council in plain floats (the same ``coefficients``, one event)."""
-        _, by_turnover, by_hiring = self._rate_tables(params)
+        by_turnover, by_hiring, growth = self._rate_lists(params)
         start = int(self.start_grade[i])
-        mt = float(by_turnover[grade]) / float(by_turnover[start])
-        mh = float(by_hiring[grade]) / float(by_hiring[start])
+        mt = by_turnover[grade] / by_turnover[start]
+        mh = by_hiring[grade] / by_hiring[start]
         turnover = params.turnover_scale * float(self.turnover[i]) * mt
         hiring = params.hiring_scale * float(self.hiring[i]) * mh
         share = float(self.graduates[i]) / float(self.posts[i])
-        growth = monthly_growth(params)
         both = turnover + hiring  # ``coefficients`` in floats: the same operations in order
         self.a[i] = turnover + growth - (1.0 - params.displacement) * both * share
         self.b[i] = both + growth
@@ -181,7 +191,14 @@ class Staffing:
     def _rate_tables(self, params: WorkforceDynamics) -> tuple[WorkforceDynamics, Array, Array]:
         if self._tables is None or self._tables[0] is not params:  # new rules: re-tabulate
             self._tables = (params, *by_grade(params))
+            turnover, hiring = self._tables[1].tolist(), self._tables[2].tolist()
+            self._lists = (turnover, hiring, monthly_growth(params))
         return self._tables
+
+    def _rate_lists(self, params: WorkforceDynamics) -> tuple[list[float], list[float], float]:
+        """``_rate_tables`` as floats, with the posts' monthly growth (one council's event)."""
+        self._rate_tables(params)
+        return self._lists
 
     def set_rates(
         self,
@@ -205,11 +222,13 @@ class Staffing:
         """Graduates take posts now (bring the councils up to date first)."""
         self.graduates += counts
         self.vacancy = np.maximum(self.vacancy - (1.0 - displacement) * counts / self.posts, 0.0)
+        self._agency = None
 
     def leave(self, index: int, displacement: float) -> None:
         """One graduate of council ``index`` leaves now (bring it up to date first)."""
         self.graduates[index] -= 1
         self.vacancy[index] += (1.0 - displacement) / self.posts[index]
+        self._agency = None
 
     def grow(self, factor: float) -> None:
         """Funded posts multiply by ``factor`` (their vacancies are already in the ODE)."""
@@ -221,9 +240,21 @@ class Staffing:
         return self.posts * self.vacancy
 
     def agency(self, params: WorkforceDynamics) -> Array:
-        """Agency share of every council: its starting share moved with its vacancies."""
-        moved = self.agency_ref + params.agency_per_vacancy * (self.vacancy - self.vacancy_ref)
-        return np.clip(moved, 0.0, 1.0)
+        """Agency share of every council: its starting share moved with its vacancies.
+
+        Kept until the vacancies or the rules change (a month end reads it twice: for
+        the workforce terms of m and for the monthly column); the array is not written.
+        """
+        if self._agency is None or self._agency[0] is not params:
+            moved = self.agency_ref + params.agency_per_vacancy * (self.vacancy - self.vacancy_ref)
+            self._agency = (params, np.clip(moved, 0.0, 1.0))
+        return self._agency[1]
+
+    def agency_of(self, params: WorkforceDynamics, i: int) -> float:
+        """``agency`` of council i alone, in floats (the same operations in the same order)."""
+        gap = float(self.vacancy[i]) - float(self.vacancy_ref[i])
+        moved = float(self.agency_ref[i]) + params.agency_per_vacancy * gap
+        return min(max(moved, 0.0), 1.0)
 
     def uplift(self, params: WorkforceDynamics) -> Array:
         """Workforce term of each council's long-run level m [score]: 0 at the start."""
@@ -298,6 +329,7 @@ def build_staffing(world: World) -> Staffing:
     a0, b0 = coefficients(turnover, hiring, 0.0, params.displacement, growth)
     staff.vacancy = np.array([steady_state(*abv) for abv in zip(a0, b0, vacancy, strict=True)])
     staff.vacancy_ref = staff.vacancy.copy()
+    staff._agency = None
     return staff
 
 

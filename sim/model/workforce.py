@@ -71,8 +71,8 @@ def judged(world: World, staff: Staffing, council: Council) -> None:
     judgements table (the measure of calibration_targets.csv's wf_by_grade_*).
     """
     staff.bring_up_to_date(world.env.now, (council.index,))
-    agency = staff.agency(world.params.workforce)[council.index]
-    world.recorder.judgement_staff.append((float(staff.vacancy[council.index]), float(agency)))
+    agency = staff.agency_of(world.params.workforce, council.index)
+    world.recorder.judgement_staff.append((float(staff.vacancy[council.index]), agency))
     staff.react(world, council.index)
 
 

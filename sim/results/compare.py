@@ -82,6 +82,36 @@ def _check_metrics(metrics: list[str] | None, table: pd.DataFrame) -> None:
             )
 
 
+def _check_versions(a: RunDirectory, b: RunDirectory) -> None:
+    """Refuse directories of two model versions: their differences would be the code's."""
+    versions = (a.manifest().get("model_version"), b.manifest().get("model_version"))
+    if versions[0] != versions[1]:
+        raise ResultsError(
+            f"{a.path} is model version {versions[0]}, {b.path} is {versions[1]} "
+            f"(this is {__version__}); compare results of one model version"
+        )
+
+
+def _target(out: Path | None, b: RunDirectory) -> Path:
+    """Where compare.csv and the plot go: ``out``, or B; created, refused if it is a file."""
+    target = Path(out) if out is not None else b.path
+    if target.exists() and not target.is_dir():
+        raise ResultsError(f"{target}: --out is a file; expected a directory")
+    target.mkdir(parents=True, exist_ok=True)
+    return target
+
+
+def _write(
+    table: pd.DataFrame, target: Path, metrics: list[str] | None, title: str, svg: bool
+) -> list[Path]:
+    """compare.csv (with units) and the forest plot of ``metrics`` (default: the headline
+    ones, so that the plot stays readable); the files written."""
+    write_table(measures.with_units(table), target / "compare.csv")
+    shown = metrics or headline_metrics(list(dict.fromkeys(table["metric"])))
+    figure = plots.forest_plot(table, metrics=shown, units=measures.units(), title=title)
+    return [target / "compare.csv", *plots.save(figure, target / "compare", svg=svg)]
+
+
 def compare_directories(
     first: Path,
     second: Path,
@@ -104,12 +134,7 @@ def compare_directories(
             ``metrics`` names an unknown outcome.
     """
     a, b = RunDirectory(first), RunDirectory(second)
-    versions = (a.manifest().get("model_version"), b.manifest().get("model_version"))
-    if versions[0] != versions[1]:
-        raise ResultsError(
-            f"{first} is model version {versions[0]}, {second} is {versions[1]} "
-            f"(this is {__version__}); compare results of one model version"
-        )
+    _check_versions(a, b)
     found = _check_inputs(a, b, force)
     ra, rb = a.table("replications"), b.table("replications")
     _check_metrics(metrics, ra)
@@ -119,15 +144,8 @@ def compare_directories(
             f"{first} and {second} share no variant (they hold {sorted(set(ra['variant']))} and "
             f"{sorted(set(rb['variant']))})"
         )
-    target = Path(out) if out is not None else b.path
-    if target.exists() and not target.is_dir():
-        raise ResultsError(f"{target}: --out is a file; expected a directory")
-    target.mkdir(parents=True, exist_ok=True)
-    write_table(measures.with_units(table), target / "compare.csv")
     paired = bool((table["method"] == "paired").all())
     how = "paired by replication" if paired else "Welch t interval"
     title = f"{second.name} minus {first.name}, per variant ({how}, 95% CI)"
-    shown = metrics or headline_metrics(list(dict.fromkeys(table["metric"])))
-    figure = plots.forest_plot(table, metrics=shown, units=measures.units(), title=title)
-    files = [target / "compare.csv", *plots.save(figure, target / "compare", svg=svg)]
+    files = _write(table, _target(out, b), metrics, title, svg)
     return DirectoryComparison(table, files, paired, found)

@@ -61,6 +61,15 @@ COMBINED = {
     "events": "events.parquet",
     "judgements": "judgements.parquet",
 }
+# Identity keys checked before the inputs, each with the refusal when a continued directory
+# differs in it ({there}: stored, {here}: this run): parts of two model versions, or of two
+# versions of the model's code, must never be combined into one table.
+VERSION_KEYS = {
+    "model_version": "written by model version {there}, this is {here}; results of two "
+    "versions cannot be combined, choose another --out",
+    "code_hash": "written by other model code (code hash {there} there, {here} now); results "
+    "of two versions of the code cannot be combined: choose another --out to run them again",
+}
 
 
 class RunDirectory:
@@ -144,20 +153,10 @@ class RunDirectory:
         stored = self.manifest().get("identity")
         if stored is None:
             raise ResultsError(f"{self.path}: written by an older sim; choose another --out")
-        version = stored.get("model_version")
-        if version != identity.get("model_version"):
-            raise ResultsError(
-                f"{self.path}: written by model version {version}, this is "
-                f"{identity.get('model_version')}; results of two versions cannot be combined, "
-                "choose another --out"
-            )
-        code = stored.get("code_hash")
-        if code != identity.get("code_hash"):
-            raise ResultsError(
-                f"{self.path}: written by other model code (code hash {code} there, "
-                f"{identity.get('code_hash')} now); results of two versions of the code cannot "
-                "be combined: choose another --out to run them again"
-            )
+        for key, message in VERSION_KEYS.items():
+            there, here = stored.get(key), identity.get(key)
+            if there != here:
+                raise ResultsError(f"{self.path}: " + message.format(there=there, here=here))
         difference = first_difference(stored, identity)
         if difference:
             raise ResultsError(

@@ -33,6 +33,7 @@ from sim.errors import ResultsError
 from sim.model.recorder import OUTCOMES
 from sim.results.directory import RunDirectory
 from sim.results.lock import locked
+from sim.results.measures import header_units, with_units, without_units
 from sim.results.plots import save
 from sim.results.tableio import write_table
 
@@ -172,8 +173,7 @@ def _discover(
     if metric not in OUTCOMES:
         raise ResultsError(f"--metric {metric!r}: unknown outcome")
     replications = run_dir.table("replications")
-    design = pd.read_csv(run_dir.path / "design.csv")
-    design = design[["point", *[c for c in design.columns if c != "point"]]]
+    design, units = _design(run_dir)
     chosen_variant = variant or str(manifest.get("baseline", "baseline"))
     bad, rule = bad_points(replications, metric, worse_than, chosen_variant)
     if not 0 < int(bad.sum()) < len(bad):
@@ -185,12 +185,20 @@ def _discover(
         coverage=stats["coverage"], density=stats["density"], mass=stats["mass"], rule=rule
     )
     files = [run_dir.path / f"discovery_{metric}.csv", run_dir.path / f"peeling_{metric}.csv"]
-    write_table(table, files[0])
-    write_table(found.trajectory, files[1])
+    write_table(with_units(table, units), files[0])
+    write_table(with_units(found.trajectory), files[1])
     files += save(figure, run_dir.path / f"discovery_{metric}")
     return Discovery(
         found.box, found.trajectory, found.chosen, found.bad, found.points, rule, files
     )
+
+
+def _design(run_dir: RunDirectory) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The sweep's points (``point`` first, plain names) and the parameters' units, as
+    design.csv's headers carry them (none in a directory written before they did)."""
+    stored = pd.read_csv(run_dir.path / "design.csv")
+    design = without_units(stored)
+    return design[["point", *[c for c in design.columns if c != "point"]]], header_units(stored)
 
 
 def describe(found: Discovery) -> list[str]:

@@ -3,25 +3,33 @@
 The one registry that console tables, CSV files and plots consult. The model
 declares what it measures (``sim.model.recorder.OUTCOMES``: each outcome's unit
 and direction); this module adds the monthly series drawn as fan charts, the
-figures the analysis derives across variants and the per-council columns of
-``councils.csv``, so that no display keeps its own copy of a unit or a label.
+figures the analysis derives across variants, the per-council columns of
+``councils.csv`` and the quality of a PRIM box (coverage, density, mass), so that no
+display keeps its own copy of a unit or a label. The unit of an input (a swept
+parameter) is declared with its schema field (``sim.scenario.fields``);
+``parameter_units`` reads it from there, never from a copy.
 
 CSV files carry their units from here (``with_units``): a long table (one
 ``metric`` column naming the measure of each row) gets a ``unit`` column after
 ``metric``, since its rows mix units; a wide table (one column per measure) gets
 unit-suffixed headers, ``name [unit]``, since there each column has one unit and
-a unit column could not say whose it is (``without_units`` reads them back).
+a unit column could not say whose it is (``without_units`` reads them back). A table
+of parameters (a ``parameter`` column naming an input on each row, such as PRIM's
+box) gets a ``unit`` column after ``parameter`` for its limits.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 import pandas as pd
+from pydantic import BaseModel
 
 from sim.model.recorder import HEADLINE, OUTCOMES
+from sim.scenario.fields import parameter_table
 
 Better = Literal["lower", "higher", "neither"]
 
@@ -34,7 +42,7 @@ class Measure:
     unit: str
     label: str
     better: Better = "neither"
-    kind: Literal["outcome", "series", "derived", "council"] = "outcome"
+    kind: Literal["outcome", "series", "derived", "council", "discovery"] = "outcome"
 
 
 def _readable(name: str) -> str:
@@ -115,8 +123,16 @@ _COUNCIL = (
     ),
     Measure("share_taken_over", "share of replications", "share taken over", "neither", "council"),
 )
+# The quality of a PRIM box (discovery_<metric>.csv) and of each peeling step (peeling_).
+_DISCOVERY = (
+    Measure("coverage", "share of bad points", "bad points inside the box", "higher", "discovery"),
+    Measure(
+        "density", "share of the box's points", "box points that are bad", "higher", "discovery"
+    ),
+    Measure("mass", "share of points", "points inside the box", "neither", "discovery"),
+)
 MEASURES: dict[str, Measure] = {
-    m.name: m for m in (*_OUTCOMES, *_SERIES, *_DERIVED, *_COUNCIL)
+    m.name: m for m in (*_OUTCOMES, *_SERIES, *_DERIVED, *_COUNCIL, *_DISCOVERY)
 }
 FAN_SERIES: tuple[str, ...] = tuple(m.name for m in _SERIES)
 
@@ -148,23 +164,51 @@ def headline(metrics: list[str]) -> list[str]:
     return [m for m in HEADLINE if m in metrics]
 
 
-def with_units(frame: pd.DataFrame) -> pd.DataFrame:
+def parameter_units(scenario: BaseModel, paths: Iterable[str]) -> dict[str, str]:
+    """The unit of each input at ``paths`` (dotted), as its schema field declares it
+    ('' for a path the parameter table does not list, such as a whole section)."""
+    known = {row.path: row.unit for row in parameter_table(scenario)}
+    return {path: known.get(path, "") for path in paths}
+
+
+def with_units(frame: pd.DataFrame, parameters: Mapping[str, str] | None = None) -> pd.DataFrame:
     """``frame`` as a CSV file carries it: a ``unit`` column after ``metric`` (long tables),
-    or ``name [unit]`` headers for the columns the registry knows (wide tables)."""
+    or ``name [unit]`` headers for the columns the registry knows (wide tables).
+
+    Args:
+        parameters: Units of inputs by dotted path (``parameter_units``): a table with a
+            ``parameter`` column gets their ``unit`` column after it, and a column named
+            by a path gets its unit in the header (a sweep's design).
+    """
     if "metric" in frame.columns:
-        if "unit" in frame.columns:
-            return frame
-        at = list(frame.columns).index("metric") + 1
-        out = frame.copy()
-        out.insert(at, "unit", [unit(str(m)) for m in frame["metric"]])
-        return out
-    return frame.rename(columns={c: f"{c} [{unit(c)}]" for c in frame.columns if unit(c)})
+        return _unit_column(frame, "metric", unit)
+    extra = dict(parameters or {})
+    if "parameter" in frame.columns and parameters is not None:
+        frame = _unit_column(frame, "parameter", lambda name: extra.get(name, ""))
+    named = {c: unit(c) or extra.get(c, "") for c in frame.columns if c != "unit"}
+    return frame.rename(columns={c: f"{c} [{u}]" for c, u in named.items() if u})
 
 
-_SUFFIX = re.compile(r"^(?P<name>.*) \[[^\]]*\]$")
+def _unit_column(frame: pd.DataFrame, key: str, unit_of: Callable[[str], str]) -> pd.DataFrame:
+    """``frame`` with a ``unit`` column after ``key``: the unit of the measure or input
+    each row names (a table whose rows mix units); unchanged if it has one."""
+    if "unit" in frame.columns:
+        return frame
+    out = frame.copy()
+    out.insert(list(frame.columns).index(key) + 1, "unit", [unit_of(str(n)) for n in frame[key]])
+    return out
+
+
+_SUFFIX = re.compile(r"^(?P<name>.*) \[(?P<unit>[^\]]*)\]$")
 
 
 def without_units(frame: pd.DataFrame) -> pd.DataFrame:
     """A wide table read back from CSV with its plain column names (``name [unit]`` -> name)."""
     names = {c: m.group("name") for c in frame.columns if (m := _SUFFIX.match(str(c)))}
     return frame.rename(columns=names)
+
+
+def header_units(frame: pd.DataFrame) -> dict[str, str]:
+    """The unit of each ``name [unit]`` header of a wide table read back from CSV, by name."""
+    found = (_SUFFIX.match(str(c)) for c in frame.columns)
+    return {m.group("name"): m.group("unit") for m in found if m}

@@ -18,6 +18,7 @@ every variant against the baseline on one outcome):
 
 from __future__ import annotations
 
+import gc
 import math
 
 import numpy as np
@@ -49,6 +50,25 @@ def half_width(sd: float, n: int, level: float) -> float:
     return float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
 
 
+def holm(p_values: np.ndarray) -> np.ndarray:
+    """Holm-adjusted p-values (statsmodels ``multipletests``), without its heap-wide collection.
+
+    statsmodels' Holm branch calls ``gc.collect()`` on every call
+    (``statsmodels/stats/multitest.py``), which walks every object the process holds:
+    about 0.1-0.2 s once pandas, scipy and matplotlib are loaded, paid once per outcome
+    of every comparison table. Freezing the heap first (``gc.freeze``) hides the objects
+    that already exist from that collection; unfreezing afterwards hands them back to the
+    collector as they were. A caller that froze the heap itself is left to manage it.
+    """
+    if gc.get_freeze_count() > 0:  # the caller manages the frozen heap: leave it to them
+        return np.asarray(multipletests(p_values, ALPHA, "holm")[1], dtype=float)
+    gc.freeze()
+    try:
+        return np.asarray(multipletests(p_values, ALPHA, "holm")[1], dtype=float)
+    finally:
+        gc.unfreeze()
+
+
 def adjust(table: pd.DataFrame, by: str = "metric") -> pd.DataFrame:
     """Add Holm p-values and simultaneous intervals per family of rows sharing ``by``.
 
@@ -69,7 +89,7 @@ def adjust(table: pd.DataFrame, by: str = "metric") -> pd.DataFrame:
         table.loc[group.index, "family_size"] = size
         if size == 0:
             continue
-        table.loc[tested.index, "p_holm"] = multipletests(tested["p_value"], ALPHA, "holm")[1]
+        table.loc[tested.index, "p_holm"] = holm(tested["p_value"].to_numpy(dtype=float))
         level = 1 - ALPHA / size
         for index, row in tested.iterrows():
             half = half_width(float(row["sd_diff"]), int(row["n"]), level)

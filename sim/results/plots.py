@@ -270,11 +270,17 @@ def response_curves(
         ax.set_xlabel(_with_unit(_label(parameter, labels), parameter, units))
         if i % PANEL_COLUMNS == 0:  # y axis is shared along each row: label it once
             ax.set_ylabel(_with_unit(_label(metric, labels, capital=True), metric, units))
+    fig.suptitle(f"{_label(metric, labels, capital=True)}: {_summarised(grid, len(parameters))}")
+    return fig
+
+
+def _summarised(grid: bool, parameters: int) -> str:
+    """How the panels summarise the points, for the title: a reader must know that a grid's
+    line is an average over the other parameters, not a slice at fixed values."""
     how = "one point per design point"
     if grid:
-        how = "averaged over the other parameters" if len(parameters) > 1 else "by value"
-    fig.suptitle(f"{_label(metric, labels, capital=True)}: mean and 95% CI, {how}")
-    return fig
+        how = "averaged over the other parameters" if parameters > 1 else "by value"
+    return f"mean and 95% CI, {how}"
 
 
 def _bar_pair(ax: Axes, rows: pd.DataFrame, keys: tuple[str, str], sobol: bool) -> None:

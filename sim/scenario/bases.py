@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import ScenarioError
-from sim.scenario.yamlio import MAX_NODES, Loc, Marks, load_yaml, located
+from sim.scenario.yamlio import MAX_NODES, Loc, Marks, Position, load_yaml, located
 
 MAX_DEPTH = 4  # bases above a file [count]: history -> a study -> a variant of it is 2
 APPENDED = ("timeline",)  # top-level lists a file adds to its base's instead of replacing
@@ -56,11 +56,32 @@ def load_document(path: str | Path) -> tuple[dict[str, Any], Marks]:
 
 
 def _load(file: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], Marks]:
+    """``file`` with its chain of bases merged in; ``chain``: the files below it so far."""
     data, marks = load_yaml(file)
     if "base" not in data:
         return data, marks
-    name, base = str(file), data.pop("base")
-    pos = marks.value(("base",))
+    base = data.pop("base")
+    target, seen = _base_file(file, base, chain, marks.value(("base",)))
+    under, under_marks = _load(target, seen)
+    calibration = under.get("calibration")
+    if isinstance(calibration, str) and not Path(calibration).is_absolute():
+        under["calibration"] = str((target.parent / calibration).resolve())
+    for loc in NOT_INHERITED:
+        _drop(under, loc)
+    merged = Marks()
+    return _merge(under, data, (), under_marks, marks, merged), merged
+
+
+def _base_file(
+    file: Path, base: Any, chain: tuple[Path, ...], pos: Position | None
+) -> tuple[Path, tuple[Path, ...]]:
+    """The file ``base:`` names (relative to ``file``) and the chain with ``file`` added.
+
+    Raises:
+        ScenarioError: At the ``base:`` line, for a name that is not text, a cycle, too
+            long a chain, or a base that is not a regular file.
+    """
+    name = str(file)
     if not isinstance(base, str) or not base.strip():
         raise located(
             "base: expected the name of a scenario file (relative to this one)",
@@ -89,14 +110,7 @@ def _load(file: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], Marks]:
             f"base: {what} {str(target)!r}; expected a scenario file (relative to this one)",
             name, pos, field="base", value=base,
         )  # fmt: skip
-    under, under_marks = _load(target, seen)
-    calibration = under.get("calibration")
-    if isinstance(calibration, str) and not Path(calibration).is_absolute():
-        under["calibration"] = str((target.parent / calibration).resolve())
-    for loc in NOT_INHERITED:
-        _drop(under, loc)
-    merged = Marks()
-    return _merge(under, data, (), under_marks, marks, merged), merged
+    return target, seen
 
 
 def _drop(data: dict[Any, Any], loc: Loc) -> None:

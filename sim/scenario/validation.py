@@ -297,18 +297,8 @@ def with_overrides(
     Raises:
         ScenarioError: If a path does not exist or the changed model does not validate.
     """
-    data, applied = _plain(model), []  # type: Any, list[tuple[Hashable, Loc, Any]]
-    for dotted, value in overrides.items():
-        try:
-            real = _resolve(data, type(model), dotted, may_add=True)
-        except _PathError as exc:
-            pos = marks.nearest((*marks_prefix, dotted), key=True)
-            raise located(str(exc), path, pos, field=str(dotted)) from exc
-        parent = data
-        for key in real[:-1]:
-            parent = parent[key]
-        parent[real[-1]] = copy.deepcopy(value)  # later paths may write into it
-        applied.append((dotted, real, value))
+    data = _plain(model)
+    applied = _apply(data, type(model), overrides, path, marks, marks_prefix)
     try:
         return type(model).model_validate(data, context=context)
     except ValidationError as exc:
@@ -316,6 +306,43 @@ def with_overrides(
         raise ScenarioError.combine(
             _sorted([_override_error(p, applied, path, marks, marks_prefix) for p in problems])
         ) from exc
+
+
+def _apply(
+    data: Any,
+    model_cls: type[BaseModel],
+    overrides: Mapping[str, Any],
+    path: str,
+    marks: Marks,
+    prefix: Loc,
+) -> list[tuple[Hashable, Loc, Any]]:
+    """Write each override into ``data`` (plain, in place), in order; what was applied where.
+
+    Returns:
+        (dotted path, real keys, value) of each override, for locating validation errors.
+
+    Raises:
+        ScenarioError: At the override whose path does not exist.
+    """
+    applied: list[tuple[Hashable, Loc, Any]] = []
+    for dotted, value in overrides.items():
+        try:
+            real = _resolve(data, model_cls, dotted, may_add=True)
+        except _PathError as exc:
+            pos = marks.nearest((*prefix, dotted), key=True)
+            raise located(str(exc), path, pos, field=str(dotted)) from exc
+        parent = data
+        for key in real[:-1]:
+            parent = parent[key]
+        parent[real[-1]] = copy.deepcopy(value)  # later paths may write into it
+        applied.append((dotted, real, value))
+    return applied
+
+
+def _shared(real: Loc, loc: Loc) -> int:
+    """How many leading keys two locations share: the override nearest an error has most."""
+    pairs = enumerate(zip(real, loc, strict=False))
+    return next((i for i, (a, b) in pairs if a != b), min(len(real), len(loc)))
 
 
 def _override_error(
@@ -326,38 +353,16 @@ def _override_error(
     prefix: Loc,
 ) -> ScenarioError:
     """Locate a re-validation error at the override that most likely caused it."""
-
-    def shared(real: Loc) -> int:
-        pairs = enumerate(zip(real, problem.loc, strict=False))
-        return next((i for i, (a, b) in pairs if a != b), min(len(real), len(problem.loc)))
-
+    message, expected = problem.message, problem.expected
     if not applied:
-        return located(
-            problem.message,
-            path,
-            None,
-            field=dotted_path(problem.loc) or None,
-            value=problem.value,
-            expected=problem.expected,
-        )
-    dotted, real, value = max(reversed(applied), key=lambda item: shared(item[1]))
+        field = dotted_path(problem.loc) or None
+        return located(message, path, None, field=field, value=problem.value, expected=expected)
+    dotted, real, value = max(reversed(applied), key=lambda item: _shared(item[1], problem.loc))
     base = (*prefix, dotted)
     if problem.loc[: len(real)] != real:  # a check on an enclosing model: blame the override
-        return located(
-            problem.message,
-            path,
-            marks.nearest(base),
-            field=str(dotted),
-            value=value,
-            expected=problem.expected,
-        )
+        pos = marks.nearest(base)
+        return located(message, path, pos, field=str(dotted), value=value, expected=expected)
     rest, mark_rest = dotted_path(problem.loc[len(real) :]), problem.mark_loc[len(real) :]
     pos = marks.nearest((*base, *mark_rest), key=problem.on_key)
-    return located(
-        problem.message,
-        path,
-        pos,
-        field=f"{dotted}.{rest}" if rest else str(dotted),
-        value=problem.value,
-        expected=problem.expected,
-    )
+    field = f"{dotted}.{rest}" if rest else str(dotted)
+    return located(message, path, pos, field=field, value=problem.value, expected=expected)

@@ -144,7 +144,13 @@ def load_yaml(path: str | Path) -> tuple[Any, Marks]:
         ScenarioError: If the file is missing, unreadable, not UTF-8, not valid YAML, has a
             duplicate key, is empty, or its top level is not a mapping.
     """
-    name, file = str(path), Path(path)
+    name = str(path)
+    return parse_yaml(_decode(_read(Path(path), name), name), path=name)
+
+
+def _read(file: Path, name: str) -> bytes:
+    """The file's bytes, refused if it is not a regular file or larger than ``MAX_BYTES``
+    (a scenario is a few kB: a huge file is a mistake, not one to parse slowly)."""
     try:
         if file.is_dir():
             raise ScenarioError("is a directory; expected a YAML file", path=name)
@@ -163,15 +169,19 @@ def load_yaml(path: str | Path) -> tuple[Any, Marks]:
             f"file is larger than {MAX_BYTES:,} bytes; expected a scenario or sweep of a few kB",
             path=name,
         )
+    return raw
+
+
+def _decode(raw: bytes, name: str) -> str:
+    """UTF-8 text (a byte-order mark dropped); a bad byte is located by its line."""
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ScenarioError(
             f"not UTF-8 text (bad byte at offset {exc.start}); save it as UTF-8",
             path=name,
             line=raw.count(b"\n", 0, exc.start) + 1,
         ) from exc
-    return parse_yaml(text, path=name)
 
 
 def parse_yaml(text: str, *, path: str = "<string>") -> tuple[Any, Marks]:

@@ -13,7 +13,7 @@ import dataclasses
 import platform
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,7 @@ from sim.results.measures import with_units
 from sim.results.report import write_report
 from sim.results.tableio import write_table
 from sim.scenario.councils import CouncilTable, load_councils
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import ResolvedScenario, Scenario
 from sim.scenario.timeline import resolve, variant_scenarios
 from sim.workflow.posterior import ParticleDraws
 from sim.workflow.precision import PrecisionOutcome, PrecisionTarget, check
@@ -161,6 +161,71 @@ def run_scenario(
         )
 
 
+@dataclass(frozen=True)
+class Variants:
+    """A scenario's variants, each fingerprinted and resolved once (not per replication).
+
+    The fingerprints go into the task keys, so that a continued run reuses only parts of
+    the same inputs; the resolved scenarios (timeline states computed) go to the model.
+    """
+
+    scenarios: dict[str, Scenario]
+    fingerprints: dict[str, str]
+    resolved: dict[str, ResolvedScenario]
+
+    @classmethod
+    def of(cls, scenarios: dict[str, Scenario]) -> Variants:
+        """Fingerprint and resolve each of ``scenarios`` (variant name -> scenario)."""
+        prints = {name: fingerprint(s) for name, s in scenarios.items()}
+        return cls(scenarios, prints, {name: resolve(s) for name, s in scenarios.items()})
+
+    def plan(self, replications: range, seed: int, names: Iterable[str] = ()) -> list[Task]:
+        """The tasks of ``replications`` of ``names`` (default: every variant), in plan order."""
+        variants = list(names) or list(self.scenarios)
+        return plan(variants, replications, seed, fingerprints=self.fingerprints)
+
+    def scenario_of(self, task: Task) -> ResolvedScenario:
+        """The resolved scenario of the task's variant."""
+        return self.resolved[task.variant]
+
+
+@dataclass(frozen=True)
+class _Work:
+    """A run's tasks and their scenarios: each variant's, or with posterior draws each
+    replication's particle applied to it (then a task's fingerprint is its particle's)."""
+
+    variants: Variants
+    draws: ParticleDraws | None
+    seed: int
+
+    def tasks(self, count: int) -> list[Task]:
+        """The first ``count`` replications of every variant."""
+        tasks = self.variants.plan(range(count), self.seed)
+        return tasks if self.draws is None else self.draws.tasks(tasks, self.drawn)
+
+    def drawn(self, task: Task) -> Scenario:
+        """The task's variant with its replication's particle (posterior draws only)."""
+        assert self.draws is not None
+        return self.draws.scenario(self.variants.scenarios[task.variant], task.replication)
+
+    def scenario_of(self, task: Task) -> ResolvedScenario:
+        """The resolved scenario a task runs."""
+        if self.draws is None:
+            return self.variants.scenario_of(task)
+        return resolve(self.drawn(task))
+
+
+@dataclass(frozen=True)
+class _Ran:
+    """What the executor did: the tasks of the final count, how many ran now, the
+    precision outcome (with --precision) and the damaged parts that were run again."""
+
+    tasks: list[Task]
+    ran: int
+    outcome: PrecisionOutcome | None
+    damaged: list[str]
+
+
 def _run_scenario(
     scenario: Scenario,
     directory: Path,
@@ -174,67 +239,87 @@ def _run_scenario(
 ) -> RunReport:
     """The body of ``run_scenario``, with the directory locked."""
     began, execution = time.perf_counter(), execution or Execution()
-    scenarios = variant_scenarios(scenario)
-    prints = {name: fingerprint(s) for name, s in scenarios.items()}
-    resolved = {name: resolve(s) for name, s in scenarios.items()}  # once per variant
+    variants = Variants.of(variant_scenarios(scenario))
     run_dir = RunDirectory(directory)
     info = manifest("run", scenario.name, scenario.run.seed, command, execution)
-    identity = _identity(scenario, execution)
-    run_dir.prepare(identity, {}, info)  # scenario.yaml at the end, with the count held
-    table, receiver = load_councils(), progress or Silent()
-    damaged: list[str] = []
-    draws = ParticleDraws.of(scenario)
-    scenario_of: ScenarioOf = lambda t: resolved[t.variant]  # noqa: E731
-
-    def drawn(task: Task) -> Scenario:
-        assert draws is not None
-        return draws.scenario(scenarios[task.variant], task.replication)
-
-    if draws is not None:  # one scenario per replication: one task per unit of work
+    run_dir.prepare(_identity(scenario, execution), {}, info)  # scenario.yaml: at the end
+    table = load_councils()
+    work = _Work(variants, ParticleDraws.of(scenario), scenario.run.seed)
+    if work.draws is not None:  # one scenario per replication: one task per unit of work
         execution = dataclasses.replace(execution, chunk=1)
-        scenario_of = lambda t: resolve(drawn(t))  # noqa: E731
-
     with Executor(execution) as executor:  # one pool for every batch of the run
+        ran = _execute(run_dir, work, table, executor, precision, scenario, progress or Silent())
+    return _conclude(run_dir, scenario, work, ran, began, plots=plots, svg=svg)
 
-        def run_to(count: int) -> tuple[list[Task], int]:
-            tasks = plan(scenarios, range(count), scenario.run.seed, fingerprints=prints)
-            if draws is not None:
-                tasks = draws.tasks(tasks, drawn)
-            ran = fill(run_dir, tasks, scenario_of, table, executor, receiver, damaged)
-            return tasks, ran
 
-        outcome = None
-        if precision is None:
-            tasks, ran = run_to(scenario.run.replications)
-        else:
-            tasks, ran, outcome = _to_precision(run_dir, run_to, precision, scenario.run.baseline)
-    count = len(tasks) // len(scenarios)
+def _execute(
+    run_dir: RunDirectory,
+    work: _Work,
+    table: CouncilTable,
+    executor: Executor,
+    precision: PrecisionTarget | None,
+    scenario: Scenario,
+    receiver: ProgressReceiver,
+) -> _Ran:
+    """Run the scenario's count of replications, or batches until ``precision`` is met."""
+    damaged: list[str] = []
+
+    def run_to(count: int) -> tuple[list[Task], int]:
+        tasks = work.tasks(count)
+        return tasks, fill(run_dir, tasks, work.scenario_of, table, executor, receiver, damaged)
+
+    if precision is None:
+        return _Ran(*run_to(scenario.run.replications), None, damaged)
+    return _Ran(*_to_precision(run_dir, run_to, precision, scenario.run.baseline), damaged)
+
+
+def _conclude(
+    run_dir: RunDirectory,
+    scenario: Scenario,
+    work: _Work,
+    ran: _Ran,
+    began: float,
+    *,
+    plots: bool,
+    svg: bool,
+) -> RunReport:
+    """Store the count and the particles, write the tables, plots and report; report back."""
+    names = list(work.variants.scenarios)
+    count = len(ran.tasks) // len(names)
     _store_count(run_dir, scenario, count)
-    if draws is not None:
-        draws.write(run_dir.path, count)
+    if work.draws is not None:
+        work.draws.write(run_dir.path, count)
     summary, comparison, derived = _finish(
-        run_dir, tasks, scenario.run.baseline, len(scenarios) > 1
+        run_dir, ran.tasks, scenario.run.baseline, len(names) > 1
     )
+    counts = {"tasks": len(ran.tasks), "tasks_run": ran.ran}
+    extra = {"precision": ran.outcome.reason} if ran.outcome else {}
+    seconds = close_directory(run_dir, began, {**counts, **extra}, plots=plots, svg=svg)
+    return RunReport(
+        run_dir.path, summary, comparison, seconds, count, names, ran.ran, ran.outcome, derived,
+        tuple(ran.damaged),
+    )  # fmt: skip
+
+
+def close_directory(
+    run_dir: RunDirectory, began: float, counts: dict[str, Any], *, plots: bool, svg: bool
+) -> float:
+    """The last steps of a run or sweep: the plots, timings.json, then the report (which
+    embeds the plots and reads the timings).
+
+    Args:
+        began: ``time.perf_counter()`` at the start.
+        counts: Written into timings.json after ``seconds`` (tasks, tasks run, ...).
+
+    Returns:
+        The seconds since ``began``, measured before the report is written.
+    """
     if plots:
         write_plots(run_dir.path, svg=svg)
     seconds = time.perf_counter() - began
-    timings = {"seconds": round(seconds, 3), "tasks": len(tasks), "tasks_run": ran}
-    extra = {"precision": outcome.reason} if outcome else {}
-    run_dir.write_timings({**timings, **extra})
+    run_dir.write_timings({"seconds": round(seconds, 3), **counts})
     write_report(run_dir.path)
-    names = list(scenarios)
-    return RunReport(
-        run_dir.path,
-        summary,
-        comparison,
-        seconds,
-        count,
-        names,
-        ran,
-        outcome,
-        derived,
-        tuple(damaged),
-    )
+    return seconds
 
 
 def _identity(scenario: Scenario, execution: Execution) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from sim.defaults import DEFAULT_INDIFFERENCE
 from sim.errors import SimError
 from sim.experiments.execution import Execution, ProgressReceiver
 from sim.experiments.executors import Executor
-from sim.experiments.tasks import Task, fingerprint, plan
+from sim.experiments.tasks import Task
 from sim.model.recorder import OUTCOMES
 from sim.results import measures
 from sim.results.directory import RunDirectory
@@ -41,9 +42,9 @@ from sim.results.selection import Screening, kn_plus_plus
 from sim.results.tableio import write_table
 from sim.scenario.councils import load_councils
 from sim.scenario.schema import Scenario
-from sim.scenario.timeline import resolve, variant_scenarios
+from sim.scenario.timeline import variant_scenarios
 from sim.scenario.yamlio import suggest
-from sim.workflow.run import Silent, fill, manifest, scenario_identity
+from sim.workflow.run import Silent, Variants, fill, manifest, scenario_identity
 
 
 @dataclass(frozen=True)
@@ -154,35 +155,53 @@ def _select(
     scenarios = variant_scenarios(scenario)
     if len(scenarios) < 2:
         raise SimError(f"{scenario.name}: one variant only; selection needs two or more")
-    prints = {name: fingerprint(s) for name, s in scenarios.items()}
-    resolved = {name: resolve(s) for name, s in scenarios.items()}  # once per variant
+    variants = Variants.of(scenarios)  # resolved once per variant
     run_dir = RunDirectory(directory)
     info = manifest("select", scenario.name, scenario.run.seed, command, execution)
     info = {**info, "selection": dict(goal.__dict__)}
     documents = {"scenario.yaml": scenario.model_dump(mode="json")}
     run_dir.prepare(_identity(scenario), documents, info)
     table, receiver = load_councils(), progress or Silent()
-    counts = dict.fromkeys(scenarios, goal.first_stage)
-    tasks: dict[str, Task] = {}
-    ran, lower = 0, OUTCOMES[goal.metric].better == "lower"
     with Executor(execution) as executor:  # one pool for every stage
-        while True:
-            wanted = [
-                t
-                for v, n in counts.items()
-                for t in plan([v], range(n), scenario.run.seed, fingerprints=prints)
-            ]
-            ran += fill(run_dir, wanted, lambda t: resolved[t.variant], table, executor, receiver)
-            tasks.update({t.key: t for t in wanted})
-            values = _values(run_dir, list(tasks.values()), goal.metric)
-            delta = _delta(goal, values, scenario.run.baseline)
-            state = kn_plus_plus(values, delta, 1 - goal.pcs, goal.first_stage, lower)
-            capped = all(counts[v] >= goal.max_replications for v in state.survivors)
-            if state.done or capped:
-                break
-            for v in state.survivors:
-                counts[v] = min(goal.max_replications, max(counts[v], state.stage + goal.batch))
-    return _finish(run_dir, goal, state, values, delta, began, ran, list(tasks.values()))
+
+        def run(tasks: list[Task]) -> int:
+            return fill(run_dir, tasks, variants.scenario_of, table, executor, receiver)
+
+        state, values, delta, ran, tasks = _screen(run_dir, variants, goal, scenario, run)
+    return _finish(run_dir, goal, state, values, delta, began, ran, tasks)
+
+
+def _screen(
+    run_dir: RunDirectory,
+    variants: Variants,
+    goal: SelectionGoal,
+    scenario: Scenario,
+    run: Callable[[list[Task]], int],
+) -> tuple[Screening, dict[str, np.ndarray], float, int, list[Task]]:
+    """KN++ stage by stage: each survivor's next batch, until the screening is done or
+    every survivor has the most replications ``goal`` allows.
+
+    Args:
+        run: Runs the tasks not yet stored; returns how many ran.
+
+    Returns:
+        The last screening, each variant's values, the indifference zone, how many tasks
+        ran and every task planned.
+    """
+    counts = dict.fromkeys(variants.scenarios, goal.first_stage)
+    tasks: dict[str, Task] = {}
+    ran, lower, seed = 0, OUTCOMES[goal.metric].better == "lower", scenario.run.seed
+    while True:
+        wanted = [t for v, n in counts.items() for t in variants.plan(range(n), seed, [v])]
+        ran += run(wanted)
+        tasks.update({t.key: t for t in wanted})
+        values = _values(run_dir, list(tasks.values()), goal.metric)
+        delta = _delta(goal, values, scenario.run.baseline)
+        state = kn_plus_plus(values, delta, 1 - goal.pcs, goal.first_stage, lower)
+        if state.done or all(counts[v] >= goal.max_replications for v in state.survivors):
+            return state, values, delta, ran, list(tasks.values())
+        for v in state.survivors:
+            counts[v] = min(goal.max_replications, max(counts[v], state.stage + goal.batch))
 
 
 def _delta(goal: SelectionGoal, values: dict[str, np.ndarray], baseline: str) -> float:

@@ -37,16 +37,14 @@ from sim.provenance import code_hash
 from sim.results import analysis
 from sim.results import sensitivity as indices
 from sim.results.directory import RunDirectory
-from sim.results.figures import write_plots
 from sim.results.lock import locked
-from sim.results.measures import with_units
-from sim.results.report import write_report
+from sim.results.measures import parameter_units, with_units
 from sim.results.tableio import write_table
 from sim.scenario.councils import load_councils
 from sim.scenario.schema import Scenario
 from sim.scenario.timeline import resolve
 from sim.workflow.posterior import ParticleDraws
-from sim.workflow.run import Silent, fill, manifest, scenario_identity
+from sim.workflow.run import Silent, close_directory, fill, manifest, scenario_identity
 
 
 @dataclass(frozen=True)
@@ -137,13 +135,7 @@ def _run_sweep(
     began, execution = time.perf_counter(), execution or Execution()
     run_dir = RunDirectory(directory)
     info = _sweep_manifest(sweep, command, execution)
-    identity = sweep_identity(sweep, execution)
-    documents = {
-        "scenario.yaml": sweep.base.model_dump(mode="json"),
-        "sweep.yaml": sweep.spec.model_dump(mode="json"),
-        "design.csv": sweep.design_table().to_csv(index=False),
-    }
-    run_dir.prepare(identity, documents, info)
+    run_dir.prepare(sweep_identity(sweep, execution), _documents(sweep), info)
     tasks, scenario_of, draws = _with_particles(sweep, sweep.tasks())
     if draws is not None:  # one scenario per replication: one task per unit of work
         execution = dataclasses.replace(execution, chunk=1)
@@ -154,23 +146,26 @@ def _run_sweep(
     if draws is not None:
         draws.write(run_dir.path, sweep.spec.replications)
     points, sensitivity, comparison = _analyse(run_dir, sweep)
-    if plots:
-        write_plots(run_dir.path, svg=svg)
-    seconds = time.perf_counter() - began
-    timings = {"seconds": round(seconds, 3), "tasks": len(tasks), "tasks_run": ran}
-    run_dir.write_timings(timings)
-    write_report(run_dir.path)
+    counts = {"tasks": len(tasks), "tasks_run": ran}
+    seconds = close_directory(run_dir, began, counts, plots=plots, svg=svg)
     return SweepReport(
-        run_dir.path,
-        sweep.name,
-        points,
-        sensitivity,
-        comparison,
-        seconds,
-        len(tasks),
-        ran,
+        run_dir.path, sweep.name, points, sensitivity, comparison, seconds, len(tasks), ran,
         tuple(damaged),
-    )
+    )  # fmt: skip
+
+
+def _units(sweep: Sweep) -> dict[str, str]:
+    """The unit of each swept parameter, from the base scenario's schema."""
+    return parameter_units(sweep.base, [p.path for p in sweep.parameters])
+
+
+def _documents(sweep: Sweep) -> dict[str, str | dict[str, Any]]:
+    """What a sweep directory holds before it runs: its base scenario, the sweep, the design."""
+    return {
+        "scenario.yaml": sweep.base.model_dump(mode="json"),
+        "sweep.yaml": sweep.spec.model_dump(mode="json"),
+        "design.csv": with_units(sweep.design_table(), _units(sweep)).to_csv(index=False),
+    }
 
 
 def _with_particles(
