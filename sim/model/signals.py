@@ -106,12 +106,7 @@ class ConcernSignals:
         index = index[self.time[index] > now]
         if not len(index):
             return
-        latent, who = self.latent, self.owner[index]
-        decay = np.exp(-latent.theta * (self.time[index] - latent.mu_time[who]))
-        q = latent.level[who] + (latent.mu[who] - latent.level[who]) * decay + self.noise[index]
-        rate = np.minimum(
-            self.rate_at_inadequate * np.exp(-self.slope * (q - self.cutpoint)), self.bound
-        )
+        rate = self._rates(self.owner[index], self.time[index], self.noise[index])
         if retest:
             tokens = self._tokens
             for j in index.tolist():
@@ -120,20 +115,23 @@ class ConcernSignals:
             self._schedule(j, int(self.owner[j]), now)
 
     def _test_all(self) -> None:
-        """``_test`` of every candidate at the month start, on whole arrays (no indexing).
-
-        The same arithmetic in the same order as ``_test``: the values are identical.
-        """
-        latent, owner, now = self.latent, self.owner, self.env.now
-        decay = np.exp(-latent.theta * (self.time - latent.mu_time[owner]))
-        level = latent.level[owner]
-        q = level + (latent.mu[owner] - level) * decay + self.noise
-        rate = np.minimum(
-            self.rate_at_inadequate * np.exp(-self.slope * (q - self.cutpoint)), self.bound
-        )
+        """``_test`` of every candidate at the month start, on whole arrays (no indexing)."""
+        owner, now = self.owner, self.env.now
+        rate = self._rates(owner, self.time, self.noise)
         kept = np.flatnonzero(self.accept * self.bound < rate)
         for j, who in zip(kept.tolist(), owner[kept].tolist(), strict=True):
             self._schedule(j, who, now)
+
+    def _rates(self, who: Array, time: Array, noise: Array) -> Array:
+        """The signal rate at q of candidates at ``time`` (months) owned by councils ``who``,
+        capped at the bound (per month); ``noise``: their Brownian part of q."""
+        latent = self.latent
+        decay = np.exp(-latent.theta * (time - latent.mu_time[who]))
+        level = latent.level[who]
+        q = level + (latent.mu[who] - level) * decay + noise
+        return np.minimum(
+            self.rate_at_inadequate * np.exp(-self.slope * (q - self.cutpoint)), self.bound
+        )
 
     def _test_one(self, i: int) -> None:
         """``_test`` for one council's candidates, in floats (a level change at an event).
