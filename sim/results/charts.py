@@ -216,7 +216,7 @@ def fan_panels(
 
 def _panels_of(
     panels: dict[str, Axes],
-    q: pd.DataFrame,
+    q: plots.Bands,
     dates: pd.Series,
     baseline: str,
     ncols: int,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import matplotlib
 
@@ -24,6 +24,7 @@ import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
 from sim.calendar import month_index, month_timestamps, year_month
@@ -31,6 +32,7 @@ from sim.results import layout
 
 Names = Mapping[str, str] | None
 BAND_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+Bands = dict[str, tuple[np.ndarray, np.ndarray]]  # variant -> months, quantiles by month
 PANEL_COLUMNS = 3  # response-curve panels per row
 DPI = 120  # pixels per inch of the PNGs: wider than the report shows them (1,100 px)
 
@@ -79,11 +81,15 @@ def _replication_text(monthly: pd.DataFrame) -> str:
     return f"{low} replications" if low == high else f"{low}-{high} replications"
 
 
-def bands(monthly: pd.DataFrame, series: str) -> pd.DataFrame:
-    """Each variant's quantiles (``BAND_QUANTILES``, columns) of a series by month, from
-    one grouping of the whole table (index: variant, month in order)."""
+def bands(monthly: pd.DataFrame, series: str) -> Bands:
+    """Each variant's months (in order) and quantiles of a series by month (one row a
+    month, one column per ``BAND_QUANTILES``), from one grouping of the whole table."""
     grouped = monthly.groupby(["variant", "month"], sort=True)[series]
-    return grouped.quantile(np.array(BAND_QUANTILES)).unstack()
+    table = grouped.quantile(np.array(BAND_QUANTILES)).unstack()
+    variants = table.index.get_level_values("variant")
+    months = table.index.get_level_values("month").to_numpy(dtype=float)
+    values = table.to_numpy(dtype=float)
+    return {str(v): (months[variants == v], values[variants == v]) for v in variants.unique()}
 
 
 def month_dates(monthly: pd.DataFrame, start: str) -> pd.Series:
@@ -93,16 +99,21 @@ def month_dates(monthly: pd.DataFrame, start: str) -> pd.Series:
     return pd.Series(month_timestamps(start, months), index=months)
 
 
-def _fan(
-    ax: Axes, q: pd.DataFrame, variant: str, dates: pd.Series, colour: Any, faint: float
-) -> None:
+def _fan(ax: Axes, q: Bands, variant: str, dates: pd.Series, colour: Any, faint: float) -> None:
     """Draw one variant's 90% band, 50% band and median line (labelled by variant), from
-    its rows of ``bands``: two fills and one line, whatever the number of months."""
-    rows = cast(pd.DataFrame, q.loc[variant])
-    x = dates.loc[rows.index.to_numpy(dtype=float)].to_numpy()
-    ax.fill_between(x, rows[0.05], rows[0.95], color=colour, alpha=faint, linewidth=0)
-    ax.fill_between(x, rows[0.25], rows[0.75], color=colour, alpha=2 * faint, linewidth=0)
-    ax.plot(x, rows[0.5], color=colour, linewidth=1.8, label=variant)
+    its ``bands``: two polygons and one line, whatever the number of months. The bands
+    are polygons in the axis's date numbers (``fill_between`` did the same at several
+    times the cost: it converts the dates and checks gaps for each band); the line,
+    drawn first, makes the axis a date axis."""
+    months, quantiles = q[variant]
+    x = dates.to_numpy()[np.searchsorted(dates.index.to_numpy(), months)]
+    ax.plot(x, quantiles[:, 2], color=colour, linewidth=1.8, label=variant)
+    days = np.r_[mdates.date2num(x), mdates.date2num(x[::-1])]
+    for low, high, alpha in ((0, 4, faint), (1, 3, 2 * faint)):
+        edge = np.r_[quantiles[:, low], quantiles[::-1, high]]
+        band = PolyCollection([np.column_stack([days, edge])], linewidths=0, alpha=alpha)
+        band.set_facecolor(colour)
+        ax.add_collection(band, autolim=True)
 
 
 def fan_chart(
