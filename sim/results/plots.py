@@ -82,8 +82,8 @@ def _replication_text(monthly: pd.DataFrame) -> str:
 
 
 def bands(monthly: pd.DataFrame, series: str) -> Bands:
-    """Each variant's months (in order) and quantiles of a series by month (one row a
-    month, one column per ``BAND_QUANTILES``), from one grouping of the whole table."""
+    """Each variant's months and quantiles of a series by month (a column per quantile in
+    ``BAND_QUANTILES``), from one grouping of the whole table."""
     grouped = monthly.groupby(["variant", "month"], sort=True)[series]
     table = grouped.quantile(np.array(BAND_QUANTILES)).unstack()
     variants = table.index.get_level_values("variant")
@@ -93,27 +93,23 @@ def bands(monthly: pd.DataFrame, series: str) -> Bands:
 
 
 def month_dates(monthly: pd.DataFrame, start: str) -> pd.Series:
-    """The date of every month the table holds (simulated month -> timestamp), computed
-    once per figure rather than once per variant."""
+    """The date of every month the table holds (month -> timestamp), once per figure."""
     months = np.unique(monthly["month"].to_numpy(dtype=float))
     return pd.Series(month_timestamps(start, months), index=months)
 
 
 def _fan(ax: Axes, q: Bands, variant: str, dates: pd.Series, colour: Any, faint: float) -> None:
-    """Draw one variant's 90% band, 50% band and median line (labelled by variant), from
-    its ``bands``: two polygons and one line, whatever the number of months. The bands
-    are polygons in the axis's date numbers (``fill_between`` did the same at several
-    times the cost: it converts the dates and checks gaps for each band); the line,
-    drawn first, makes the axis a date axis."""
-    months, quantiles = q[variant]
+    """One variant's 90% and 50% bands and median line (labelled by variant): polygons in
+    date numbers (``fill_between`` cost more: it converts dates, checks gaps, per band)
+    and a line, drawn first, that makes the axis a date axis."""
+    months, quantiles = q[str(variant)]
     x = dates.to_numpy()[np.searchsorted(dates.index.to_numpy(), months)]
-    ax.plot(x, quantiles[:, 2], color=colour, linewidth=1.8, label=variant)
+    ax.plot(x, quantiles[:, 2], color=colour, linewidth=1.8, label=str(variant))
     days = np.r_[mdates.date2num(x), mdates.date2num(x[::-1])]
     for low, high, alpha in ((0, 4, faint), (1, 3, 2 * faint)):
         edge = np.r_[quantiles[:, low], quantiles[::-1, high]]
-        band = PolyCollection([np.column_stack([days, edge])], linewidths=0, alpha=alpha)
-        band.set_facecolor(colour)
-        ax.add_collection(band, autolim=True)
+        polygon = [np.column_stack([days, edge])]
+        ax.add_collection(PolyCollection(polygon, facecolors=[colour], linewidths=0, alpha=alpha))
 
 
 def fan_chart(
@@ -384,11 +380,8 @@ def save(
     fig: Figure, path_without_suffix: str | Path, *, svg: bool = False, close: bool = True
 ) -> list[Path]:
     """Write ``<path>.png`` (``DPI``) and, when asked, ``<path>.svg``; then close the figure
-    (unless told not to: a figure drawn again with the next series).
-
-    SVG is on request: drawing a figure twice doubles the cost of plotting, which
-    dominated small runs. The PNG is compressed at zlib level 3 (level 6, the default,
-    took 15% longer for files 10% smaller).
+    unless told not to (drawn again with the next series). SVG is on request: a second
+    drawing doubles the cost. PNG at zlib level 3 (level 6 took 15% longer, 10% smaller).
 
     Returns:
         The paths written (parent directories are created).
