@@ -97,17 +97,15 @@ def _intervals(ax: Axes, rows: pd.DataFrame, variants: Sequence[str]) -> None:
     """Each variant's paired difference (a dot) and 95% CI (a line with caps), top to
     bottom: three artists for all the variants, not an error-bar container each."""
     colours = plots._colours(len(variants))
-    found = [(i, rows[rows["variant"] == v]) for i, v in enumerate(variants)]
-    found = [(i, row) for i, row in found if not row.empty]
-    y = np.array([i for i, _ in found], dtype=float)
+    table = rows.drop_duplicates("variant").set_index("variant").reindex(list(variants))
+    y = np.flatnonzero(table["mean_diff"].notna().to_numpy())  # the variants with a row
     mean, low, high = (
-        np.array([float(row[c].iloc[0]) for _, row in found])
-        for c in ("mean_diff", "ci_low", "ci_high")
+        table[c].to_numpy(dtype=float)[y] for c in ("mean_diff", "ci_low", "ci_high")
     )
     missing = np.isnan(low)  # no interval: drawn as the point alone
     low, high = np.where(missing, mean, low), np.where(missing, mean, high)
     low, high = np.minimum(low, mean), np.maximum(high, mean)  # an interval holds its mean
-    colour = [colours[i] for i, _ in found]
+    colour = [colours[i] for i in y]
     ax.hlines(y, low, high, colors=colour, linewidth=1.5)
     ax.scatter(np.r_[low, high], np.r_[y, y], marker="|", s=36, c=colour * 2, linewidths=1.5)
     ax.scatter(mean, y, s=36, c=colour, zorder=3)
