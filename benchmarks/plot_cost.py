@@ -162,6 +162,7 @@ def report(
         f"model, the run's tasks:       {spread(models)}  "
         f"({statistics.median(models) / tasks * 1000:.1f} ms per replication)"
     )
+    wholes = []
     for name, rounds in results.items():
         figures = {f: [float(x["figures"][f]) for x in rounds] for f in rounds[0]["figures"]}  # type: ignore[index]
         totals = [sum(x["figures"].values()) for x in rounds]  # type: ignore[attr-defined]
@@ -169,6 +170,7 @@ def report(
         reports = [float(x["report"]) for x in rounds]  # type: ignore[arg-type]
         whole = [a + b + c for a, b, c in zip(totals, imports, reports, strict=True)]
         shares = [w / m for w, m in zip(whole, models, strict=True)]
+        wholes.append(whole)
         print(f"{name}:")
         print(f"  import of the plotting modules {spread(imports)}")
         for figure, spent in figures.items():
@@ -180,6 +182,9 @@ def report(
             f"{statistics.median(shares):.1%} ({min(shares):.1%}-{max(shares):.1%}) "
             "of the model's CPU (goal <= 5%)"
         )
+    if len(wholes) == 2:  # the paired figure: both trees drew in the same rounds
+        ratios = [b / a for a, b in zip(*wholes, strict=True)]
+        print(f"working tree / {args.revision}, per round: {spread(ratios)}")
 
 
 if __name__ == "__main__":
