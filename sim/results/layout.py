@@ -1,11 +1,12 @@
 """Fixed figure layouts: margins in inches, from the few texts that decide them.
 
 Matplotlib's constrained layout measures every axes' ticks, labels and titles twice
-before the final draw; in a small run that was a third of the cost of the plots (and
-the plots a fifth of the run). These helpers place the axes once instead: heights of
-decorations come from font sizes (one line of text of ``points`` size), and the widths
-that vary (tick labels, variant and council names, a legend) are measured from the
-font's metrics without drawing anything. A figure laid out here draws in one pass.
+before the final draw: a third of the cost of a small run's plots, which cost about as
+much as its model. These helpers place the axes once instead: heights of decorations
+come from font sizes (one line of text of ``points`` size), and the widths that vary
+(tick labels, variant and council names, a legend) are measured from the font's metrics
+without drawing anything. A figure laid out here draws in one pass; its axes titles are
+set with ``y=1.0`` (placed, not moved clear of the ticks, which would measure them).
 """
 
 from __future__ import annotations
