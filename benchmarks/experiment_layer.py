@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sim.experiments.tasks import Task, encode_result
 from sim.model.world import run_replication
+from sim.provenance import code_hash
 from sim.results import analysis
 from sim.results.directory import RunDirectory
 from sim.scenario.councils import load_councils
@@ -49,6 +50,7 @@ def main() -> None:
     scenario = resolve(variant_scenarios(loaded)[loaded.run.baseline])
     table = load_councils()
     run_replication(scenario, Task("baseline", 0, 0, 1).seed_key, table)  # warm
+    code_hash()  # a run hashes its code once, for its identity, before any task is stored
     costs = dict.fromkeys(("model", "encode", "write_part", "sound", "combine", "summary"), 0.0)
     with tempfile.TemporaryDirectory() as root:
         run_dir = RunDirectory(Path(root) / "run")
