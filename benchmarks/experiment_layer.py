@@ -61,6 +61,7 @@ def measure(
         run_dir = RunDirectory(Path(root) / "run")
         run_dir.parts.mkdir(parents=True)
         tasks = [Task("baseline", 0, r, 2) for r in range(replications)]
+        _ = [t.key for t in tasks]  # a run computes every key (its plan) before any task runs
         for task in tasks:
             spent, result = cpu(lambda t=task: run_replication(
                 scenario, t.seed_key, table, trace=trace))
