@@ -120,6 +120,7 @@ TABLES = ("replication", "monthly", "councils", "events", "judgements")
 # tables of a results directory are parquet.
 PART_SUFFIX = ".arrow"
 EVENT_COLUMNS = ("time", "council", "event", "details")
+LARGE_TABLE = 1 << 20  # bytes of a table's arrays from which its IPC file is sized first
 
 
 @dataclass(frozen=True)
@@ -232,11 +233,26 @@ def _label_array(start: str, months: tuple[float, ...]) -> pa.Array:
 
 
 def ipc_bytes(table: pa.Table) -> bytes:
-    """A table as the bytes of an Arrow IPC file (what a stored part holds)."""
-    sink = pa.BufferOutputStream()
+    """A table as the bytes of an Arrow IPC file (what a stored part holds).
+
+    A large table (a traced event log) is sized first and written into a buffer of that
+    size: a growing stream would hold up to twice the file while it grows (the trace of
+    1000 councils x 50 years: ~20 MiB of file).
+    """
+    if table.nbytes < LARGE_TABLE:
+        sink = pa.BufferOutputStream()
+        _write_ipc(sink, table)
+        return sink.getvalue().to_pybytes()
+    counter = pa.MockOutputStream()
+    _write_ipc(counter, table)
+    buffer = pa.allocate_buffer(counter.size())
+    _write_ipc(pa.FixedSizeBufferWriter(buffer), table)
+    return buffer.to_pybytes()
+
+
+def _write_ipc(sink: pa.NativeFile, table: pa.Table) -> None:
     with pa.ipc.new_file(sink, table.schema) as writer:
         writer.write_table(table)
-    return sink.getvalue().to_pybytes()
 
 
 def plan(
