@@ -11,9 +11,9 @@ storing the part with its manifest (``write_part``), the check before it counts 
 (``combine``, with its check). Summaries are per run, not per replication, and are
 printed on their own line. ``--rounds`` repeats it all in one process (a fresh directory
 each time) and prints medians and ranges: one round's figures move with the machine's load,
-storing most (it creates six files and directories a part), and with the file system:
-``--dir`` stores where runs are stored (e.g. ``results``: on the machine this was measured
-on, new directories in ``/tmp`` cost ~3 ms of system time a part, in ``results`` ~0.1).
+storing most: it creates a directory and five files a part, and their system time swung
+between ~0.1 and ~4 ms a part from one directory and minute to the next on the shared
+machine this was measured on. ``--dir`` stores where runs are stored (e.g. ``results``).
 Goal (issue 10): the layer at most 2% of the model's CPU.
 """
 
