@@ -196,8 +196,8 @@ def _table(
 
 def _repeated(value: str | int, rows: int) -> pa.Array:
     """An identifying column: ``value`` on every row (text as pandas (3) stores it)."""
-    return pa.repeat(pa.scalar(value, pa.large_string() if isinstance(value, str) else pa.int64()),
-                     rows)
+    kind = pa.large_string() if isinstance(value, str) else pa.int64()
+    return pa.repeat(pa.scalar(value, kind), rows)
 
 
 def _column(values: Any) -> pa.Array:
