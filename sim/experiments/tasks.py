@@ -158,9 +158,9 @@ def encode_result(
     ids: dict[str, str | int] = {
         "variant": task.variant, "point": task.point, "replication": task.replication,
     }
-    row = {"seed": [task.seed], **_one_row(result.metrics)}
+    row = {"seed": [task.seed], **{k: [v] for k, v in result.metrics.items()}}
     monthly: dict[str, Any] = dict(result.monthly)
-    labels = _label_array(scenario.run.start, tuple(result.monthly["month"].tolist()))
+    labels = _month_labels(scenario.run.start, tuple(result.monthly["month"].tolist()))
     monthly = {"month": monthly.pop("month"), "date": labels, **monthly}
     tables = {
         "replication": _table(ids, row),
@@ -188,48 +188,26 @@ def _table(
 ) -> pa.Table:
     """The identifying columns, then ``columns`` (arrays or lists), typed as pandas would."""
     rows, types = len(next(iter(columns.values()))), types or {}
-    data = {name: _repeated(value, rows) for name, value in ids.items()}
+    data = {
+        name: pa.array([value] * rows, pa.large_string() if isinstance(value, str) else pa.int64())
+        for name, value in ids.items()
+    }
     for name, values in columns.items():
-        data[name] = pa.array(list(values), types[name]) if name in types else _column(values)
+        if name in types:
+            data[name] = pa.array(list(values), types[name])
+            continue
+        array = np.asarray(values)
+        if array.dtype.kind in "UO":  # text: as pandas (3) stores str columns
+            data[name] = pa.array(array.tolist(), pa.large_string())
+        else:
+            data[name] = pa.array(array)
     return pa.table(data)
-
-
-def _repeated(value: str | int, rows: int) -> pa.Array:
-    """An identifying column: ``value`` on every row (text as pandas (3) stores it)."""
-    kind = pa.large_string() if isinstance(value, str) else pa.int64()
-    return pa.repeat(pa.scalar(value, kind), rows)
-
-
-def _column(values: Any) -> pa.Array:
-    """A column from an Arrow array (as is), a numpy array or a list, typed as pandas would."""
-    if isinstance(values, pa.Array):
-        return values
-    array = np.asarray(values)
-    if array.dtype.kind in "UO":  # text: as pandas (3) stores str columns
-        return pa.array(array.tolist(), pa.large_string())
-    return pa.array(array)
-
-
-def _one_row(metrics: Mapping[str, Any]) -> dict[str, Any]:
-    """The metrics as one-row columns; when all are floats (as the model gives them), slices
-    of one Arrow array (a fiftieth of the conversions: ~3 us a column otherwise)."""
-    values = list(metrics.values())
-    if not all(type(v) is float for v in values):
-        return {k: [v] for k, v in metrics.items()}
-    whole = pa.array(np.array(values, dtype=np.float64))
-    return {k: whole.slice(i, 1) for i, k in enumerate(metrics)}
 
 
 @functools.lru_cache(maxsize=16)
 def _month_labels(start: str, months: tuple[float, ...]) -> tuple[str, ...]:
     """``month_labels``, once per start and months (the same for every replication of a run)."""
     return tuple(month_labels(start, months))
-
-
-@functools.lru_cache(maxsize=16)
-def _label_array(start: str, months: tuple[float, ...]) -> pa.Array:
-    """The monthly table's ``date`` column, built once per start and months."""
-    return pa.array(list(_month_labels(start, months)), pa.large_string())
 
 
 def ipc_bytes(table: pa.Table) -> bytes:
