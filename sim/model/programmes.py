@@ -27,6 +27,7 @@ import numpy as np
 import simpy
 
 from sim.model.staffing import Staffing, refresh_levels
+from sim.model.streams import STREAM_NAMES
 from sim.scenario.schema import GRADES, Scenario
 from sim.scenario.workforce_rules import Programmes, Scheme
 
@@ -130,11 +131,9 @@ def placements(rule: str, n: int, vacant: np.ndarray, judged: np.ndarray) -> np.
 
 def cohort_rng(world: World, cohort: Cohort) -> np.random.Generator:
     """The cohort's own generator under the ``workforce`` stream (see the module notes)."""
-    parent = world.streams.key.sequence("workforce")
-    name_key = zlib.crc32(cohort.scheme.name.encode())
-    child = np.random.SeedSequence(
-        parent.entropy, spawn_key=(*parent.spawn_key, name_key, cohort.year)
-    )
+    key, name_key = world.streams.key, zlib.crc32(cohort.scheme.name.encode())
+    stream = (key.point, key.replication, STREAM_NAMES.index("workforce"))  # its spawn key
+    child = np.random.SeedSequence(key.seed, spawn_key=(*stream, name_key, cohort.year))
     return np.random.default_rng(child)
 
 
@@ -208,7 +207,8 @@ def graduate_leaves(world: World, staff: Staffing, index: int) -> None:
     staff.bring_up_to_date(world.env.now, (index,))
     staff.leave(index, world.params.workforce.displacement)
     staff.react(world, index)
-    world.recorder.log(world.env.now, world.councils[index].name, "graduate_left")
+    if world.recorder.trace:
+        world.recorder.log(world.env.now, world.councils[index].name, "graduate_left")
 
 
 def start(world: World, staff: Staffing) -> Ledger:
