@@ -27,7 +27,6 @@ import numpy as np
 import simpy
 
 from sim.model.staffing import Staffing, refresh_levels
-from sim.model.streams import STREAM_NAMES
 from sim.scenario.schema import GRADES, Scenario
 from sim.scenario.workforce_rules import Programmes, Scheme
 
@@ -131,10 +130,8 @@ def placements(rule: str, n: int, vacant: np.ndarray, judged: np.ndarray) -> np.
 
 def cohort_rng(world: World, cohort: Cohort) -> np.random.Generator:
     """The cohort's own generator under the ``workforce`` stream (see the module notes)."""
-    key, name_key = world.streams.key, zlib.crc32(cohort.scheme.name.encode())
-    stream = (key.point, key.replication, STREAM_NAMES.index("workforce"))  # its spawn key
-    child = np.random.SeedSequence(key.seed, spawn_key=(*stream, name_key, cohort.year))
-    return np.random.default_rng(child)
+    name_key = zlib.crc32(cohort.scheme.name.encode())
+    return np.random.default_rng(world.streams.key.sequence("workforce", name_key, cohort.year))
 
 
 def pay_for(world: World, ledger: Ledger, cohort: Cohort) -> simpy.events.ProcessGenerator:

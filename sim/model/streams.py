@@ -40,10 +40,12 @@ class SeedKey:
     point: int
     replication: int
 
-    def sequence(self, name: str) -> np.random.SeedSequence:
-        """The seed sequence of one named stream."""
+    def sequence(self, name: str, *child: int) -> np.random.SeedSequence:
+        """The seed sequence of one named stream, or of its child ``child`` (a council's
+        sub-stream, a cohort's: the spawn key extended, as ``SeedSequence.spawn`` would)."""
         index = STREAM_NAMES.index(name)
-        return np.random.SeedSequence(self.seed, spawn_key=(self.point, self.replication, index))
+        spawn_key = (self.point, self.replication, index, *child)
+        return np.random.SeedSequence(self.seed, spawn_key=spawn_key)
 
 
 class CouncilDraws:
@@ -64,9 +66,7 @@ class CouncilDraws:
 
     def __init__(self, streams: Streams, name: str, councils: int) -> None:
         self._streams, self._name, self._councils = streams, name, councils
-        base = streams.key.sequence(name)
-        block = np.random.SeedSequence(base.entropy, spawn_key=(*base.spawn_key, 2**32 - 1))
-        self._rng = np.random.default_rng(block)
+        self._rng = np.random.default_rng(streams.key.sequence(name, 2**32 - 1))
         self._normal_block = self._rng.standard_normal((councils, self.BLOCK))
         self._uniform_block: np.ndarray | None = None
         self._normals: list[list[float] | None] = [None] * councils
@@ -129,8 +129,7 @@ class Streams:
         the draws every other council sees: the common random numbers stay common.
         """
         key = (name, index)
-        if key not in self._per_council:
-            base = self.key.sequence(name)
-            sequence = np.random.SeedSequence(base.entropy, spawn_key=(*base.spawn_key, index))
-            self._per_council[key] = np.random.default_rng(sequence)
-        return self._per_council[key]
+        rng = self._per_council.get(key)
+        if rng is None:
+            rng = self._per_council[key] = np.random.default_rng(self.key.sequence(name, index))
+        return rng
