@@ -30,6 +30,7 @@ import numpy as np
 
 Array = np.ndarray
 Normal = Callable[[int], float]  # a council's next within-month standard normal
+MONTHS_AHEAD = 12  # month-end normals are drawn a year at a time
 
 
 def tau(theta: float, u: Array | float) -> Array | float:
@@ -98,7 +99,8 @@ class Latent:
         self.start = np.array(q, dtype=float)
         self.mu = self.start.copy()
         self.mu_time = np.zeros(len(q))
-        self.z_end = month_normals(len(q))
+        self._normals, self._normals_first = np.zeros((0, len(q))), 0  # month-end normals ahead
+        self.z_end = self.month_end_normals(0, 1)[0]
         self._knots: dict[int, tuple[list[float], list[float]]] = {}
         self._extra: dict[str, Any] = {}
 
@@ -116,9 +118,22 @@ class Latent:
             self.start = self._mu_at(end) + noise
             self.mu, self.mu_time = self.start.copy(), np.full(len(self.start), end)
             self.month += 1
-            self.z_end = self._month_normals(len(self.start))
+            self.z_end = self.month_end_normals(self.month, 1)[0]
             self._knots.clear()
             self._extra.clear()
+
+    def month_end_normals(self, first: int, count: int) -> Array:
+        """The month-end normals of months ``first`` to ``first + count - 1`` (rows; not before
+        the current month), drawn a year at a time in month order: the same numbers as one
+        draw of every council's per month, since a draw of n x 12 normals is twelve of n."""
+        n = len(self.start)
+        while self._normals_first + len(self._normals) < first + count:
+            keep = self._normals[self.month - self._normals_first :]  # from the current month
+            ahead = self._month_normals(n * MONTHS_AHEAD).reshape(MONTHS_AHEAD, n)
+            self._normals = np.concatenate([keep, ahead])
+            self._normals_first = self.month
+        lo = first - self._normals_first
+        return self._normals[lo : lo + count]
 
     def _mu_at(self, time: float) -> Array:
         decay = np.exp(-self.theta * (time - self.mu_time))
@@ -135,10 +150,10 @@ class Latent:
     # --- points inside a month ------------------------------------------------------------
     def add_points(self, starts: list[int], offset: Array, w: Array) -> None:
         """Register W drawn at ``offset``s (months into the month, sorted by council then
-        offset; council i's are ``starts[i]:starts[i + 1]``)."""
+        offset; council i's are ``starts[i]:starts[i + 1]``; read as a council needs them)."""
         self._extra = {}
         if len(offset):
-            self._extra = {"starts": starts, "offset": offset.tolist(), "w": w.tolist()}
+            self._extra = {"starts": starts, "offset": offset, "w": w}
 
     def _council_knots(self, i: int) -> tuple[list[float], list[float]]:
         knots = self._knots.get(i)
@@ -146,8 +161,8 @@ class Latent:
             us, ws = [0.0], [0.0]
             if self._extra:
                 lo, hi = self._extra["starts"][i], self._extra["starts"][i + 1]
-                us += self._extra["offset"][lo:hi]
-                ws += self._extra["w"][lo:hi]
+                us += self._extra["offset"][lo:hi].tolist()
+                ws += self._extra["w"][lo:hi].tolist()
             end = float(self.z_end[i]) * math.sqrt(float(tau(self.theta, 1.0)))
             knots = self._knots[i] = ([*us, 1.0], [*ws, end])
         return knots
