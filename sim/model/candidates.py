@@ -81,7 +81,9 @@ def draw(rng: np.random.Generator, first: int, bound: float, z_end: Array) -> Dr
     return Draws(first, bound, counts, offset, uniforms, z, z_tail, z_end)
 
 
-def bridge(theta: float, counts: Array, offset: Array, z: Array, z_tail: Array, z_end: Array) -> Array:
+def bridge(
+    theta: float, counts: Array, offset: Array, z: Array, z_tail: Array, z_end: Array
+) -> Array:
     """Brownian W (clock ``tau``) at each candidate, pinned to its cell's month-end W.
 
     ``counts``, ``z_tail``, ``z_end``: per cell (flat); ``offset``, ``z``: per candidate,
@@ -129,9 +131,9 @@ class Block:
         np.cumsum(counts, axis=1, out=starts[:, 1:])
         self.starts: list[list[int]] = starts.tolist()
         self.offset, self.w = draws.offset, w
-        spans = list(zip(self.bounds, self.bounds[1:], strict=False))
-        self.latest = [float(self.time[a:b].max(initial=draws.first + k)) for k, (a, b) in enumerate(spans)]
-        self.earliest = [float(self.time[a:b].min(initial=math.inf)) for a, b in spans]
+        months_times = [self.time[a:b] for a, b in zip(self.bounds, self.bounds[1:], strict=False)]
+        self.latest = [float(t.max(initial=draws.first + k)) for k, t in enumerate(months_times)]
+        self.earliest = [float(t.min(initial=math.inf)) for t in months_times]  # all ahead?
 
     def covers(self, month: int) -> bool:
         return self.draws.first <= month < self.draws.first + self.draws.months

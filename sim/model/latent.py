@@ -202,7 +202,7 @@ class Latent:
         self.mu_time[i] = time
         self.level[i] = value
 
-    def set_levels(self, index: Array, time: float, values: Array) -> None:
+    def set_levels(self, index: Array | slice, time: float, values: Array) -> None:
         """New long-run levels from ``time`` for the councils at ``index`` (all at once)."""
         self.roll_to(time)
         self.mu[index] = self._mu_at(time)[index]

@@ -56,7 +56,8 @@ class ConcernSignals:
         k = month - block.draws.first
         lo, hi = block.bounds[k], block.bounds[k + 1]
         self.starts = block.starts[k]
-        self.owner, self.time, self.noise = block.owner[lo:hi], block.time[lo:hi], block.noise[lo:hi]
+        self.owner, self.time = block.owner[lo:hi], block.time[lo:hi]
+        self.noise = block.noise[lo:hi]
         self.accept, self.act = block.accept[lo:hi], block.act[lo:hi]
         self.latest = block.latest[k]
         self.latent.add_points(self.starts, block.offset[lo:hi], block.w[lo:hi])
@@ -159,7 +160,7 @@ class ConcernSignals:
 
         return arrive
 
-    def level_changed(self, index: int | Array) -> None:
+    def level_changed(self, index: int | Array | slice) -> None:
         """Test again the later candidates of councils whose level just changed."""
         if self.latest <= self.env.now:  # the month's candidates are all past (month ends)
             return

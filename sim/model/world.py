@@ -135,8 +135,9 @@ class World:
             values[council.index] = value
             self._level_changed(council.index)
 
-    def set_uplifts(self, index: np.ndarray, name: str, values: np.ndarray) -> None:
-        """Change one term of the level of the councils at ``index`` at once (month ends)."""
+    def set_uplifts(self, index: np.ndarray | slice, name: str, values: np.ndarray) -> None:
+        """Change one term of the level of the councils at ``index`` (an index array or
+        ``slice(None)``, all) at once (month ends)."""
         self.levels.term(name)[index] = values
         self.latent.set_levels(index, self.env.now, self.levels.all(index))
         if self._signals is not None:
