@@ -48,6 +48,7 @@ class Draws:
     first: int
     bound: float
     counts: Array  # candidates per cell, shape (months, councils)
+    cell: Array  # each candidate's cell
     offset: Array  # months into its month, sorted within each cell
     uniforms: Array  # (acceptance, act) per candidate
     z: Array  # the bridge's step normals, one per candidate
@@ -65,20 +66,25 @@ def draw(rng: np.random.Generator, first: int, bound: float, z_end: Array) -> Dr
     Each council's candidates over the block are one Poisson process of rate ``bound``
     on [0, months): Poisson(``bound`` months) points, uniform on the block; those in a
     month are then Poisson(``bound``) points uniform on it, independent across months.
+    A point's month and offset are one uniform integer, offset in units of 2^-bits of
+    a month (2^-51 for 152 councils, near a double's 2^-53), so that one integer sort
+    orders the block by month, council and offset.
     """
     months, councils = z_end.shape
     per_council = rng.poisson(bound * months, size=councils) if bound > 0 else np.zeros(councils)
-    owner = np.repeat(np.arange(councils), per_council.astype(np.int64))
-    t = rng.random(len(owner)) * months  # below ``months``: u < 1 rounds down
-    month = t.astype(np.int64)  # floor: t >= 0
-    cell = month * councils + owner
-    order = np.lexsort((t, cell))  # by month, council, then time
+    owner = np.repeat(np.arange(councils, dtype=np.int64), per_council.astype(np.int64))
+    bits = min(52, 62 - (months * councils).bit_length())  # the sort key fits in an int64
+    point = rng.integers(0, months << bits, size=len(owner), dtype=np.int64)
+    within = point & ((1 << bits) - 1)
+    key = (((point >> bits) * councils + owner) << bits) | within
+    key.sort()  # by cell (month, council), then offset
+    cell = key >> bits
+    offset = (key & ((1 << bits) - 1)) * (0.5**bits)  # exact: an integer below 2^52 times 2^-bits
     counts = np.bincount(cell, minlength=months * councils).reshape(months, councils)
-    offset = t[order] - month[order]  # exact (Sterbenz: k <= t < 2k, or k = 0)
     total = len(offset)
     uniforms = rng.random((total, 2))
     z, z_tail = rng.standard_normal(total), rng.standard_normal(months * councils)
-    return Draws(first, bound, counts, offset, uniforms, z, z_tail, z_end)
+    return Draws(first, bound, counts, cell, offset, uniforms, z, z_tail, z_end)
 
 
 def bridge(
@@ -122,8 +128,8 @@ class Block:
         months, councils = counts.shape
         per_month = counts.sum(axis=1)
         w = bridge(theta, counts.ravel(), draws.offset, draws.z, draws.z_tail, draws.z_end.ravel())
-        self.owner = np.repeat(np.tile(np.arange(councils), months), counts.ravel())
-        self.time = np.repeat(draws.first + np.arange(months), per_month) + draws.offset
+        month, self.owner = np.divmod(draws.cell, councils)
+        self.time = (month + draws.first) + draws.offset
         self.noise = sigma * np.exp(-theta * draws.offset) * w
         self.accept, self.act = draws.uniforms[:, 0], draws.uniforms[:, 1]
         self.bounds: list[int] = [0, *np.cumsum(per_month).tolist()]
@@ -131,9 +137,18 @@ class Block:
         np.cumsum(counts, axis=1, out=starts[:, 1:])
         self.starts: list[list[int]] = starts.tolist()
         self.offset, self.w = draws.offset, w
-        months_times = [self.time[a:b] for a, b in zip(self.bounds, self.bounds[1:], strict=False)]
-        self.latest = [float(t.max(initial=draws.first + k)) for k, t in enumerate(months_times)]
-        self.earliest = [float(t.min(initial=math.inf)) for t in months_times]  # all ahead?
+        self.latest, self.earliest = self._extremes(per_month)
+
+    def _extremes(self, per_month: Array) -> tuple[list[float], list[float]]:
+        """Each month's last and first candidate time (the month start and inf when none)."""
+        first, time = self.draws.first, self.time
+        if bool(per_month.min() > 0):
+            starts = self.bounds[:-1]
+            latest = np.maximum.reduceat(time, starts).tolist()
+            return latest, np.minimum.reduceat(time, starts).tolist()
+        spans = [time[a:b] for a, b in zip(self.bounds, self.bounds[1:], strict=False)]
+        latest = [float(t.max(initial=first + k)) for k, t in enumerate(spans)]
+        return latest, [float(t.min(initial=math.inf)) for t in spans]
 
     def covers(self, month: int) -> bool:
         return self.draws.first <= month < self.draws.first + self.draws.months
