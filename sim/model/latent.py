@@ -11,7 +11,8 @@ that does not depend on m at all. X is drawn as a time-changed Brownian motion,
 ``X(k + u) = sigma exp(-theta u) W(tau(u))`` with ``tau(u) = (exp(2 theta u) - 1) / (2 theta)``
 (``u`` when theta is 0), which has exactly the OU covariance. Its month-end value
 comes from the month's shared standard normal (``drift`` stream, one per council
-and month, drawn when the month starts), and any time inside the month is a
+and month, drawn a year ahead in month order: the same numbers as drawn month by
+month; the signals' candidates are pinned to them), and any time inside the month is a
 Brownian-bridge draw between the nearest points already drawn (the council's
 ``drift_within_month`` draws). Nothing is approximated: the law of q at any set of
 times is the OU law with the piecewise-constant m, and month-end scores depend

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import cast
 
 import numpy as np
 import simpy
+from simpy.events import NORMAL
 
 from sim.model.candidates import Block, block_months, draw
 from sim.model.latent import Latent
@@ -146,19 +148,8 @@ class ConcernSignals:
 
     def _schedule(self, j: int, owner: int, time: float, act: float, now: float) -> None:
         """A kept candidate ``j`` of the month arrives at ``time``, unless tested again first."""
-        event = self.env.timeout(time - now)
-        event.callbacks.append(self._arrival(j, owner, act, self._tokens[j]))
+        Arrival(self, j, owner, act, time - now)
 
-    def _arrival(
-        self, j: int, owner: int, act: float, token: int
-    ) -> Callable[[simpy.Event], None]:
-        tokens = self._tokens  # this month's: the candidate arrives before the month ends
-
-        def arrive(_: simpy.Event) -> None:
-            if tokens[j] == token:  # not tested again since it was scheduled
-                self.fire(owner, act)
-
-        return arrive
 
     def level_changed(self, index: int | Array | slice) -> None:
         """Test again the later candidates of councils whose level just changed."""
@@ -171,6 +162,26 @@ class ConcernSignals:
         changed[index] = True
         self._test(np.flatnonzero(changed[self.owner]))
 
+
+class Arrival(simpy.Event):
+    """A kept candidate's arrival: scheduled as a Timeout is (same priority, one event
+    id), carrying the candidate instead of a closure; it fires the signal unless the
+    candidate was tested again since (this month's tokens: it arrives within the month)."""
+
+    def __init__(self, signals: ConcernSignals, j: int, owner: int, act: float, delay: float):
+        self.env, self._value, self._ok = signals.env, None, True
+        self.callbacks: list[Callable[[simpy.Event], None]] = [_arrive]
+        self.signals, self.tokens, self.j, self.owner, self.act = (
+            signals, signals._tokens, j, owner, act
+        )
+        self.token = signals._tokens[j]
+        signals.env.schedule(self, NORMAL, delay)
+
+
+def _arrive(event: simpy.Event) -> None:
+    arrival = cast(Arrival, event)
+    if arrival.tokens[arrival.j] == arrival.token:  # not tested again since it was scheduled
+        arrival.signals.fire(arrival.owner, arrival.act)
 
 def expected_rate(
     rate_at_inadequate: float, slope: float, cutpoint: float, q: float, bound: float

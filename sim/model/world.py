@@ -8,7 +8,7 @@ per council and month (``drift`` stream), so variants of a scenario see the
 same shocks. One calendar process does everything that happens at a month
 boundary, in a fixed order: close the month for every council at once, apply
 the timeline, the institutions' month-end work, the month-end snapshot, and
-the next month's concern-signal candidates.
+the next month's concern-signal candidates (sliced from a year's, drawn at once).
 """
 
 from __future__ import annotations
