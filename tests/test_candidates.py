@@ -7,9 +7,11 @@ import math
 
 import numpy as np
 import pytest
+import simpy
 
 from sim.model.candidates import MAX_CANDIDATES, YEAR, Block, block_months, draw
 from sim.model.latent import Latent
+from sim.model.signals import ConcernSignals
 
 
 def test_each_month_of_each_council_has_poisson_candidates_uniform_and_sorted():
@@ -68,3 +70,27 @@ def test_month_end_normals_drawn_ahead_are_the_same_as_drawn_month_by_month():
         rows.append(latent.z_end.copy())
     expected = [monthly.standard_normal(n) for _ in range(40)]
     assert all((row == want).all() for row, want in zip(rows, expected, strict=True))
+
+
+def test_the_month_after_new_dynamics_has_candidates_on_the_new_path():
+    n = 30
+    months, within = np.random.default_rng(1), np.random.default_rng(2)
+    latent = Latent(
+        np.zeros(n),
+        np.zeros(n),
+        0.08,
+        0.4,
+        months.standard_normal,
+        lambda i: float(within.standard_normal()),
+    )
+    env = simpy.Environment()
+    signals = ConcernSignals(env, latent, np.random.default_rng(3))
+    for month in range(4):
+        env.run(until=month) if month else None
+        latent.roll_to(month)
+        if month == 2:  # a timeline entry at a month start, inside the block's year
+            latent.set_dynamics(0.3, 0.9)
+        signals.begin_month(month, 0.0, 1.0, 0.0, 1.0)
+        j = 5
+        i, t = int(signals.owner[j]), float(signals.time[j])
+        assert latent.noise(i, t) == pytest.approx(float(signals.noise[j]), abs=1e-12)
