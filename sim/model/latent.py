@@ -162,8 +162,9 @@ class Latent:
             us, ws = [0.0], [0.0]
             if self._extra:
                 lo, hi = self._extra["starts"][i], self._extra["starts"][i + 1]
-                us += self._extra["offset"][lo:hi].tolist()
-                ws += self._extra["w"][lo:hi].tolist()
+                if hi > lo:
+                    us += self._extra["offset"][lo:hi].tolist()
+                    ws += self._extra["w"][lo:hi].tolist()
             end = float(self.z_end[i]) * math.sqrt(float(tau(self.theta, 1.0)))
             knots = self._knots[i] = ([*us, 1.0], [*ws, end])
         return knots
@@ -177,9 +178,14 @@ class Latent:
         right = bisect.bisect_left(us, u - 1e-12)
         if abs(us[right] - u) <= 1e-12:
             w = ws[right]
-        else:
-            t0, t1 = float(tau(self.theta, us[right - 1])), float(tau(self.theta, us[right]))
-            t = float(tau(self.theta, u))
+        else:  # the clock ``tau`` of the two knots and of u, inlined (the same arithmetic)
+            theta = self.theta
+            if theta < 1e-12:
+                t0, t1, t = us[right - 1], us[right], u
+            else:
+                k = 2.0 * theta
+                t0, t1 = math.expm1(k * us[right - 1]) / k, math.expm1(k * us[right]) / k
+                t = math.expm1(k * u) / k
             mean = ws[right - 1] + (t - t0) / (t1 - t0) * (ws[right] - ws[right - 1])
             w = mean + math.sqrt(max((t - t0) * (t1 - t) / (t1 - t0), 0.0)) * self._within(i)
             us.insert(right, u)
@@ -188,8 +194,9 @@ class Latent:
 
     def mean_at(self, i: int, time: float) -> float:
         """mu_i at ``time``: where q would be without noise since the month started."""
-        decay = math.exp(-self.theta * (time - float(self.mu_time[i])))
-        return float(self.level[i]) + (float(self.mu[i]) - float(self.level[i])) * decay
+        decay = math.exp(-self.theta * (time - self.mu_time.item(i)))
+        level = self.level.item(i)
+        return level + (self.mu.item(i) - level) * decay
 
     def at(self, i: int, time: float) -> float:
         """q_i at ``time`` (not before the council's last level change), exact."""

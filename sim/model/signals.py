@@ -132,19 +132,20 @@ class ConcernSignals:
         """
         now, latent = self.env.now, self.latent
         lo, hi = self.starts[i], self.starts[i + 1]
-        times, noise = self.time[lo:hi].tolist(), self.noise[lo:hi].tolist()
-        accept, act = self.accept[lo:hi].tolist(), self.act[lo:hi].tolist()
-        level, mu = float(latent.level[i]), float(latent.mu[i])
-        mu_time, theta = float(latent.mu_time[i]), latent.theta
+        if lo == hi:
+            return  # no candidate this month (about a third of councils at a bound of 1)
+        level, mu = latent.level.item(i), latent.mu.item(i)
+        mu_time, theta = latent.mu_time.item(i), latent.theta
         scale, slope, cut, bound = self.rate_at_inadequate, self.slope, self.cutpoint, self.bound
-        tokens = self._tokens
-        for k, t in enumerate(times):
+        time, tokens = self.time, self._tokens
+        for j in range(lo, hi):
+            t = time.item(j)
             if t <= now:
                 continue
-            tokens[lo + k] += 1
-            q = level + (mu - level) * math.exp(-theta * (t - mu_time)) + noise[k]
-            if accept[k] * bound < min(scale * math.exp(-slope * (q - cut)), bound):
-                self._schedule(lo + k, i, t, act[k], now)
+            tokens[j] += 1
+            q = level + (mu - level) * math.exp(-theta * (t - mu_time)) + self.noise.item(j)
+            if self.accept.item(j) * bound < min(scale * math.exp(-slope * (q - cut)), bound):
+                self._schedule(j, i, t, self.act.item(j), now)
 
     def _schedule(self, j: int, owner: int, time: float, act: float, now: float) -> None:
         """A kept candidate ``j`` of the month arrives at ``time``, unless tested again first."""
