@@ -61,9 +61,9 @@ class Levels:
 
     def of(self, i: int) -> float:
         """Council i's level (the same sum, in the same order, as ``all``)."""
-        total = float(self.base[i])
+        total = self.base.item(i)
         for values in self.terms.values():
-            total += float(values[i])
+            total += values.item(i)
         return total
 
     def all(self, index: Array | slice = slice(None)) -> Array:

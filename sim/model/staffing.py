@@ -156,7 +156,8 @@ class Staffing:
             return
         vacancy, a, b, since = self.vacancy, self.a, self.b, self.since
         for i in index:
-            vacancy[i] = vacancy_at(float(vacancy[i]), float(a[i]), float(b[i]), now - since[i])
+            dt = now - since.item(i)
+            vacancy[i] = vacancy_at(vacancy.item(i), a.item(i), b.item(i), dt)
             since[i] = now
         self.since_all = math.nan
         self._agency = None
@@ -178,12 +179,12 @@ class Staffing:
     def set_rate(self, params: WorkforceDynamics, grade: int, i: int) -> None:
         """``set_rates`` for one council in plain floats (the same ``coefficients``, one event)."""
         by_turnover, by_hiring, growth = self._rate_lists(params)
-        start = int(self.start_grade[i])
+        start = self.start_grade.item(i)
         mt = by_turnover[grade] / by_turnover[start]
         mh = by_hiring[grade] / by_hiring[start]
-        turnover = params.turnover_scale * float(self.turnover[i]) * mt
-        hiring = params.hiring_scale * float(self.hiring[i]) * mh
-        share = float(self.graduates[i]) / float(self.posts[i])
+        turnover = params.turnover_scale * self.turnover.item(i) * mt
+        hiring = params.hiring_scale * self.hiring.item(i) * mh
+        share = float(self.graduates.item(i)) / self.posts.item(i)
         both = turnover + hiring  # ``coefficients`` in floats: the same operations in order
         self.a[i] = turnover + growth - (1.0 - params.displacement) * both * share
         self.b[i] = both + growth
