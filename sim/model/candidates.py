@@ -6,13 +6,18 @@ at sorted uniform offsets. The latent noise at each candidate is a Brownian
 bridge in the OU clock ``tau`` between 0 at the month start and the month's
 shared month-end value (the month-end normal of the ``drift`` stream, the one
 ``Latent`` rolls the month with), so the candidates are points of the council's
-exact OU path. A whole block of months is drawn with a handful of numpy calls
-(``signals`` stream, in a fixed order: counts, offsets, acceptance and act
-uniforms, bridge normals); a month boundary only slices it. What is drawn
-depends only on the number of councils, the bound and the month the block
-starts (never on policy or on what happened), so variants keep common random
-numbers. The noise is computed under the OU dynamics in force and computed again,
-from the same draws, when the timeline changes them at a month start.
+OU path. What is exact: the Poisson law of the candidates in every month, their
+independence across months and councils, and the joint law of the noise at
+them and at the month end; the one rounding is of the offsets, to a grid of
+2^-51 of a month for 152 councils (2^-48 for 1,000), where a double holds 2^-53.
+A whole block of months is drawn with a handful of numpy calls (``signals``
+stream, in a fixed order: each council's count over the block, the points, the
+acceptance and act uniforms, the bridge normals); a month boundary only slices
+it. What is drawn depends only on the number of councils, the bound and the
+month the block starts (never on policy or on what happened), so variants keep
+common random numbers. The noise is computed under the OU dynamics in force and
+computed again, from the same draws, when the timeline changes them at a month
+start.
 """
 
 from __future__ import annotations
