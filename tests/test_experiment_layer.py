@@ -10,7 +10,15 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
-from sim.experiments.tasks import TABLES, Task, encode, encode_result, task_output
+from sim.experiments.tasks import (
+    LARGE_TABLE,
+    TABLES,
+    Task,
+    encode,
+    encode_result,
+    ipc_bytes,
+    task_output,
+)
 from sim.model.world import run_replication
 from sim.scenario.councils import load_councils
 from sim.scenario.loading import load_scenario
@@ -35,3 +43,23 @@ def test_encoding_without_pandas_matches_the_data_frames(trace: bool) -> None:
         assert direct[name].schema.equals(expected.schema), name
         assert direct[name].equals(expected), name
         assert direct[name].num_rows > 0, name
+
+
+def test_a_large_table_is_sized_first_and_gives_the_same_file() -> None:
+    text = pa.array([f"event {i}" * 8 for i in range(40_000)], pa.large_string())
+    table = pa.table({"time": pa.array(range(40_000), pa.float64()), "details": text})
+    assert table.get_total_buffer_size() >= LARGE_TABLE  # the sized path
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    assert ipc_bytes(table) == sink.getvalue().to_pybytes()
+    assert tables({"t": ipc_bytes(table)})["t"].equals(table)
+
+
+def test_the_row_counts_handed_to_the_manifest_are_the_tables() -> None:
+    loaded = load_scenario("scenarios/reform_2015.yaml", {"run.horizon_months": 12})
+    scenario = resolve(variant_scenarios(loaded)[loaded.run.baseline])
+    task = Task("baseline", 0, 1, 5)
+    result = run_replication(scenario, task.seed_key, load_councils())
+    output = encode_result(task, scenario, result)
+    assert output.rows == {name: t.num_rows for name, t in tables(output.tables).items()}

@@ -9,7 +9,7 @@ so neither imports the other. ``dfe.start`` builds the state and registers it wi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from sim.model.council import INADEQUATE, Council
 from sim.model.institution import Institution
@@ -74,7 +74,7 @@ class DepartmentState(Institution):
 
 def department(world: World) -> DepartmentState:
     """The Department's state in a world (registered by ``dfe.start``)."""
-    return cast(DepartmentState, world.institutions[DepartmentState.name])
+    return world.institutions[DepartmentState.name]  # type: ignore[return-value]  # no cast() call: hot
 
 
 def end_commissioner(world: World, council: Council) -> None:

@@ -20,14 +20,15 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 import numpy as np
-import simpy
 
 from sim.model import sponsors
 from sim.model.cases import Case, DepartmentState, department, end_commissioner, starting_spell
 from sim.model.council import GOOD, INADEQUATE, Council
+from sim.model.timers import after, soon, start_after, when
 
 if TYPE_CHECKING:
     from sim.model.world import World
+    from sim.scenario.regime_rules import Regime
 
 STATUSES = (
     "none",
@@ -183,7 +184,7 @@ def open_case(
             world.set_uplift(council, "intervention", regime.notice_uplift)
             council.status = "commissioner" if appoint_at_once else "direction"
             delay = 0.0 if appoint_at_once else regime.commissioner_delay_months
-            world.env.process(appoint_commissioner(world, council, case, delay))
+            appoint_commissioner(world, council, case, delay)
         else:
             council.status = "notice"
             world.set_uplift(council, "intervention", regime.notice_uplift)
@@ -196,9 +197,9 @@ def open_case(
             if council.status == "notice":
                 council.status = "direction"
             delay = regime.commissioner_delay_months
-            world.env.process(appoint_commissioner(world, council, case, delay))
+            appoint_commissioner(world, council, case, delay)
     if regime.deadline_months is not None and reviewed:
-        world.env.process(review(world, council, case.judgement))
+        start_review(world, council, case.judgement)
 
 
 def gets_commissioner(world: World, council: Council) -> bool:
@@ -216,13 +217,21 @@ def gets_commissioner(world: World, council: Council) -> bool:
     )
 
 
-def appoint_commissioner(
-    world: World, council: Council, case: Case, delay: float
-) -> simpy.events.ProcessGenerator:
-    """Wait for a free commissioner and the appointment delay; then the commissioner's uplift."""
+def appoint_commissioner(world: World, council: Council, case: Case, delay: float) -> None:
+    """Ask for a free commissioner; once granted, the appointment delay; then in post.
+
+    Callbacks (``sim.model.timers``) in the order a process would take these steps.
+    """
+    soon(world.env, lambda: _ask_for_commissioner(world, council, case, delay))
+
+
+def _ask_for_commissioner(world: World, council: Council, case: Case, delay: float) -> None:
     case.request = world.commissioners.request()
-    yield case.request
-    yield world.env.timeout(delay)
+    when(case.request, lambda _: after(world.env, delay, lambda: _appoint(world, council, case)))
+
+
+def _appoint(world: World, council: Council, case: Case) -> None:
+    """The commissioner takes up post (unless the case closed or was withdrawn meanwhile)."""
     if department(world).cases.get(council.index) is not case or case.request is None:
         return
     case.appointed_at = world.env.now
@@ -246,10 +255,21 @@ def close_case(world: World, council: Council, reason: str) -> None:
     council.status = "none"
 
 
-def review(world: World, council: Council, judgement: int) -> simpy.events.ProcessGenerator:
-    """The deadline review: significant improvement, or the policy's response to failure."""
+def start_review(world: World, council: Council, judgement: int) -> None:
+    """The deadline review of the case ``judgement`` opened (or renewed), by the regime then in
+    force (callbacks, ``sim.model.timers``, in the order a process would take these steps)."""
+    soon(world.env, lambda: _await_review(world, council, judgement))
+
+
+def _await_review(world: World, council: Council, judgement: int) -> None:
     regime = world.policy.regime
-    yield world.env.timeout(regime.deadline_months or 0.0)
+    after(
+        world.env, regime.deadline_months or 0.0, lambda: review(world, council, judgement, regime)
+    )
+
+
+def review(world: World, council: Council, judgement: int, regime: Regime) -> None:
+    """The deadline review: significant improvement, or the policy's response to failure."""
     case = department(world).cases.get(council.index)
     if case is None or case.judgement != judgement or council.status not in UNDER_INTERVENTION:
         return
@@ -259,16 +279,10 @@ def review(world: World, council: Council, judgement: int) -> simpy.events.Proce
     passed = reading >= required or (bar is not None and reading >= bar)
     world.recorder.count("reviews_passed" if passed else "reviews_failed")
     world.recorder.log(
-        world.env.now,
-        council.name,
-        "review",
-        reading=round(reading, 4),
-        baseline=round(case.score, 4),
-        required=round(required, 4),
-        bar=bar,
-        passed=passed,
+        world.env.now, council.name, "review", reading=round(reading, 4),
+        baseline=round(case.score, 4), required=round(required, 4), bar=bar, passed=passed,
         extensions=case.extensions,
-    )
+    )  # fmt: skip
     if not passed:
         respond_to_failure(world, council, case)
 
@@ -282,7 +296,7 @@ def respond_to_failure(world: World, council: Council, case: Case) -> None:
         world.recorder.log(
             world.env.now, council.name, "decision", action="extend", extension=case.extensions
         )
-        world.env.process(review(world, council, case.judgement))
+        start_review(world, council, case.judgement)
         return
     if action == "keep_commissioner":
         world.recorder.log(world.env.now, council.name, "decision", action="keep_commissioner")
@@ -319,14 +333,11 @@ def maybe_hand_back(world: World, council: Council) -> None:
     if remaining <= 0:
         finish_trust(world, council)
     else:
-        world.env.process(hand_back_later(world, council, started, remaining))
+        start_after(world.env, remaining, lambda: hand_back_later(world, council, started))
 
 
-def hand_back_later(
-    world: World, council: Council, started: float, wait: float
-) -> simpy.events.ProcessGenerator:
+def hand_back_later(world: World, council: Council, started: float) -> None:
     """At the end of the minimum period, hand back if the same trust runs and is still good."""
-    yield world.env.timeout(wait)
     if department(world).pool.started.get(council.index) == started and council.judged >= GOOD:
         finish_trust(world, council)
 

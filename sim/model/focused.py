@@ -18,13 +18,12 @@ already being inspected; each council holds at most one plan at a time.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, cast
-
-import simpy
+from typing import TYPE_CHECKING
 
 from sim.model.council import INADEQUATE, Council
 from sim.model.institution import Institution
 from sim.model.ofsted import interrupt_cycle, scale, schedule
+from sim.model.timers import after, start_after, when
 
 if TYPE_CHECKING:
     from sim.model.world import World
@@ -66,7 +65,7 @@ def start(world: World) -> None:
 
 
 def visitor_of(world: World) -> FocusedVisitor:
-    return cast(FocusedVisitor, world.institutions[FocusedVisitor.name])
+    return world.institutions[FocusedVisitor.name]  # type: ignore[return-value]  # no cast() call: hot
 
 
 def plan(world: World, visitor: FocusedVisitor, council: Council) -> None:
@@ -81,27 +80,35 @@ def plan(world: World, visitor: FocusedVisitor, council: Council) -> None:
     if due - timing.last_graded_at < gap or timing.next_due - due < gap:
         return
     token = visitor.plans[council.index]
-    world.env.process(visit(world, visitor, council, token, due))
+    delay = max(0.0, due - now)
+    start_after(world.env, delay, lambda: visit(world, visitor, council, token, due))
 
 
-def visit(
-    world: World, visitor: FocusedVisitor, council: Council, token: int, due: float
-) -> simpy.events.ProcessGenerator:
-    """Wait for the planned date, queue for the kind's capacity, visit, and maybe act."""
-    yield world.env.timeout(max(0.0, due - world.env.now))
+def visit(world: World, visitor: FocusedVisitor, council: Council, token: int, due: float) -> None:
+    """On the planned date: queue for the kind's capacity, then visit (unless the plan is stale).
+
+    Callbacks (``sim.model.timers``) in the order a process would take these steps.
+    """
     rules = world.policy.ofsted.rules
     if _stale(world, visitor, council, token) or rules.focused_visits is None:
         return
-    granted = yield world.capacity.request(
-        rules.focused_visits.kind, due, council.index, "focused"
-    )
-    spec = world.policy.ofsted.rules.kinds.get(granted) if granted else None
+    granted = world.capacity.request(rules.focused_visits.kind, due, council.index, "focused")
+    when(granted, lambda kind: _on_site(world, visitor, council, token, kind))
+
+
+def _on_site(
+    world: World, visitor: FocusedVisitor, council: Council, token: int, kind: str
+) -> None:
+    """Capacity granted: on site for the kind's length, then read (unless stale meanwhile)."""
+    spec = world.policy.ofsted.rules.kinds.get(kind) if kind else None
     if spec is None or _stale(world, visitor, council, token):
         return  # the framework changed meanwhile, or the council was judged
-    yield world.env.timeout(spec.onsite_months)
-    if _stale(world, visitor, council, token):
-        return
-    found_weakness(world, council, _read(world, council))
+    after(world.env, spec.onsite_months, lambda: _visited(world, visitor, council, token))
+
+
+def _visited(world: World, visitor: FocusedVisitor, council: Council, token: int) -> None:
+    if not _stale(world, visitor, council, token):
+        found_weakness(world, council, _read(world, council))
 
 
 def _stale(world: World, visitor: FocusedVisitor, council: Council, token: int) -> bool:

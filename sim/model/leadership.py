@@ -31,7 +31,8 @@ def change_times(world: World) -> list[tuple[float, int, float]]:
     draws = rng.standard_normal(total)
     owners = np.repeat(np.arange(len(world.councils)), counts)
     order = np.argsort(times, kind="stable")
-    return [(float(times[k]), int(owners[k]), float(draws[k])) for k in order]
+    columns = times[order].tolist(), owners[order].tolist(), draws[order].tolist()
+    return list(zip(*columns, strict=True))
 
 
 def start(world: World) -> None:
@@ -49,4 +50,7 @@ def leadership_changes(
         base = new_base_level(council.base, world.params.performance, z)
         world.set_base(council, base)
         world.recorder.count("leadership_changes", index)
-        world.recorder.log(world.env.now, council.name, "leadership_change", base=round(base, 4))
+        if world.recorder.trace:
+            world.recorder.log(
+                world.env.now, council.name, "leadership_change", base=round(base, 4)
+            )

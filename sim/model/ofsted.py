@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import numpy as np
 import simpy
@@ -23,6 +23,7 @@ import simpy
 from sim.model.capacity import kind_for
 from sim.model.council import INADEQUATE, Council, grade_of
 from sim.model.institution import Institution
+from sim.model.timers import after, soon, start_after
 from sim.scenario.schema import GRADES
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ class Inspectorate(Institution):
 
 def inspectorate(world: World) -> Inspectorate:
     """Ofsted's state in a world (registered by ``start``)."""
-    return cast(Inspectorate, world.institutions[Inspectorate.name])
+    return world.institutions[Inspectorate.name]  # type: ignore[return-value]  # no cast() call: hot
 
 
 def schedule(world: World, council: Council) -> Schedule:
@@ -92,7 +93,7 @@ def start(world: World) -> None:
         state.schedules[council.index].next_due = max(0.0, due_after_judgement(world, council))
         state.cycles[council.index] = world.env.process(inspection_cycle(world, council))
         if council.judged == INADEQUATE:
-            world.env.process(monitoring(world, council, council.judgement_id))
+            monitor(world, council)
     world.signals.fire = lambda index, act: on_signal(world, index, act)
 
 
@@ -203,7 +204,7 @@ def judge(world: World, council: Council, purpose: str, kind: str, framework: st
     plan.last_graded_at = now
     plan.next_due = due_after_judgement(world, council)
     if grade == INADEQUATE:
-        world.env.process(monitoring(world, council, council.judgement_id))
+        monitor(world, council)
     for institution in world.institutions.values():
         institution.on_judgement(world, council, previous, purpose)
 
@@ -238,31 +239,63 @@ def record_judgement(
         )
 
 
-def monitoring(world: World, council: Council, judgement: int) -> simpy.events.ProcessGenerator:
-    """Monitoring visits while the inadequate judgement stands (ungraded, not capacity-bound).
+def monitor(world: World, council: Council) -> None:
+    """Start the monitoring visits of the inadequate judgement just published (or standing)."""
+    judgement = council.judgement_id
+    soon(world.env, lambda: _first_visit(world, council, judgement))
 
-    ``improvement_readings`` consecutive readings at or above the inadequate cutpoint
-    bring the re-inspection forward to the earliest the framework allows.
+
+def _first_visit(world: World, council: Council, judgement: int) -> None:
+    """The first monitoring visit still to come (the rules in force now fix the visits).
+
+    Ungraded and not capacity-bound. Callbacks (``sim.model.timers``) in the order a
+    process would take these steps: ``improvement_readings`` consecutive readings at or
+    above the inadequate cutpoint bring the re-inspection forward to the earliest the
+    framework allows.
     """
     rules = world.policy.ofsted.rules
     interval = rules.monitoring_interval_months
     first = max(1, math.ceil((world.env.now - council.judged_at) / interval - 1e-9))
-    improving = 0  # consecutive readings at or above the inadequate cutpoint
-    for visit in range(first, rules.monitoring_max_visits + 1):
-        yield world.env.timeout(max(0.0, council.judged_at + visit * interval - world.env.now))
-        if council.judgement_id != judgement:
-            return
-        if world.policy.ofsted.operating_share <= 0:
-            continue  # paused: no visit this time
+    visits = Visits(council, judgement, interval, rules.monitoring_max_visits)
+    _next_visit(world, visits, first, 0)
+
+
+@dataclass(eq=False)
+class Visits:
+    """One inadequate judgement's monitoring visits: whose, which judgement, how often."""
+
+    council: Council
+    judgement: int
+    interval: float  # months
+    last: int  # the last visit's number
+
+
+def _next_visit(world: World, visits: Visits, visit: int, improving: int) -> None:
+    """Wait for visit number ``visit`` (``improving``: consecutive good readings so far)."""
+    if visit <= visits.last:
+        council, env = visits.council, world.env
+        wait = max(0.0, council.judged_at + visit * visits.interval - env.now)
+        after(env, wait, lambda: _monitoring_visit(world, visits, visit, improving))
+
+
+def _monitoring_visit(world: World, visits: Visits, visit: int, improving: int) -> None:
+    """A monitoring visit while the judgement stands (none while inspections are paused)."""
+    council = visits.council
+    if council.judgement_id != visits.judgement:
+        return
+    if world.policy.ofsted.operating_share > 0:
         cutpoints, noise = scale(world)
         reading = world.reading(council, noise)
         world.recorder.count("monitoring_visits", council.index)
-        world.recorder.log(
-            world.env.now, council.name, "monitoring_visit", visit=visit, reading=round(reading, 4)
-        )
+        if world.recorder.trace:
+            world.recorder.log(
+                world.env.now, council.name, "monitoring_visit", visit=visit,
+                reading=round(reading, 4),
+            )  # fmt: skip
         improving = improving + 1 if reading >= cutpoints[0] else 0
         if improving >= world.policy.ofsted.rules.improvement_readings:
             bring_forward(world, council)
+    _next_visit(world, visits, visit + 1, improving)
 
 
 def bring_forward(world: World, council: Council) -> None:
@@ -284,12 +317,12 @@ def on_signal(world: World, index: int, act: float) -> None:
         q = world.advance(council)
         world.recorder.log(world.env.now, council.name, "signal", acted=acted, q=round(q, 4))
     if acted:
-        world.env.process(emergency_after(world, council, triggers.lead_time_months))
+        lead = triggers.lead_time_months
+        start_after(world.env, lead, lambda: emergency_after(world, council))
 
 
-def emergency_after(world: World, council: Council, lead: float) -> simpy.events.ProcessGenerator:
+def emergency_after(world: World, council: Council) -> None:
     """After the lead time, call an emergency inspection unless one is pointless or too soon."""
-    yield world.env.timeout(lead)
     gap = world.env.now - schedule(world, council).last_graded_at
     if council.judged == INADEQUATE or gap < world.policy.sharper_triggers.min_gap_months:
         world.recorder.log(

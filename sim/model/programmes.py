@@ -130,12 +130,8 @@ def placements(rule: str, n: int, vacant: np.ndarray, judged: np.ndarray) -> np.
 
 def cohort_rng(world: World, cohort: Cohort) -> np.random.Generator:
     """The cohort's own generator under the ``workforce`` stream (see the module notes)."""
-    parent = world.streams.key.sequence("workforce")
     name_key = zlib.crc32(cohort.scheme.name.encode())
-    child = np.random.SeedSequence(
-        parent.entropy, spawn_key=(*parent.spawn_key, name_key, cohort.year)
-    )
-    return np.random.default_rng(child)
+    return np.random.default_rng(world.streams.key.sequence("workforce", name_key, cohort.year))
 
 
 def pay_for(world: World, ledger: Ledger, cohort: Cohort) -> simpy.events.ProcessGenerator:
@@ -208,7 +204,8 @@ def graduate_leaves(world: World, staff: Staffing, index: int) -> None:
     staff.bring_up_to_date(world.env.now, (index,))
     staff.leave(index, world.params.workforce.displacement)
     staff.react(world, index)
-    world.recorder.log(world.env.now, world.councils[index].name, "graduate_left")
+    if world.recorder.trace:
+        world.recorder.log(world.env.now, world.councils[index].name, "graduate_left")
 
 
 def start(world: World, staff: Staffing) -> Ledger:

@@ -62,6 +62,10 @@ class SponsorPool:
     started: dict[int, float] = field(default_factory=dict)
     # council index -> the council sponsors it belongs to, for the sponsors listed so far
     _membership: tuple[int, dict[int, list[Sponsor]]] = (-1, {})
+    # bumped whenever a sponsor's slots or a member's grade change (see ``dispatch``)
+    changes: int = 0
+    # (sponsors policy, sponsors listed, changes) when dispatch last found no free sponsor
+    idle: tuple[object, int, int] | None = None
 
     def sponsors_with(self, council: int) -> list[Sponsor]:
         """The council sponsors (in list order) that ``council`` is a member of.
@@ -146,11 +150,21 @@ def next_in_queue(world: World) -> Waiting:
 
 
 def dispatch(world: World) -> None:
-    """Pair waiting councils with eligible sponsors until one side runs out."""
+    """Pair waiting councils with eligible sponsors until one side runs out.
+
+    Who is free depends only on the sponsors policy, the sponsors listed, their slots
+    and their members' grades: while none of these changed since a dispatch found no
+    free sponsor, none is free still (``SponsorPool.idle``), and the scan is skipped.
+    """
     pool = department(world).pool
     while pool.queue:
+        policy, idle = world.policy.sponsors, pool.idle
+        state = (len(pool.sponsors), pool.changes)
+        if idle is not None and idle[0] is policy and idle[1:] == state:
+            return
         free = free_sponsors(world, pool.sponsors)
         if not free:
+            pool.idle = (policy, *state)
             return
         sponsor = max(free, key=lambda s: s.capacity(world) - len(s.trusts))
         waiting = next_in_queue(world)
@@ -165,7 +179,9 @@ def assign(world: World, council: Council, sponsor: Sponsor) -> None:
     """Record a new trust with its sponsor and stretch the sponsor's own leadership."""
     sponsor.trusts.append(council.index)
     sponsor.ran_a_trust = True
-    department(world).pool.sponsor_of[council.index] = sponsor
+    pool = department(world).pool
+    pool.sponsor_of[council.index] = sponsor
+    pool.changes += 1
     update_load(world, sponsor)
 
 
@@ -222,6 +238,7 @@ def hand_back(world: World, council: Council) -> None:
     pool = department(world).pool
     sponsor = pool.sponsor_of.pop(council.index)
     sponsor.trusts.remove(council.index)
+    pool.changes += 1
     update_load(world, sponsor)
     started = pool.started.pop(council.index)
     world.recorder.count("trust_months", amount=world.env.now - max(started, 0.0))
@@ -241,7 +258,10 @@ def hand_back(world: World, council: Council) -> None:
 def note_sponsor_judgement(world: World, council: Council) -> None:
     """A sponsor council judged below good is counted; one back at good may take work again."""
     pool = department(world).pool
-    for sponsor in pool.sponsors_with(council.index):
+    member_of = pool.sponsors_with(council.index)
+    if member_of:
+        pool.changes += 1  # a member's new grade may make its sponsor free, or not
+    for sponsor in member_of:
         if council.judged < GOOD and sponsor.ran_a_trust:
             pool.fell_below_good.add(sponsor.name)
             if sponsor.trusts:  # while running trusts: the falls load can explain

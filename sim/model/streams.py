@@ -40,10 +40,12 @@ class SeedKey:
     point: int
     replication: int
 
-    def sequence(self, name: str) -> np.random.SeedSequence:
-        """The seed sequence of one named stream."""
+    def sequence(self, name: str, *child: int) -> np.random.SeedSequence:
+        """The seed sequence of one named stream, or of its child ``child`` (a council's
+        sub-stream, a cohort's: the spawn key extended, as ``SeedSequence.spawn`` would)."""
         index = STREAM_NAMES.index(name)
-        return np.random.SeedSequence(self.seed, spawn_key=(self.point, self.replication, index))
+        spawn_key = (self.point, self.replication, index, *child)
+        return np.random.SeedSequence(self.seed, spawn_key=spawn_key)
 
 
 class CouncilDraws:
@@ -53,38 +55,48 @@ class CouncilDraws:
     one block drawn at once (cheap for many councils); a council that needs more
     continues on its own sub-stream (``Streams.council``). Either way, what a
     council draws never depends on what other councils drew.
+
+    The block's generator draws the normals first, then the uniforms; nothing else
+    draws from it, so the uniforms are drawn only when first needed (the same values),
+    and a council's row becomes a list of floats only when it first draws (most
+    streams use one kind, and some only a few councils).
     """
 
     BLOCK = 32
 
     def __init__(self, streams: Streams, name: str, councils: int) -> None:
-        self._streams, self._name = streams, name
-        base = streams.key.sequence(name)
-        block = np.random.SeedSequence(base.entropy, spawn_key=(*base.spawn_key, 2**32 - 1))
-        rng = np.random.default_rng(block)
-        self._normals = rng.standard_normal((councils, self.BLOCK)).tolist()
-        self._uniforms = rng.uniform(size=(councils, self.BLOCK)).tolist()
-        self._used = {"normal": [0] * councils, "uniform": [0] * councils}
-
-    def _next(self, kind: str, i: int, block: list[list[float]]) -> float | None:
-        used = self._used[kind]
-        k = used[i]
-        used[i] = k + 1
-        return block[i][k] if k < self.BLOCK else None
+        self._streams, self._name, self._councils = streams, name, councils
+        self._rng = np.random.default_rng(streams.key.sequence(name, 2**32 - 1))
+        self._normal_block = self._rng.standard_normal((councils, self.BLOCK))
+        self._uniform_block: np.ndarray | None = None
+        self._normals: list[list[float] | None] = [None] * councils
+        self._uniforms: list[list[float] | None] = [None] * councils
+        self._used_normal = [0] * councils
+        self._used_uniform = [0] * councils
 
     def normal(self, i: int) -> float:
         """Council i's next standard normal."""
-        value = self._next("normal", i, self._normals)
-        if value is None:
+        k = self._used_normal[i]
+        self._used_normal[i] = k + 1
+        if k >= self.BLOCK:
             return float(self._streams.council(self._name, i).standard_normal())
-        return value
+        row = self._normals[i]
+        if row is None:
+            row = self._normals[i] = self._normal_block[i].tolist()
+        return row[k]
 
     def uniform(self, i: int) -> float:
         """Council i's next uniform on [0, 1)."""
-        value = self._next("uniform", i, self._uniforms)
-        if value is None:
+        k = self._used_uniform[i]
+        self._used_uniform[i] = k + 1
+        if k >= self.BLOCK:
             return float(self._streams.council(self._name, i).uniform())
-        return value
+        row = self._uniforms[i]
+        if row is None:
+            if self._uniform_block is None:  # after the normals, as if drawn with them
+                self._uniform_block = self._rng.uniform(size=(self._councils, self.BLOCK))
+            row = self._uniforms[i] = self._uniform_block[i].tolist()
+        return row[k]
 
 
 class Streams:
@@ -92,21 +104,22 @@ class Streams:
 
     def __init__(self, key: SeedKey) -> None:
         self.key = key
-        self._generators = {
-            name: np.random.default_rng(key.sequence(name)) for name in STREAM_NAMES
-        }
-
+        self._generators: dict[str, np.random.Generator] = {}  # made on first use
         self._per_council: dict[tuple[str, int], np.random.Generator] = {}
         self._draws: dict[str, CouncilDraws] = {}
 
     def __getitem__(self, name: str) -> np.random.Generator:
-        return self._generators[name]
+        rng = self._generators.get(name)
+        if rng is None:
+            rng = self._generators[name] = np.random.default_rng(self.key.sequence(name))
+        return rng
 
     def draws(self, name: str, councils: int) -> CouncilDraws:
         """Council-by-council draws of a named stream (see ``CouncilDraws``)."""
-        if name not in self._draws:
-            self._draws[name] = CouncilDraws(self, name, councils)
-        return self._draws[name]
+        draws = self._draws.get(name)
+        if draws is None:
+            draws = self._draws[name] = CouncilDraws(self, name, councils)
+        return draws
 
     def council(self, name: str, index: int) -> np.random.Generator:
         """A council's own sub-stream of a named stream.
@@ -116,8 +129,7 @@ class Streams:
         the draws every other council sees: the common random numbers stay common.
         """
         key = (name, index)
-        if key not in self._per_council:
-            base = self.key.sequence(name)
-            sequence = np.random.SeedSequence(base.entropy, spawn_key=(*base.spawn_key, index))
-            self._per_council[key] = np.random.default_rng(sequence)
-        return self._per_council[key]
+        rng = self._per_council.get(key)
+        if rng is None:
+            rng = self._per_council[key] = np.random.default_rng(self.key.sequence(name, index))
+        return rng

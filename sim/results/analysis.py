@@ -12,6 +12,7 @@ per point; their sensitivity indices, with the noise they carry, are in
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -34,8 +35,15 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, floa
     if n < 2:
         return mean, math.nan, math.nan, math.nan, n
     sd = float(finite.std(ddof=1))
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
+    half = t_quantile(0.5 + level / 2, n - 1) * sd / math.sqrt(n)
     return mean, mean - half, mean + half, sd, n
+
+
+@functools.lru_cache(maxsize=256)
+def t_quantile(probability: float, dof: int) -> float:
+    """Student-t quantile, once per (probability, degrees of freedom): a summary asks for
+    the same one for every metric, and scipy's ``ppf`` costs ~80 us a call."""
+    return float(stats.t.ppf(probability, dof))
 
 
 def metric_columns(replications: pd.DataFrame) -> list[str]:
@@ -48,9 +56,11 @@ def metric_columns(replications: pd.DataFrame) -> list[str]:
 def summarise(replications: pd.DataFrame) -> pd.DataFrame:
     """Per variant and metric: mean, 95% CI, sd and n over replications."""
     rows = []
+    metrics = metric_columns(replications)
     for variant, group in replications.groupby("variant", sort=False):
-        for metric in metric_columns(replications):
-            mean, low, high, sd, n = mean_ci(group[metric].to_numpy(dtype=float))
+        values = group[metrics].to_numpy(dtype=float)  # one conversion, not one per metric
+        for column, metric in enumerate(metrics):
+            mean, low, high, sd, n = mean_ci(values[:, column])
             rows.append(
                 {
                     "variant": variant,
@@ -116,7 +126,7 @@ def ratio_ci(
         return math.nan, math.nan, math.nan, n
     c, e = float(cost.mean()), float(effect.mean())
     cov = np.cov(cost, effect, ddof=1) / n
-    t2 = float(stats.t.ppf(0.5 + level / 2, n - 1)) ** 2
+    t2 = t_quantile(0.5 + level / 2, n - 1) ** 2
     a = e * e - t2 * cov[1, 1]
     b = -2.0 * (c * e - t2 * cov[0, 1])
     disc = b * b - 4.0 * a * (c * c - t2 * cov[0, 0])

@@ -237,7 +237,8 @@ class RunDirectory:
         temporary.mkdir(parents=True)
         for name, data in output.tables.items():
             (temporary / f"{name}{PART_SUFFIX}").write_bytes(data)
-        (temporary / parts.MANIFEST).write_text(parts.manifest_text(output.task, output.tables))
+        manifest = parts.manifest_text(output.task, output.tables, output.rows)
+        (temporary / parts.MANIFEST).write_text(manifest)
         if final.exists():
             shutil.rmtree(temporary)
             return

@@ -41,12 +41,14 @@ def _rows(data: bytes) -> int | None:
         return None
 
 
-def manifest_text(task: Task, tables: dict[str, bytes]) -> str:
-    """The ``part.json`` of a task whose tables are ``tables`` (file stem -> Arrow IPC bytes)."""
+def manifest_text(task: Task, tables: dict[str, bytes], rows: dict[str, int] | None = None) -> str:
+    """The ``part.json`` of a task whose tables are ``tables`` (file stem -> Arrow IPC bytes),
+    with their row counts from ``rows`` (as the encoder counted them) or read from the bytes."""
+    known = rows or {}
     entries = {
         f"{name}{PART_SUFFIX}": {
             "bytes": len(data),
-            "rows": _rows(data),
+            "rows": known[name] if name in known else _rows(data),
             "sha256": hashlib.sha256(data).hexdigest(),
         }
         for name, data in tables.items()
