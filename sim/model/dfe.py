@@ -15,7 +15,6 @@ commissioner), commissioner, awaiting_sponsor, trust_setup, trust.
 
 from __future__ import annotations
 
-import operator
 from collections import Counter
 from typing import TYPE_CHECKING
 
@@ -40,7 +39,6 @@ STATUSES = (
     "trust",
 )
 STATUS_KEYS = tuple(f"status_{s}" for s in STATUSES)  # the monthly columns
-STATUS = operator.attrgetter("status")  # a Council's intervention status
 UNDER_INTERVENTION = ("notice", "direction", "commissioner")
 TAKEN_OVER = ("awaiting_sponsor", "trust_setup", "trust")
 
@@ -350,7 +348,7 @@ def finish_trust(world: World, council: Council) -> None:
 def status_counts(world: World) -> dict[str, float]:
     """Monthly councils by intervention status, the sponsor queue, the trusts running and
     the regime's cumulative spending by heading."""
-    tally = Counter(map(STATUS, world.councils))
+    tally = Counter(council.status for council in world.councils)
     counts = {key: float(tally[s]) for key, s in zip(STATUS_KEYS, STATUSES, strict=True)}
     counts["sponsor_queue"] = float(len(department(world).pool.queue))
     counts.update(accrued_costs(world))
