@@ -15,6 +15,7 @@ from sim.errors import ResultsError
 from sim.experiments.execution import Execution
 from sim.experiments.sweep_file import load_sweep
 from sim.experiments.tasks import EncodedOutput, Task
+from sim.results import parts
 from sim.results.directory import RunDirectory
 from sim.workflow.run import run_scenario
 from sim.workflow.sweep import run_sweep
@@ -84,8 +85,8 @@ def test_a_half_written_part_is_never_read_as_finished(tmp_path):
     run_sweep(sweep, run_dir.path, plots=False)
     before = stored_files(run_dir.path)
     last = sweep.tasks()[-1]
-    (run_dir.parts / last.key).rename(half := run_dir.parts / f".tmp-{last.key}-999")
-    (half / "replication.arrow").write_bytes(b"ARROW1 truncated by kill -9")
+    (run_dir.parts / f"{last.key}.part").rename(half := run_dir.parts / f".tmp-{last.key}-999.part")
+    half.write_bytes(half.read_bytes()[:100])  # cut short by kill -9 while it was written
     assert last.key not in run_dir.finished()
     report = run_sweep(sweep, run_dir.path, plots=False)
     assert report.tasks_run == 1 and not half.exists()
@@ -155,7 +156,8 @@ def test_write_part_keeps_the_first_copy(tmp_path):
     task = Task("baseline", 0, 0, 1, "f")
     run_dir.write_part(EncodedOutput(task, {"replication": b"first"}))
     run_dir.write_part(EncodedOutput(task, {"replication": b"second"}))
-    assert (run_dir.parts / task.key / "replication.arrow").read_bytes() == b"first"
+    stored = parts.load(run_dir.parts / f"{task.key}.part", task)
+    assert stored.data("replication").to_pybytes() == b"first"
     assert run_dir.finished() == {task.key}
 
 
