@@ -182,3 +182,19 @@ def test_cli_resume_and_executor_mistakes_are_messages(tmp_path, monkeypatch):
     again = runner.invoke(app, ["run", str(scenario), "--resume", "--no-plots"])
     assert again.exit_code == 0, again.output
     assert len(list((tmp_path / "results" / "s").iterdir())) == 1  # continued, not a new one
+
+
+def test_a_part_is_written_whole_when_the_kernel_writes_it_in_pieces(tmp_path, monkeypatch):
+    real = os.writev
+
+    def short(fd: int, buffers: list[memoryview]) -> int:
+        return real(fd, [bytes(b"".join(buffers)[:7])])  # at most 7 bytes a call
+
+    task = Task("baseline", 0, 0, 1, "f")
+    chunks = parts.encode(task, {"replication": b"first" * 50, "monthly": b"second"})
+    monkeypatch.setattr(os, "writev", short)
+    with open(tmp_path / "p.part", "wb") as file:
+        parts.write_all(file.fileno(), chunks)
+    assert (tmp_path / "p.part").read_bytes() == b"".join(chunks)
+    stored = parts.load(tmp_path / "p.part", task)
+    assert stored.data("monthly").to_pybytes() == b"second"

@@ -85,10 +85,12 @@ def encode(task: Task, tables: dict[str, bytes], rows: dict[str, int] | None = N
 
 
 def write_all(fd: int, chunks: Sequence[bytes]) -> None:
-    """Write ``chunks`` to file descriptor ``fd`` in as few system calls as the kernel allows."""
+    """Write ``chunks`` to file descriptor ``fd`` in as few system calls as the kernel allows
+    (one ``writev`` a part, in practice; one ``write`` a chunk where there is no ``writev``)."""
+    writev = getattr(os, "writev", None)
     views = [memoryview(c) for c in chunks if c]
     while views:
-        done = os.writev(fd, views)
+        done = writev(fd, views) if writev else os.write(fd, views[0])
         while views and done >= len(views[0]):
             done -= len(views.pop(0))
         if views and done:
@@ -157,7 +159,7 @@ def load(path: Path, task: Task, content: bool = True) -> StoredPart:
     except OSError as err:
         raise PartError(f"cannot be read ({err.strerror or err})") from None
     tables = _tables(_header(header, task), _padded(_HEAD + length), size)
-    if content and hashlib.sha256(data[:-_DIGEST]).digest() != data[-_DIGEST:]:
+    if content and hashlib.sha256(memoryview(data)[:-_DIGEST]).digest() != data[-_DIGEST:]:
         raise PartError("content differs from what was written (altered or swapped)")
     return StoredPart(path, tables)
 
