@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.text import Text
 
-from sim.results import charts
+from sim.results import charts, plots
 
 
 def comparison(variants: int = 2) -> pd.DataFrame:
@@ -86,3 +90,121 @@ def test_small_multiples_show_a_later_variant_above_the_first_panels_whole() -> 
     for ax in fig.axes:
         low, high = ax.get_ylim()
         assert low == 0 and high >= 60
+
+
+def _monthly(variants: tuple[str, ...], months: int = 24) -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    rows = [
+        (v, r, float(m), float(rng.integers(10, 30)), float(rng.uniform(0.1, 0.2)))
+        for v in variants
+        for r in range(4)
+        for m in range(months)
+    ]
+    columns = ["variant", "replication", "month", "true_inadequate", "vacancy_rate"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def test_fan_panels_draw_each_series_as_a_fresh_figure_would() -> None:
+    """The second series drawn into the first one's panels: the same bands, lines, limits,
+    labels and title as its own figure (nothing of the first series left behind)."""
+    monthly = _monthly(("baseline", "a", "b", "c", "d"))
+    series = [
+        ("true_inadequate", "councils truly inadequate", "councils"),
+        ("vacancy_rate", "national vacancy rate", "share of posts"),
+    ]
+    figures = charts.fan_panels(monthly, series, baseline="baseline")
+    next(figures)
+    reused = next(figures)
+    fresh = charts.fan_small_multiples(
+        monthly, "vacancy_rate", baseline="baseline", label=series[1][1], unit=series[1][2]
+    )
+    assert reused.get_suptitle() == fresh.get_suptitle()
+    for old, new in zip(reused.axes, fresh.axes, strict=True):
+        assert old.get_ylim() == new.get_ylim() and old.get_xlim() == new.get_xlim()
+        assert old.get_ylabel() == new.get_ylabel() and old.get_title() == new.get_title()
+        assert len(old.lines) == len(new.lines) == 2 and len(old.collections) == 4
+        for a, b in zip(old.lines, new.lines, strict=True):
+            np.testing.assert_array_equal(a.get_ydata(), b.get_ydata())
+        for a, b in zip(old.collections, new.collections, strict=True):
+            np.testing.assert_array_equal(a.get_paths()[0].vertices, b.get_paths()[0].vertices)
+    with pytest.raises(StopIteration):
+        next(figures)  # asking after the last closes the figure
+    assert not plt.fignum_exists(reused.number)
+
+
+def test_forest_intervals_are_the_table_s_means_and_bounds() -> None:
+    """Each panel's dots are the mean differences and its lines the CIs, in variant order
+    (an interval that misses its mean, as v2's here, is drawn out to it, as before)."""
+    frame = comparison(3)
+    fig = charts.headline_forest(frame, ["child_years_truly_inadequate"], title="t")
+    (ax,) = fig.axes
+    lines, caps, dots = ax.collections[-3:]
+    rows = frame[frame["metric"] == "child_years_truly_inadequate"]
+    np.testing.assert_allclose(dots.get_offsets()[:, 0], rows["mean_diff"])
+    np.testing.assert_allclose(dots.get_offsets()[:, 1], [0, 1, 2])
+    bounds = [(s[0][0], s[1][0]) for s in lines.get_segments()]
+    low = np.minimum(rows["ci_low"], rows["mean_diff"])
+    np.testing.assert_allclose(bounds, np.column_stack([low, rows["ci_high"]]))
+    assert len(caps.get_offsets()) == 2 * len(rows)
+
+
+def _drawn_texts(fig: Figure) -> list[Text]:
+    """The texts a figure draws: titles, axis labels, the tick labels inside the view (the
+    axis keeps others, undrawn), texts in the axes, legends and the figure's own."""
+    texts: list[Text] = [*fig.texts, *(t for lg in fig.legends for t in lg.get_texts())]
+    for ax in fig.axes:
+        texts += [ax.title, ax.xaxis.label, ax.yaxis.label, *ax.texts]
+        legend = ax.get_legend()
+        texts += [*legend.get_texts(), legend.get_title()] if legend else []
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            ticks = axis.get_major_ticks(len(axis.get_majorticklocs()))
+            texts += [t.label1 for t in ticks if low - 1e-9 <= t.get_loc() <= high + 1e-9]
+    return texts
+
+
+def _texts_inside_and_apart(fig: Figure) -> None:
+    """Every visible text of a figure drawn inside it, and no two texts overlapping: what a
+    fixed layout must guarantee without constrained layout's measuring."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    texts = [t for t in _drawn_texts(fig) if t.get_visible() and t.get_text().strip()]
+    boxes = [t.get_window_extent(renderer) for t in texts]
+    for text, box in zip(texts, boxes, strict=True):
+        assert box.x0 >= -1 and box.y0 >= -1, text.get_text()
+        assert box.x1 <= fig.bbox.x1 + 1 and box.y1 <= fig.bbox.y1 + 1, text.get_text()
+    for i, (a, box) in enumerate(zip(texts, boxes, strict=True)):
+        for b, other in zip(texts[i + 1 :], boxes[i + 1 :], strict=True):
+            overlap = (
+                min(box.x1, other.x1) - max(box.x0, other.x0),
+                min(box.y1, other.y1) - max(box.y0, other.y0),
+            )
+            assert min(overlap) <= 1, (a.get_text(), b.get_text())
+
+
+def test_fixed_layouts_keep_every_text_inside_and_apart() -> None:
+    variants = ("baseline", "double_sponsor_capacity", "b", "c", "no_sharper_triggers")
+    monthly = _monthly(variants, months=120)
+    label, unit = "national vacancy rate", "share of posts"
+    _texts_inside_and_apart(
+        charts.fan_small_multiples(
+            monthly, "vacancy_rate", baseline="baseline", label=label, unit=unit
+        )
+    )
+    _texts_inside_and_apart(
+        plots.fan_chart(monthly[monthly["variant"].isin(variants[:3])], "vacancy_rate")
+    )
+    frame = comparison(4).assign(variant=lambda f: f["variant"] + "_with_a_long_name")
+    metrics = ["child_years_truly_inadequate", "cost_trusts_gbp"]
+    _texts_inside_and_apart(charts.headline_forest(frame, metrics, title="t", note="a note"))
+    councils = pd.DataFrame(
+        {
+            "variant": "baseline",
+            "council": [f"Council of {'North ' * (i % 3)}Shire {i}" for i in range(25)],
+            "months_truly_inadequate_mean": np.linspace(60, 5, 25),
+            "months_judged_inadequate_mean": np.linspace(30, 40, 25),
+            "share_taken_over": np.linspace(0, 0.9, 25),
+            "replications": 8,
+        }
+    )
+    _texts_inside_and_apart(charts.council_ranking(councils, "baseline"))

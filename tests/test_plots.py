@@ -289,3 +289,26 @@ def test_save_writes_png_and_svg_on_request_and_closes(tmp_path: Path) -> None:
     assert paths[0].read_bytes()[:4] == b"\x89PNG"
     assert b"<svg" in paths[1].read_bytes()[:2000]
     assert not plt.fignum_exists(fig.number)
+
+
+def test_save_keeps_the_figure_open_when_it_is_drawn_again(tmp_path: Path) -> None:
+    fig = plots.forest_plot(comparison_frame(2), units=UNITS)
+    plots.save(fig, tmp_path / "forest", close=False)
+    assert plt.fignum_exists(fig.number)
+    assert (tmp_path / "forest.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_fan_chart_bands_are_the_replications_quantiles() -> None:
+    """Both bands of every variant from the one grouping: the 5-95% and 25-75% quantiles
+    by month over replications, as each variant's own grouping gives them."""
+    monthly = monthly_frame(reps=7)
+    (ax,) = plots.fan_chart(monthly, "judged_inadequate").axes
+    bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    for index, variant in enumerate(VARIANTS):
+        rows = monthly[monthly["variant"] == variant].groupby("month")["judged_inadequate"]
+        for band, (low, high) in zip(
+            bands[2 * index : 2 * index + 2], ((0.05, 0.95), (0.25, 0.75)), strict=True
+        ):
+            vertices = band.get_paths()[0].vertices[:, 1]
+            assert vertices.min() == pytest.approx(rows.quantile(low).min())
+            assert vertices.max() == pytest.approx(rows.quantile(high).max())

@@ -87,6 +87,8 @@ class Capacity:
         if month > self.opened:
             return  # the month's boundary has not run yet (see ``open``)
         queue = self.waiting[kind]
+        if not queue:
+            return  # nothing to grant (the allowance is worked out when a request comes)
         allowed = self._allowed.get((kind, month))
         if allowed is None:  # once per kind and month: the rules change only at boundaries
             allowed = self._allowed[(kind, month)] = self.allowance(kind, month)

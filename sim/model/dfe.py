@@ -38,6 +38,7 @@ STATUSES = (
     "trust_setup",
     "trust",
 )
+STATUS_KEYS = tuple(f"status_{s}" for s in STATUSES)  # the monthly columns
 UNDER_INTERVENTION = ("notice", "direction", "commissioner")
 TAKEN_OVER = ("awaiting_sponsor", "trust_setup", "trust")
 
@@ -348,7 +349,7 @@ def status_counts(world: World) -> dict[str, float]:
     """Monthly councils by intervention status, the sponsor queue, the trusts running and
     the regime's cumulative spending by heading."""
     tally = Counter(council.status for council in world.councils)
-    counts = {f"status_{s}": float(tally[s]) for s in STATUSES}
+    counts = {key: float(tally[s]) for key, s in zip(STATUS_KEYS, STATUSES, strict=True)}
     counts["sponsor_queue"] = float(len(department(world).pool.queue))
     counts.update(accrued_costs(world))
     return counts

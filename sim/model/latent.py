@@ -11,7 +11,8 @@ that does not depend on m at all. X is drawn as a time-changed Brownian motion,
 ``X(k + u) = sigma exp(-theta u) W(tau(u))`` with ``tau(u) = (exp(2 theta u) - 1) / (2 theta)``
 (``u`` when theta is 0), which has exactly the OU covariance. Its month-end value
 comes from the month's shared standard normal (``drift`` stream, one per council
-and month, drawn when the month starts), and any time inside the month is a
+and month, drawn a year ahead in month order: the same numbers as drawn month by
+month; the signals' candidates are pinned to them), and any time inside the month is a
 Brownian-bridge draw between the nearest points already drawn (the council's
 ``drift_within_month`` draws). Nothing is approximated: the law of q at any set of
 times is the OU law with the piecewise-constant m, and month-end scores depend
@@ -30,6 +31,7 @@ import numpy as np
 
 Array = np.ndarray
 Normal = Callable[[int], float]  # a council's next within-month standard normal
+MONTHS_AHEAD = 12  # month-end normals are drawn a year at a time
 
 
 def tau(theta: float, u: Array | float) -> Array | float:
@@ -59,9 +61,9 @@ class Levels:
 
     def of(self, i: int) -> float:
         """Council i's level (the same sum, in the same order, as ``all``)."""
-        total = float(self.base[i])
+        total = self.base.item(i)
         for values in self.terms.values():
-            total += float(values[i])
+            total += values.item(i)
         return total
 
     def all(self, index: Array | slice = slice(None)) -> Array:
@@ -98,7 +100,8 @@ class Latent:
         self.start = np.array(q, dtype=float)
         self.mu = self.start.copy()
         self.mu_time = np.zeros(len(q))
-        self.z_end = month_normals(len(q))
+        self._normals, self._normals_first = np.zeros((0, len(q))), 0  # month-end normals ahead
+        self.z_end = self.month_end_normals(0, 1)[0]
         self._knots: dict[int, tuple[list[float], list[float]]] = {}
         self._extra: dict[str, Any] = {}
 
@@ -116,9 +119,22 @@ class Latent:
             self.start = self._mu_at(end) + noise
             self.mu, self.mu_time = self.start.copy(), np.full(len(self.start), end)
             self.month += 1
-            self.z_end = self._month_normals(len(self.start))
+            self.z_end = self.month_end_normals(self.month, 1)[0]
             self._knots.clear()
             self._extra.clear()
+
+    def month_end_normals(self, first: int, count: int) -> Array:
+        """The month-end normals of months ``first`` to ``first + count - 1`` (rows; not before
+        the current month), drawn a year at a time in month order: the same numbers as one
+        draw of every council's per month, since a draw of n x 12 normals is twelve of n."""
+        n = len(self.start)
+        while self._normals_first + len(self._normals) < first + count:
+            keep = self._normals[self.month - self._normals_first :]  # from the current month
+            ahead = self._month_normals(n * MONTHS_AHEAD).reshape(MONTHS_AHEAD, n)
+            self._normals = np.concatenate([keep, ahead])
+            self._normals_first = self.month
+        lo = first - self._normals_first
+        return self._normals[lo : lo + count]
 
     def _mu_at(self, time: float) -> Array:
         decay = np.exp(-self.theta * (time - self.mu_time))
@@ -135,10 +151,10 @@ class Latent:
     # --- points inside a month ------------------------------------------------------------
     def add_points(self, starts: list[int], offset: Array, w: Array) -> None:
         """Register W drawn at ``offset``s (months into the month, sorted by council then
-        offset; council i's are ``starts[i]:starts[i + 1]``)."""
+        offset; council i's are ``starts[i]:starts[i + 1]``; read as a council needs them)."""
         self._extra = {}
         if len(offset):
-            self._extra = {"starts": starts, "offset": offset.tolist(), "w": w.tolist()}
+            self._extra = {"starts": starts, "offset": offset, "w": w}
 
     def _council_knots(self, i: int) -> tuple[list[float], list[float]]:
         knots = self._knots.get(i)
@@ -146,8 +162,9 @@ class Latent:
             us, ws = [0.0], [0.0]
             if self._extra:
                 lo, hi = self._extra["starts"][i], self._extra["starts"][i + 1]
-                us += self._extra["offset"][lo:hi]
-                ws += self._extra["w"][lo:hi]
+                if hi > lo:
+                    us += self._extra["offset"][lo:hi].tolist()
+                    ws += self._extra["w"][lo:hi].tolist()
             end = float(self.z_end[i]) * math.sqrt(float(tau(self.theta, 1.0)))
             knots = self._knots[i] = ([*us, 1.0], [*ws, end])
         return knots
@@ -161,9 +178,14 @@ class Latent:
         right = bisect.bisect_left(us, u - 1e-12)
         if abs(us[right] - u) <= 1e-12:
             w = ws[right]
-        else:
-            t0, t1 = float(tau(self.theta, us[right - 1])), float(tau(self.theta, us[right]))
-            t = float(tau(self.theta, u))
+        else:  # the clock ``tau`` of the two knots and of u, inlined (the same arithmetic)
+            theta = self.theta
+            if theta < 1e-12:
+                t0, t1, t = us[right - 1], us[right], u
+            else:
+                k = 2.0 * theta
+                t0, t1 = math.expm1(k * us[right - 1]) / k, math.expm1(k * us[right]) / k
+                t = math.expm1(k * u) / k
             mean = ws[right - 1] + (t - t0) / (t1 - t0) * (ws[right] - ws[right - 1])
             w = mean + math.sqrt(max((t - t0) * (t1 - t) / (t1 - t0), 0.0)) * self._within(i)
             us.insert(right, u)
@@ -172,8 +194,9 @@ class Latent:
 
     def mean_at(self, i: int, time: float) -> float:
         """mu_i at ``time``: where q would be without noise since the month started."""
-        decay = math.exp(-self.theta * (time - float(self.mu_time[i])))
-        return float(self.level[i]) + (float(self.mu[i]) - float(self.level[i])) * decay
+        decay = math.exp(-self.theta * (time - self.mu_time.item(i)))
+        level = self.level.item(i)
+        return level + (self.mu.item(i) - level) * decay
 
     def at(self, i: int, time: float) -> float:
         """q_i at ``time`` (not before the council's last level change), exact."""
@@ -187,7 +210,7 @@ class Latent:
         self.mu_time[i] = time
         self.level[i] = value
 
-    def set_levels(self, index: Array, time: float, values: Array) -> None:
+    def set_levels(self, index: Array | slice, time: float, values: Array) -> None:
         """New long-run levels from ``time`` for the councils at ``index`` (all at once)."""
         self.roll_to(time)
         self.mu[index] = self._mu_at(time)[index]

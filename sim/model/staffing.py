@@ -26,6 +26,7 @@ scale turnover and hiring by the national by-grade figures (``WorkforceDynamics`
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 from collections.abc import Iterable
@@ -77,7 +78,7 @@ def vacancies_at(v: Array, a: Array, b: Array, dt: Array) -> Array:
     When every council moves (``b > 0``) over a positive ``dt``, the masks are skipped:
     the same operations on the same values.
     """
-    if bool(np.all(b > 0)) and bool(np.all(dt > 0)):
+    if b.min() > 0 and dt.min() > 0:  # (NaN compares False, as in the masks)
         star = a / b
         return np.maximum(star + (v - star) * np.exp(-b * dt), 0.0)
     moving = b > 0
@@ -139,6 +140,9 @@ class Staffing:
     _tables: tuple[WorkforceDynamics, Array, Array] | None = field(default=None, repr=False)
     _lists: tuple[list[float], list[float], float] = field(default=([], [], 0.0), repr=False)
     _agency: tuple[WorkforceDynamics, Array] | None = field(default=None, repr=False)
+    _council_tables: tuple[WorkforceDynamics, Array, Array] | None = field(
+        default=None, repr=False
+    )
     since_all: float = math.nan  # when every council was last brought up to date together
 
     def bring_up_to_date(self, now: float, index: Iterable[int] | None = None) -> None:
@@ -152,7 +156,8 @@ class Staffing:
             return
         vacancy, a, b, since = self.vacancy, self.a, self.b, self.since
         for i in index:
-            vacancy[i] = vacancy_at(float(vacancy[i]), float(a[i]), float(b[i]), now - since[i])
+            dt = now - since.item(i)
+            vacancy[i] = vacancy_at(vacancy.item(i), a.item(i), b.item(i), dt)
             since[i] = now
         self.since_all = math.nan
         self._agency = None
@@ -169,21 +174,17 @@ class Staffing:
         if index is not None:
             self.set_rate(params, reacting_grade(params, world.councils[index]), index)
             return
-        councils, stabilising = world.councils, params.stabilising_statuses
-        judged = np.array(list(map(JUDGED, councils)), dtype=int)
-        steady = np.array([s in stabilising for s in map(STATUS, councils)], dtype=bool)
-        floor = GRADES.index(params.stabilised_grade)
-        self.set_rates(params, np.where(steady, np.maximum(judged, floor), judged))
+        self.set_rates(params, reacting_grades(params, world.councils))
 
     def set_rate(self, params: WorkforceDynamics, grade: int, i: int) -> None:
         """``set_rates`` for one council in plain floats (the same ``coefficients``, one event)."""
         by_turnover, by_hiring, growth = self._rate_lists(params)
-        start = int(self.start_grade[i])
+        start = self.start_grade.item(i)
         mt = by_turnover[grade] / by_turnover[start]
         mh = by_hiring[grade] / by_hiring[start]
-        turnover = params.turnover_scale * float(self.turnover[i]) * mt
-        hiring = params.hiring_scale * float(self.hiring[i]) * mh
-        share = float(self.graduates[i]) / float(self.posts[i])
+        turnover = params.turnover_scale * self.turnover.item(i) * mt
+        hiring = params.hiring_scale * self.hiring.item(i) * mh
+        share = float(self.graduates.item(i)) / self.posts.item(i)
         both = turnover + hiring  # ``coefficients`` in floats: the same operations in order
         self.a[i] = turnover + growth - (1.0 - params.displacement) * both * share
         self.b[i] = both + growth
@@ -207,6 +208,9 @@ class Staffing:
         index: int | Array | slice = slice(None),
     ) -> None:
         """Rates in force from now for councils whose staff react as to ``grades``."""
+        if isinstance(index, slice) and index == slice(None) and not isinstance(grades, int):
+            self._set_all_rates(params, grades)
+            return
         _, by_turnover, by_hiring = self._rate_tables(params)
         start = self.start_grade[index]
         mt = by_turnover[grades] / by_turnover[start]
@@ -217,6 +221,34 @@ class Staffing:
         self.a[index], self.b[index] = coefficients(
             turnover, hiring, share, params.displacement, monthly_growth(params)
         )
+
+    def _set_all_rates(self, params: WorkforceDynamics, grades: Array) -> None:
+        """``set_rates`` of every council, the turnover and hiring read from ``_by_council``."""
+        turnover, hiring = self._by_council(params)
+        councils = np.arange(len(grades))
+        share = self.graduates / self.posts
+        self.a[:], self.b[:] = coefficients(
+            turnover[grades, councils],
+            hiring[grades, councils],
+            share,
+            params.displacement,
+            monthly_growth(params),
+        )
+
+    def _by_council(self, params: WorkforceDynamics) -> tuple[Array, Array]:
+        """Every council's turnover and hiring [1/month] if its staff reacted as to each grade
+        (rows), under the rules in force: ``set_rates``' products, in the same order."""
+        if self._council_tables is None or self._council_tables[0] is not params:
+            _, by_turnover, by_hiring = self._rate_tables(params)
+            start, grades = self.start_grade, range(len(GRADES))
+            turnover = params.turnover_scale * self.turnover
+            hiring = params.hiring_scale * self.hiring
+            self._council_tables = (
+                params,
+                np.array([turnover * (by_turnover[g] / by_turnover[start]) for g in grades]),
+                np.array([hiring * (by_hiring[g] / by_hiring[start]) for g in grades]),
+            )
+        return self._council_tables[1], self._council_tables[2]
 
     def place(self, counts: Array, displacement: float) -> None:
         """Graduates take posts now (bring the councils up to date first)."""
@@ -247,7 +279,7 @@ class Staffing:
         """
         if self._agency is None or self._agency[0] is not params:
             moved = self.agency_ref + params.agency_per_vacancy * (self.vacancy - self.vacancy_ref)
-            self._agency = (params, np.clip(moved, 0.0, 1.0))
+            self._agency = (params, np.minimum(np.maximum(moved, 0.0), 1.0))  # clip, cheaper
         return self._agency[1]
 
     def agency_of(self, params: WorkforceDynamics, i: int) -> float:
@@ -273,6 +305,21 @@ def reacting_grade(params: WorkforceDynamics, council: Council) -> int:
     if council.status in params.stabilising_statuses:
         return max(council.judged, GRADES.index(params.stabilised_grade))
     return council.judged
+
+
+def reacting_grades(params: WorkforceDynamics, councils: list[Council]) -> Array:
+    """``reacting_grade`` of every council at once."""
+    n, stabilising = len(councils), frozenset_of(params.stabilising_statuses)
+    judged = np.fromiter(map(JUDGED, councils), dtype=np.int64, count=n)
+    steady = np.fromiter(map(stabilising.__contains__, map(STATUS, councils)), bool, count=n)
+    floor = GRADES.index(params.stabilised_grade)
+    return np.where(steady, np.maximum(judged, floor), judged)
+
+
+@functools.lru_cache(maxsize=16)
+def frozenset_of(statuses: tuple[str, ...]) -> frozenset[str]:
+    """A tuple's members as a set (membership by hash, not by comparing every member)."""
+    return frozenset(statuses)
 
 
 def starting_rows(world: World) -> tuple[Array, Array, Array, Array]:
@@ -341,7 +388,10 @@ def refresh_levels(world: World, staff: Staffing) -> None:
     variants. Councils whose term is unchanged are left alone.
     """
     values = staff.uplift(world.params.workforce)
-    changed = np.flatnonzero(values != staff.applied)
-    if len(changed):
+    same = values == staff.applied
+    if not same.any():  # every council's term moved (the usual month end)
+        world.set_uplifts(slice(None), "workforce", values)
+    elif not same.all():
+        changed = np.flatnonzero(~same)
         world.set_uplifts(changed, "workforce", values[changed])
     staff.applied = values

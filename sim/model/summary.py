@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from sim.model.world import World
 
 JUDGED = operator.attrgetter("judged")  # a Council's judged grade
+TRUE_KEYS = tuple(f"true_{name}" for name in GRADES)  # monthly columns: councils by grade
+JUDGED_KEYS = tuple(f"judged_{name}" for name in GRADES)
 
 
 def snapshot(world: World, month: int) -> None:
@@ -27,19 +29,16 @@ def snapshot(world: World, month: int) -> None:
     """
     rec = world.recorder
     q = world.latent.start  # every council's q at this month start
-    truly = np.searchsorted(np.asarray(world.params.performance.cutpoints), q, side="right")
-    judged = np.array(list(map(JUDGED, world.councils)), dtype=int)
+    truly = np.searchsorted(world.params.performance.cutpoints, q, side="right")
+    judged = np.fromiter(map(JUDGED, world.councils), dtype=np.int64, count=len(world.councils))
+    true_counts = np.bincount(truly, minlength=len(GRADES)).tolist()
     row: dict[str, float] = {"month": month}
-    true_counts = np.bincount(truly, minlength=len(GRADES))
-    judged_counts = np.bincount(judged, minlength=len(GRADES))
-    for g, name in enumerate(GRADES):
-        row[f"true_{name}"] = int(true_counts[g])
-    for g, name in enumerate(GRADES):
-        row[f"judged_{name}"] = int(judged_counts[g])
+    row.update(zip(TRUE_KEYS, true_counts, strict=True))
+    row.update(zip(JUDGED_KEYS, np.bincount(judged, minlength=len(GRADES)).tolist(), strict=True))
     if month > 0:
         failing = (truly == INADEQUATE).astype(float)
         rec.per_council["months_truly_inadequate"] += failing
-        rec.counts["months_truly_inadequate"] += float(failing.sum())
+        rec.counts["months_truly_inadequate"] += float(true_counts[INADEQUATE])  # sum of failing
         # the month's child-years, discounted at its middle like the month's spending
         rate = world.params.costs.discount_rate_per_year
         rec.counts["child_years_truly_inadequate_discounted"] += float(

@@ -8,7 +8,7 @@ per council and month (``drift`` stream), so variants of a scenario see the
 same shocks. One calendar process does everything that happens at a month
 boundary, in a fixed order: close the month for every council at once, apply
 the timeline, the institutions' month-end work, the month-end snapshot, and
-the next month's concern-signal candidates.
+the next month's concern-signal candidates (sliced from a year's, drawn at once).
 """
 
 from __future__ import annotations
@@ -135,8 +135,9 @@ class World:
             values[council.index] = value
             self._level_changed(council.index)
 
-    def set_uplifts(self, index: np.ndarray, name: str, values: np.ndarray) -> None:
-        """Change one term of the level of the councils at ``index`` at once (month ends)."""
+    def set_uplifts(self, index: np.ndarray | slice, name: str, values: np.ndarray) -> None:
+        """Change one term of the level of the councils at ``index`` (an index array or
+        ``slice(None)``, all) at once (month ends)."""
         self.levels.term(name)[index] = values
         self.latent.set_levels(index, self.env.now, self.levels.all(index))
         if self._signals is not None:

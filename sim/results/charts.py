@@ -10,7 +10,7 @@ reader does not take one clear result among many as proof).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import matplotlib
@@ -24,7 +24,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from sim.results import measures, narrative, plots
+from sim.results import layout, measures, narrative, plots
 
 BETTER_SHADE = "#e3f4e8"
 SMALL_MULTIPLES_FROM = 4  # variants: from this many, one panel per variant against the baseline
@@ -93,18 +93,27 @@ def _unit_text(metric: str) -> str:
     return measures.unit(metric)
 
 
+def _intervals(ax: Axes, rows: pd.DataFrame, variants: Sequence[str]) -> None:
+    """Each variant's paired difference (a dot) and 95% CI (a line with caps), top to
+    bottom: three artists for all the variants, not an error-bar container each."""
+    colours = plots._colours(len(variants))
+    table = rows.drop_duplicates("variant").set_index("variant").reindex(list(variants))
+    y = np.flatnonzero(table["mean_diff"].notna().to_numpy())  # the variants with a row
+    mean, low, high = (
+        table[c].to_numpy(dtype=float)[y] for c in ("mean_diff", "ci_low", "ci_high")
+    )
+    missing = np.isnan(low)  # no interval: drawn as the point alone
+    low, high = np.where(missing, mean, low), np.where(missing, mean, high)
+    low, high = np.minimum(low, mean), np.maximum(high, mean)  # an interval holds its mean
+    colour = [colours[i] for i in y]
+    ax.hlines(y, low, high, colors=colour, linewidth=1.5)
+    ax.scatter(np.r_[low, high], np.r_[y, y], marker="|", s=36, c=colour * 2, linewidths=1.5)
+    ax.scatter(mean, y, s=36, c=colour, zorder=3)
+
+
 def _panel(ax: Axes, rows: pd.DataFrame, metric: str, variants: Sequence[str]) -> None:
     """One metric: each variant's paired difference and 95% CI, top to bottom."""
-    colours = plots._colours(len(variants))
-    for i, variant in enumerate(variants):
-        row = rows[rows["variant"] == variant]
-        if row.empty:
-            continue
-        mean, low, high = (float(row[c].iloc[0]) for c in ("mean_diff", "ci_low", "ci_high"))
-        if math.isnan(low):
-            low = high = mean
-        err = [[max(mean - low, 0.0)], [max(high - mean, 0.0)]]
-        ax.errorbar([mean], [i], xerr=err, fmt="o", color=colours[i], capsize=3)
+    _intervals(ax, rows, variants)
     ax.axvline(0.0, color="0.35", linestyle="--", linewidth=1)
     ax.set_yticks(range(len(variants)), labels=list(variants))
     ax.set_ylim(len(variants) - 0.5, -0.5)
@@ -114,7 +123,7 @@ def _panel(ax: Axes, rows: pd.DataFrame, metric: str, variants: Sequence[str]) -
     phrase = narrative.PHRASES.get(metric, (metric.replace("_", " "), ""))[0]
     if narrative.shape_of(metric) == "money":
         phrase = f"spending {phrase}"
-    ax.set_title(f"{phrase[:1].upper()}{phrase[1:]}", fontsize=10)
+    ax.set_title(f"{phrase[:1].upper()}{phrase[1:]}", fontsize=10, y=1.0)
     ax.set_xlabel(f"difference ({_unit_text(metric)})", fontsize=9)
 
 
@@ -134,13 +143,13 @@ def headline_forest(
     variants = plots._ordered(comparison["variant"])
     ncols = 1 if len(shown) == 1 else 2
     nrows = math.ceil(len(shown) / ncols)
-    fig, axes = plt.subplots(
-        nrows,
-        ncols,
-        figsize=(6.2 * ncols, 0.9 + nrows * (0.9 + 0.32 * len(variants))),
-        layout="constrained",
-        squeeze=False,
-    )
+    fig = plt.figure(figsize=(6.2 * ncols, 0.9 + nrows * (0.9 + 0.32 * len(variants))))
+    left = layout.widest(variants) + layout.TICK_ROOM + layout.line(10) + layout.LABEL_ROOM
+    below = layout.x_side() - layout.line(layout.TICKS) + layout.line(9)  # 9-point x labels
+    top = layout.line(layout.TITLE) + layout.title_side(10)
+    bottom = below + (layout.line(8.5) if note else 0.0)
+    gaps = (0.35, below + layout.title_side(10) + 0.08)  # tick labels overhang at the ends
+    axes = layout.grid(fig, (nrows, ncols), (left, 0.2, top, bottom), gaps)
     for ax, metric in zip(axes.flat, shown, strict=False):
         _panel(ax, comparison[comparison["metric"] == metric], metric, variants)
     for index, ax in enumerate(axes.flat):
@@ -150,9 +159,9 @@ def headline_forest(
             ax.set_yticklabels([])
         else:
             ax.set_ylabel("variant")
-    fig.suptitle(title)
+    layout.suptitle(fig, title)
     if note:
-        fig.supxlabel(note, fontsize=8.5, color="0.3")
+        layout.footnote(fig, note, fontsize=8.5, color="0.3")
     return fig
 
 
@@ -160,63 +169,82 @@ def fan_small_multiples(
     monthly: pd.DataFrame, series: str, *, baseline: str, label: str, unit: str
 ) -> Figure:
     """One panel per variant: its median and 50%/90% bands over the baseline's (in grey)."""
+    return next(fan_panels(monthly, [(series, label, unit)], baseline=baseline))
+
+
+def fan_panels(
+    monthly: pd.DataFrame, series: Sequence[tuple[str, str, str]], *, baseline: str
+) -> Iterator[Figure]:
+    """``fan_small_multiples`` of each (series, label, unit) in turn, in one figure.
+
+    The panels, their ticks, titles and axis labels are made once, and each series
+    only replaces the bands and lines: a new figure per series cost as much again as
+    drawing it. Save each figure before asking for the next; asking after the last
+    closes the figure.
+    """
     variants = [v for v in plots._ordered(monthly["variant"]) if v != baseline]
     ncols = min(3, len(variants))
-    nrows = math.ceil(len(variants) / ncols)
-    fig, axes = plt.subplots(
-        nrows,
-        ncols,
-        figsize=(4.2 * ncols, 0.8 + 2.7 * nrows),
-        layout="constrained",
-        squeeze=False,
-        sharex=True,
-        sharey=True,
-    )
-    base = monthly[monthly["variant"] == baseline]
-    start = plots._start_month(monthly)
-    colours = plots._colours(len(variants))  # each variant's colour in the forest plot too
-    for index, (ax, variant) in enumerate(zip(axes.flat, variants, strict=False)):
-        plots._fan(ax, base.assign(variant=baseline), series, start, "0.55", 1)
-        rows = monthly[monthly["variant"] == variant]
-        plots._fan(ax, rows, series, start, colours[index], 1)
-        ax.set_title(f"{variant} (colour) vs {baseline} (grey)", fontsize=9.5)
+    shape = (math.ceil(len(variants) / ncols), ncols)
+    fig = plt.figure(figsize=(4.2 * ncols, 0.8 + 2.7 * shape[0]))
+    top = layout.line(layout.TITLE) + layout.title_side(9.5)  # the figure's title, a panel's
+    gaps = (0.12, layout.title_side(9.5) + layout.x_side(ticks=False) + 0.06)
+    margins = (0.8, 0.05, top, layout.x_side())
+    grid = layout.grid(fig, shape, margins, gaps, sharex=True, sharey=True)
+    for ax in grid.flat[len(variants) :]:
+        ax.remove()
+    axes = list(grid.flat[: len(variants)])
+    for ax, variant in zip(axes, variants, strict=True):
+        ax.set_title(f"{variant} (colour) vs {baseline} (grey)", fontsize=9.5, y=1.0)
         ax.set_xlabel("date")
+        ax.grid(alpha=0.3)
+    dates = plots.month_dates(monthly, plots._start_month(monthly))
+    for name, label, unit in series:
+        panels = dict(zip(variants, axes, strict=True))
+        _panels_of(panels, plots.bands(monthly, name), dates, baseline, ncols, unit)
+        if monthly[name].min() >= 0:
+            # once, after every panel is drawn: the panels share y, and a limit set
+            # earlier would freeze the top at the panels drawn so far and cut later ones
+            axes[0].set_ylim(bottom=0)
+        text = f"{label[:1].upper()}{label[1:]} ({unit}): median, 50% and 90% bands over "
+        layout.suptitle(fig, text + plots._replication_text(monthly))
+        layout.place(fig, shape, (layout.y_side(axes[0]), *margins[1:]), gaps)
+        yield fig
+    plt.close(fig)
+
+
+def _panels_of(
+    panels: dict[str, Axes],
+    q: plots.Bands,
+    dates: pd.Series,
+    baseline: str,
+    ncols: int,
+    unit: str,
+) -> None:
+    """Replace each variant's panel's bands and lines with one series' (``plots.bands``),
+    the limits found again from the new data alone."""
+    colours = plots._colours(len(panels))  # each variant's colour in the forest plot too
+    for index, (variant, ax) in enumerate(panels.items()):
+        for artist in [*ax.collections, *ax.lines]:
+            artist.remove()
+        ax.relim()  # the limits forget the previous series
+        ax.set_autoscaley_on(True)
+        plots._fan(ax, q, baseline, dates, "0.55", 0.15)
+        plots._fan(ax, q, variant, dates, colours[index], 0.15)
         if index % ncols == 0:
             ax.set_ylabel(unit)
-        ax.grid(alpha=0.3)
-    if monthly[series].min() >= 0:
-        # once, after every panel is drawn: the panels share y, and a limit set earlier
-        # would freeze the top at the panels drawn so far and cut the later ones
-        axes.flat[0].set_ylim(bottom=0)
-    for ax in axes.flat[len(variants) :]:
-        ax.remove()
-    fig.suptitle(
-        f"{label[:1].upper()}{label[1:]} ({unit}): median, 50% and 90% bands over "
-        f"{plots._replication_text(monthly)}"
-    )
-    return fig
 
 
 def council_ranking(summary: pd.DataFrame, variant: str, top: int = 20) -> Figure:
     """The councils with the most months truly inadequate (mean over replications), with the
     months judged inadequate beside them and the share of replications taken over."""
     rows = summary[summary["variant"] == variant].nlargest(top, "months_truly_inadequate_mean")
-    fig, ax = plt.subplots(figsize=(8.5, 0.9 + 0.3 * len(rows)), layout="constrained")
+    fig = plt.figure(figsize=(8.5, 0.9 + 0.3 * len(rows)))
+    legend_row = layout.line(layout.TICKS) + 0.1  # the legend below the axes, over no bar
+    left = layout.widest(rows["council"].astype(str)) + layout.TICK_ROOM
+    margins = (left + layout.line(layout.TICKS) + layout.LABEL_ROOM, 0.2, layout.title_side())
+    ax = layout.grid(fig, (1, 1), (*margins, layout.x_side() + legend_row))[0, 0]
     positions = np.arange(len(rows))
-    ax.barh(
-        positions - 0.2,
-        rows["months_truly_inadequate_mean"],
-        height=0.4,
-        color="#b1361e",
-        label="truly inadequate",
-    )
-    ax.barh(
-        positions + 0.2,
-        rows["months_judged_inadequate_mean"],
-        height=0.4,
-        color="#7a8a99",
-        label="judged inadequate",
-    )
+    _months_bars(ax, rows, positions)
     ax.set_yticks(positions, labels=list(rows["council"]))
     ax.invert_yaxis()
     if "share_taken_over" in rows.columns:
@@ -227,11 +255,21 @@ def council_ranking(summary: pd.DataFrame, variant: str, top: int = 20) -> Figur
                 ax.text(months, y - 0.2, f"  taken over in {share:.0%}", va="center", fontsize=8)
     ax.set_xlabel(f"months (mean over {int(rows['replications'].max())} replications)")
     ax.set_ylabel("council")
-    ax.set_title(f"Councils with the most months truly inadequate ('{variant}')")
+    ax.set_title(f"Councils with the most months truly inadequate ('{variant}')", y=1.0)
     longest = float(
         np.nanmax(rows[["months_truly_inadequate_mean", "months_judged_inadequate_mean"]])
     )
     ax.set_xlim(0, 1.3 * longest if longest > 0 else 1.0)  # room for the labels inside the axes
-    fig.legend(loc="outside lower center", ncols=2, frameon=False)  # over no bar or label
+    bottom = layout.PAD / fig.get_size_inches()[1]
+    fig.legend(loc="lower center", bbox_to_anchor=(0.5, bottom), ncols=2, frameon=False)
     ax.grid(axis="x", alpha=0.3)
     return fig
+
+
+def _months_bars(ax: Axes, rows: pd.DataFrame, positions: np.ndarray) -> None:
+    """Each council's mean months truly (red) and judged (grey) inadequate, side by side."""
+    for offset, column, colour, label in (
+        (-0.2, "months_truly_inadequate_mean", "#b1361e", "truly inadequate"),
+        (0.2, "months_judged_inadequate_mean", "#7a8a99", "judged inadequate"),
+    ):
+        ax.barh(positions + offset, rows[column], height=0.4, color=colour, label=label)

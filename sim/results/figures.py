@@ -125,21 +125,22 @@ def _council_ranking(run_dir: RunDirectory, svg: bool) -> list[Path]:
 def _fan_charts(run_dir: RunDirectory, svg: bool) -> list[Path]:
     """A fan chart per headline monthly series the run has (``measures.FAN_SERIES``), none
     all zero. With more than three variants, each variant gets its own panel over the
-    baseline's bands (overlaid bands of many variants merge into one)."""
+    baseline's bands (overlaid bands of many variants merge into one), every series drawn
+    in turn into the same panels."""
     monthly = run_dir.table("monthly")
     units, labels = measures.units("series"), measures.labels("series")
     baseline = str(run_dir.document("scenario.yaml")["run"].get("baseline", "baseline"))
     several = monthly["variant"].nunique() >= charts.SMALL_MULTIPLES_FROM
+    names = [n for n in measures.FAN_SERIES if n in monthly.columns and monthly[n].fillna(0).any()]
     written: list[Path] = []
-    for name in (n for n in measures.FAN_SERIES if n in monthly.columns):
-        if not monthly[name].fillna(0).any():
-            continue
-        if several and (monthly["variant"] == baseline).any():
-            figure = charts.fan_small_multiples(
-                monthly, name, baseline=baseline, label=labels[name], unit=units[name]
-            )
-        else:
-            figure = plots.fan_chart(monthly, name, units=units, labels=labels)
+    if several and (monthly["variant"] == baseline).any():
+        series = [(n, labels[n], units[n]) for n in names]
+        figures = charts.fan_panels(monthly, series, baseline=baseline)
+        for name, figure in zip(names, figures, strict=True):  # the last next() closes it
+            written += plots.save(figure, run_dir.inside(name), svg=svg, close=False)
+        return written
+    for name in names:
+        figure = plots.fan_chart(monthly, name, units=units, labels=labels)
         written += plots.save(figure, run_dir.inside(name), svg=svg)
     return written
 
