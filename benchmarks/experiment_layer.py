@@ -11,9 +11,10 @@ storing the part with its manifest (``write_part``), the check before it counts 
 (``combine``, with its check). Summaries are per run, not per replication, and are
 printed on their own line. ``--rounds`` repeats it all in one process (a fresh directory
 each time) and prints medians and ranges: one round's figures move with the machine's load,
-storing most: it creates a directory and five files a part, and their system time swung
-between ~0.1 and ~4 ms a part from one directory and minute to the next on the shared
-machine this was measured on. ``--dir`` stores where runs are stored (e.g. ``results``).
+storing most (a part is one file, written under a temporary name and renamed: its system
+time is the file system's; a directory and five files a part, the layout before parts
+format 2, swung between ~0.1 and ~4 ms a part on the shared machine this was measured
+on). ``--dir`` stores where runs are stored (e.g. ``results``).
 Goal (issue 10): the layer at most 2% of the model's CPU.
 """
 

@@ -50,7 +50,7 @@ def write_sweep(
 
 def stored_files(directory: Path) -> dict[str, bytes]:
     """Every stored data file (parts and tables, not plots or the manifest) and its bytes."""
-    wanted = {".parquet", ".arrow", ".csv"}
+    wanted = {".parquet", ".part", ".csv"}
     return {
         str(p.relative_to(directory)): p.read_bytes()
         for p in sorted(directory.rglob("*"))
@@ -62,7 +62,9 @@ def finished_parts(directory: Path) -> list[str]:
     parts = directory / "parts"
     if not parts.is_dir():
         return []
-    return sorted(p.name for p in parts.iterdir() if p.is_dir() and not p.name.startswith("."))
+    return sorted(
+        p.stem for p in parts.iterdir() if p.suffix == ".part" and not p.name.startswith(".")
+    )
 
 
 def sim_command(*args: str, **kwargs: object) -> subprocess.Popen[bytes]:

@@ -12,6 +12,7 @@ from sim.experiments.execution import Execution
 from sim.experiments.executors import chunk_size, chunks
 from sim.experiments.sweep_file import load_sweep
 from sim.experiments.tasks import Task, fingerprint, plan, plan_order
+from sim.results.parts import load
 from sim.workflow.sweep import run_sweep
 from tests.conftest import make_scenario
 from tests.sweeps import finished_parts, stored_files, write_sweep
@@ -30,7 +31,10 @@ def test_sweep_is_byte_identical_across_executors(tmp_path):
         assert report.tasks == report.tasks_run == 5 * 2 * 2
         stored[name] = stored_files(tmp_path / name)
     parts = [k for k in stored["one"] if k.startswith("parts/")]
-    assert len(parts) == 20 * 4  # replication, monthly, councils and judgements of every task
+    assert len(parts) == 20  # one file per task
+    for task in sweep.tasks():  # replication, monthly, councils and judgements of every task
+        part = load(tmp_path / "one" / "parts" / f"{task.key}.part", task)
+        assert list(part.tables) == ["replication", "monthly", "councils", "judgements"]
     for table in ("replications.parquet", "points.parquet", "sensitivity.csv", "comparison.csv"):
         assert table in stored["one"]
     assert stored["two"] == stored["one"]

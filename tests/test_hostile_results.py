@@ -118,15 +118,16 @@ def test_compare_of_runs_differing_only_in_variants_needs_no_force(
 
 
 def _no_space(*args: object, **kwargs: object) -> None:
-    raise OSError(errno.ENOSPC, "No space left on device", "parts/x/monthly.parquet")
+    raise OSError(errno.ENOSPC, "No space left on device")
 
 
 def test_disk_full_while_writing_a_part(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "s.yaml").write_text(SMALL)
     out = tmp_path / "out"
-    monkeypatch.setattr(Path, "write_bytes", _no_space)
+    monkeypatch.setattr(os, "writev", _no_space)  # a part's one write
     code, output = _invoke("run", str(tmp_path / "s.yaml"), "--out", str(out), "--no-plots")
-    assert code == 1 and "monthly.parquet: cannot write or read (No space left" in output
+    assert code == 1 and ".part: cannot write or read (No space left" in output
+    assert not list((out / "parts").iterdir())  # nothing half-written left behind
     assert "--resume" in output
     monkeypatch.undo()
     code, output = _invoke(

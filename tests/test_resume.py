@@ -15,6 +15,7 @@ from sim.errors import ResultsError
 from sim.experiments.execution import Execution
 from sim.experiments.sweep_file import load_sweep
 from sim.experiments.tasks import EncodedOutput, Task
+from sim.results import parts
 from sim.results.directory import RunDirectory
 from sim.workflow.run import run_scenario
 from sim.workflow.sweep import run_sweep
@@ -84,8 +85,8 @@ def test_a_half_written_part_is_never_read_as_finished(tmp_path):
     run_sweep(sweep, run_dir.path, plots=False)
     before = stored_files(run_dir.path)
     last = sweep.tasks()[-1]
-    (run_dir.parts / last.key).rename(half := run_dir.parts / f".tmp-{last.key}-999")
-    (half / "replication.arrow").write_bytes(b"ARROW1 truncated by kill -9")
+    (run_dir.parts / f"{last.key}.part").rename(half := run_dir.parts / f".tmp-{last.key}-999.part")
+    half.write_bytes(half.read_bytes()[:100])  # cut short by kill -9 while it was written
     assert last.key not in run_dir.finished()
     report = run_sweep(sweep, run_dir.path, plots=False)
     assert report.tasks_run == 1 and not half.exists()
@@ -155,7 +156,8 @@ def test_write_part_keeps_the_first_copy(tmp_path):
     task = Task("baseline", 0, 0, 1, "f")
     run_dir.write_part(EncodedOutput(task, {"replication": b"first"}))
     run_dir.write_part(EncodedOutput(task, {"replication": b"second"}))
-    assert (run_dir.parts / task.key / "replication.arrow").read_bytes() == b"first"
+    stored = parts.load(run_dir.parts / f"{task.key}.part", task)
+    assert stored.data("replication").to_pybytes() == b"first"
     assert run_dir.finished() == {task.key}
 
 
@@ -180,3 +182,19 @@ def test_cli_resume_and_executor_mistakes_are_messages(tmp_path, monkeypatch):
     again = runner.invoke(app, ["run", str(scenario), "--resume", "--no-plots"])
     assert again.exit_code == 0, again.output
     assert len(list((tmp_path / "results" / "s").iterdir())) == 1  # continued, not a new one
+
+
+def test_a_part_is_written_whole_when_the_kernel_writes_it_in_pieces(tmp_path, monkeypatch):
+    real = os.writev
+
+    def short(fd: int, buffers: list[memoryview]) -> int:
+        return real(fd, [bytes(b"".join(buffers)[:7])])  # at most 7 bytes a call
+
+    task = Task("baseline", 0, 0, 1, "f")
+    chunks = parts.encode(task, {"replication": b"first" * 50, "monthly": b"second"})
+    monkeypatch.setattr(os, "writev", short)
+    with open(tmp_path / "p.part", "wb") as file:
+        parts.write_all(file.fileno(), chunks)
+    assert (tmp_path / "p.part").read_bytes() == b"".join(chunks)
+    stored = parts.load(tmp_path / "p.part", task)
+    assert stored.data("monthly").to_pybytes() == b"second"

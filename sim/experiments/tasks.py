@@ -115,10 +115,9 @@ class TaskOutput:
 # The tables of a task, as stored. judgements: one row per graded judgement, columns
 # council (index), month, framework, kind, grade (0 inadequate .. 3), previous_grade (-1 none).
 TABLES = ("replication", "monthly", "councils", "events", "judgements")
-# A stored part's tables are Arrow IPC files: written and read with next to no work (a
-# parquet file costs ~40 us per column to write, ~4 ms a replication); the combined
-# tables of a results directory are parquet.
-PART_SUFFIX = ".arrow"
+# A stored part's tables are Arrow IPC bytes (``sim.results.parts``): written and read
+# with next to no work (a parquet file costs ~40 us per column to write, ~4 ms a
+# replication); the combined tables of a results directory are parquet.
 EVENT_COLUMNS = ("time", "council", "event", "details")
 LARGE_TABLE = 1 << 20  # bytes of a table's arrays from which its IPC file is sized first
 

@@ -6,8 +6,9 @@ Layout of a run directory::
     scenario.yaml          the resolved scenario (a run: at the end, with the replications held)
     sweep.yaml, design.csv a sweep's resolved definition and its points (sweeps only)
     timings.json           seconds, tasks, tasks run (written when the run finishes)
-    parts/<task key>/      one finished replication, as Arrow IPC files: replication,
-                           monthly, councils (, events)
+    parts/<task key>.part  one finished replication, one file (``sim.results.parts``): its
+                           header, then its tables as Arrow IPC: replication, monthly,
+                           councils, judgements (, events), then its sha256
     replications.parquet   one row per variant, point and replication: ids, seed, a sweep
                            point's parameter values, outcomes
     monthly.parquet        variant, point, replication, month, date, counts
@@ -28,7 +29,7 @@ Layout of a run directory::
 
 A task's key is a hash of its resolved inputs (``Task.key``), so a directory
 can be resumed or extended by running only the keys it lacks. Each task is
-written to a temporary directory and renamed into ``parts/`` in one step:
+written to a temporary file and renamed into ``parts/`` in one step:
 an interrupted run (even ``kill -9``) keeps every finished task and never
 leaves a half-written one where it would be read as finished. Combined
 tables are streamed from the parts in plan order, so memory does not grow
@@ -49,10 +50,10 @@ import pandas as pd
 import yaml
 
 from sim.errors import ResultsError
-from sim.experiments.tasks import PART_SUFFIX, TABLES, EncodedOutput, Task, plan_order
+from sim.experiments.tasks import TABLES, EncodedOutput, Task, plan_order
 from sim.results import parts
 from sim.results.naming import first_difference
-from sim.results.tableio import atomic_write, read_part, read_table, stream, with_inputs
+from sim.results.tableio import atomic_write, read_table, stream, with_inputs
 
 COMBINED = {
     "replication": "replications.parquet",
@@ -102,6 +103,7 @@ class RunDirectory:
         """
         continuing = (self.path / "manifest.json").exists()
         if continuing:
+            self.check_layout()
             self._check_identity(identity)
         else:
             self.check_target()
@@ -128,6 +130,23 @@ class RunDirectory:
         if any(not p.name.startswith(".lock") for p in self.path.iterdir()):
             raise ResultsError(
                 f"{self.path}: exists and is not a results directory; choose another --out"
+            )
+
+    def check_layout(self) -> None:
+        """Refuse parts stored in the layout of an older sim (a directory per replication).
+
+        Raises:
+            ResultsError: Naming the directory and what to do.
+        """
+        if not self.parts.is_dir():
+            return
+        old = [p for p in self.parts.iterdir() if p.is_dir() and not p.name.startswith(".")]
+        if old:
+            raise ResultsError(
+                f"{self.parts}: holds {len(old)} parts in the layout of an older sim (a "
+                f"directory per replication, part format 1; this sim reads format "
+                f"{parts.FORMAT}, one file per replication); choose another --out, or delete "
+                f"{self.parts} to run every replication again"
             )
 
     def inside(self, name: str) -> Path:
@@ -168,7 +187,10 @@ class RunDirectory:
         """Remove half-written parts left by an interrupted run (never read as finished)."""
         if self.parts.is_dir():
             for stale in self.parts.glob(".tmp-*"):
-                shutil.rmtree(stale, ignore_errors=True)
+                if stale.is_dir():
+                    shutil.rmtree(stale, ignore_errors=True)
+                else:
+                    stale.unlink(missing_ok=True)
 
     def write_timings(self, timings: dict[str, Any]) -> None:
         """Record how the run went (seconds, tasks) when it has finished."""
@@ -197,7 +219,15 @@ class RunDirectory:
         """Keys of the tasks already stored."""
         if not self.parts.is_dir():
             return set()
-        return {p.name for p in self.parts.iterdir() if p.is_dir() and not p.name.startswith(".")}
+        cut = len(parts.SUFFIX)
+        return {
+            name[:-cut]
+            for name in os.listdir(self.parts)
+            if name.endswith(parts.SUFFIX) and not name.startswith(".")
+        }
+
+    def _file(self, task: Task) -> Path:
+        return self.parts / f"{task.key}{parts.SUFFIX}"
 
     def sound(self, tasks: Sequence[Task]) -> tuple[set[str], list[str]]:
         """Keys of the tasks whose stored part passes its check, and the damaged ones.
@@ -209,56 +239,59 @@ class RunDirectory:
         for task in tasks:
             if task.key not in stored:
                 continue
-            found = parts.problem(self.parts / task.key, task)
+            found = parts.problem(self._file(task), task)
             if found is None:
                 good.add(task.key)
                 self._hashed.add(task.key)
             else:
                 damaged.append(f"{parts.describe(task)}: {found}")
-                shutil.rmtree(self.parts / task.key, ignore_errors=True)
+                self._file(task).unlink(missing_ok=True)
         return good, damaged
 
-    def _check_part(self, task: Task) -> None:
-        content = task.key not in self._hashed
-        found = parts.problem(self.parts / task.key, task, content=content)
-        if found is not None:
-            raise ResultsError(
-                f"{self.parts / task.key}: the part of {parts.describe(task)} is damaged "
-                f"({found}); run again with --resume --out {self.path} to redo it"
-            )
-
     def write_part(self, output: EncodedOutput) -> None:
-        """Store one finished task atomically (temporary directory, then one rename)."""
+        """Store one finished task atomically: one file under a temporary name, then renamed
+        (no fsync: a part survives ``kill -9``, not a power cut). The first copy is kept."""
         key = output.task.key
-        final = self.parts / key
-        temporary = self.parts / f".tmp-{key}-{os.getpid()}"
-        if temporary.exists():
-            shutil.rmtree(temporary)
-        temporary.mkdir(parents=True)
-        for name, data in output.tables.items():
-            (temporary / f"{name}{PART_SUFFIX}").write_bytes(data)
-        manifest = parts.manifest_text(output.task, output.tables, output.rows)
-        (temporary / parts.MANIFEST).write_text(manifest)
+        final = self._file(output.task)
+        temporary = self.parts / f".tmp-{key}-{os.getpid()}{parts.SUFFIX}"
+        chunks = parts.encode(output.task, output.tables, output.rows)
+        fd = _create(temporary)
+        try:
+            parts.write_all(fd, chunks)
+        except OSError as err:
+            temporary.unlink(missing_ok=True)
+            raise OSError(err.errno, err.strerror, str(temporary)) from None
+        finally:
+            os.close(fd)
         if final.exists():
-            shutil.rmtree(temporary)
+            temporary.unlink()
             return
         temporary.rename(final)
         self._hashed.add(key)
 
     def read_parts(self, tasks: Sequence[Task], name: str = "replication") -> pd.DataFrame:
         """One table of the stored parts of ``tasks``, in plan order (small tables only)."""
-        files = [self._part_file(t, name) for t in plan_order(tasks)]
-        return pd.concat([read_part(f).to_pandas() for f in files], ignore_index=True)
+        stored = [self._load(t) for t in plan_order(tasks)]
+        return pd.concat([p.read(name).to_pandas() for p in stored], ignore_index=True)
 
-    def _part_file(self, task: Task, name: str) -> Path:
-        file = self.parts / task.key / f"{name}{PART_SUFFIX}"
-        if not (self.parts / task.key).is_dir():
+    def _load(self, task: Task) -> parts.StoredPart:
+        """The checked part of ``task`` (by its hash if this run has not hashed it yet)."""
+        file = self._file(task)
+        try:
+            stored = parts.load(file, task, content=task.key not in self._hashed)
+        except parts.PartError as err:
+            if not file.exists():
+                self.check_layout()
+                raise ResultsError(
+                    f"{file}: missing; the {parts.describe(task)} has not finished "
+                    f"(run again with --resume --out {self.path})"
+                ) from None
             raise ResultsError(
-                f"{file}: missing; the {parts.describe(task)} has not finished "
-                f"(run again with --resume --out {self.path})"
-            )
-        self._check_part(task)
-        return file
+                f"{file}: the part of {parts.describe(task)} is damaged "
+                f"({err}); run again with --resume --out {self.path} to redo it"
+            ) from None
+        self._hashed.add(task.key)
+        return stored
 
     def combine(self, tasks: Sequence[Task], design: pd.DataFrame | None = None) -> None:
         """Stream the stored parts of ``tasks`` into the combined tables, in plan order.
@@ -268,13 +301,10 @@ class RunDirectory:
         parts) at a time. With a sweep's ``design`` (``point``, one column per parameter),
         each replication row also carries its point's parameter values, after ``seed``.
         """
-        ordered = plan_order(tasks)
+        stored = [self._load(t) for t in plan_order(tasks)]
         inputs = None if design is None else with_inputs(design)
-        for task in ordered:
-            self._part_file(task, "replication")
         for name in TABLES:
-            files = [self.parts / t.key / f"{name}{PART_SUFFIX}" for t in ordered]
-            present = [f for f in files if f.exists()]
+            present = [p.table(name) for p in stored if name in p.tables]
             target = self.path / COMBINED[name]
             if present:
                 stream(present, target, inputs if name == "replication" else None)
@@ -284,6 +314,16 @@ class RunDirectory:
     def table(self, name: str) -> pd.DataFrame:
         """Read one combined table (``replications``, ``monthly``, ``councils``, ``events``)."""
         return read_table(self.path / f"{name}.parquet")
+
+
+def _create(file: Path) -> int:
+    """A new file's descriptor for writing (its folder made only if it is missing)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    try:
+        return os.open(file, flags, 0o666)
+    except FileNotFoundError:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        return os.open(file, flags, 0o666)
 
 
 def _yaml(data: Any) -> str:

@@ -4,9 +4,10 @@ parts (Arrow IPC files) streamed into one parquet file with bounded memory.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 import pyarrow as pa
@@ -66,28 +67,36 @@ def with_inputs(design: pd.DataFrame) -> Transform:
     return add
 
 
+class Source(Protocol):
+    """A part's table, read when it is streamed (``parts.PartTable``)."""
+
+    def read(self) -> pa.Table: ...
+
+    def schema(self) -> pa.Schema: ...
+
+
 class _OtherSchemaError(Exception):
     """A part's columns differ from the first part's (it was written by other code)."""
 
 
-def stream(files: list[Path], target: Path, transform: Transform | None = None) -> None:
-    """Concatenate parts' Arrow files into parquet ``target`` (atomically), bounded memory.
+def stream(files: Sequence[Source], target: Path, transform: Transform | None = None) -> None:
+    """Concatenate parts' Arrow tables into parquet ``target`` (atomically), bounded memory.
 
     Parts of one run share their columns (the code hash is part of every task key), so
     each part is opened once; only when one differs are all schemas read and unified first.
     """
     try:
-        _write_parts(files, target, _schema(files[0]), transform, strict=True)
+        _write_parts(files, target, files[0].schema(), transform, strict=True)
     except _OtherSchemaError:
         _write_parts(files, target, _unified(files, target), transform, strict=False)
 
 
-def _unified(files: list[Path], target: Path) -> pa.Schema:
+def _unified(files: Sequence[Source], target: Path) -> pa.Schema:
     """The schema that holds every part's columns (one schema in memory at a time)."""
     try:
-        schema = _schema(files[0])
+        schema = files[0].schema()
         for file in files[1:]:
-            other = _schema(file)
+            other = file.schema()
             if not other.equals(schema):
                 schema = pa.unify_schemas([schema, other], promote_options="permissive")
     except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
@@ -96,7 +105,11 @@ def _unified(files: list[Path], target: Path) -> pa.Schema:
 
 
 def _write_parts(
-    files: list[Path], target: Path, schema: pa.Schema, transform: Transform | None, strict: bool
+    files: Sequence[Source],
+    target: Path,
+    schema: pa.Schema,
+    transform: Transform | None,
+    strict: bool,
 ) -> None:
     """Write the parts, cast to ``schema``, in row groups; ``strict``: raise on another schema."""
     temporary = target.with_name(f".{target.name}.tmp")
@@ -105,7 +118,7 @@ def _write_parts(
     rows = 0
     with _parquet_writer(temporary, shape(schema.empty_table()).schema) as writer:
         for file in files:
-            table = read_part(file)
+            table = file.read()
             if not table.schema.equals(schema):
                 if strict:
                     raise _OtherSchemaError
@@ -152,15 +165,3 @@ def write_table(frame: pd.DataFrame, path: Path) -> None:
     else:
         frame.to_parquet(temporary, index=False)
     temporary.replace(path)
-
-
-def read_part(file: Path) -> pa.Table:
-    """One stored part's table (an Arrow IPC file), read whole."""
-    with pa.ipc.open_file(pa.py_buffer(file.read_bytes())) as reader:
-        return reader.read_all()
-
-
-def _schema(file: Path) -> pa.Schema:
-    """The schema of one stored part's table (from its footer)."""
-    with pa.memory_map(str(file)) as source:
-        return pa.ipc.open_file(source).schema
