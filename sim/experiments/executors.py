@@ -8,17 +8,20 @@ executor, the number of workers, the chunk size or the completion order.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import ExitStack
 from itertools import islice
 from multiprocessing import get_context
 from multiprocessing.context import BaseContext
-from typing import Any
+from typing import Any, TypeVar
 
 from sim.experiments.execution import Execution, ScenarioOf
 from sim.experiments.tasks import MAX_AUTO_CHUNK, EncodedOutput, Task, run_chunk
 from sim.scenario.councils import CouncilTable
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def chunk_size(tasks: int, workers: int, requested: int | None) -> int:
@@ -94,6 +97,30 @@ class Executor:
                 yield run_chunk(unit, scenario_of(unit[0]), table, execution.trace)
         else:
             yield from _pool_execute(self._started_pool(), units, scenario_of, table, execution)
+
+    @property
+    def pool_workers(self) -> int:
+        """Workers of the local pool if one is running (else 1: ``map`` runs in process)."""
+        return self.execution.workers if self._pool is not None else 1
+
+    def map(self, function: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        """``function`` of each item, in order: on the run's pool if one is running (all
+        submitted at once, started in order), else here one after another. A pool is never
+        started for this: work that is not a task (a run's plots) uses it only if the
+        tasks did. ``function`` and the items must pickle.
+
+        Raises:
+            Exception: The first item's error, in item order, once the items before it
+                are done; the items not started are cancelled (also on an interrupt).
+        """
+        if self._pool is None:
+            return [function(item) for item in items]
+        futures = [self._pool.submit(function, item) for item in items]
+        try:
+            return [future.result() for future in futures]
+        finally:
+            for future in futures:
+                future.cancel()
 
     def _started_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:

@@ -1,8 +1,9 @@
 """Every plot of a results directory: the one place that decides which figures it gets.
 
-``write_plots`` is the one place that decides which figures a directory gets,
-so ``sim run``, ``sim sweep`` and ``sim plot DIR`` draw the same ones from the
-stored tables (``sim.results.plots`` only lays them out):
+``plan`` is the one place that decides which figures a directory gets, as a list of
+small picklable jobs, and ``draw`` draws one job from the stored tables, so ``sim run``,
+``sim sweep`` and ``sim plot DIR`` draw the same ones (``sim.results.drawing`` draws,
+``sim.results.plots`` and ``charts`` lay out):
 
 - runs: a fan chart of each headline monthly series per variant (``<series>.png``);
 - runs and sweeps with variants: a forest plot of paired differences from the
@@ -12,6 +13,11 @@ stored tables (``sim.results.plots`` only lays them out):
   (``sensitivity_<metric>.png``); with variants, one of each per variant
   (``..._<metric>__<variant>.png``).
 
+``write_plots`` draws the jobs one after another in this process; a run with a pool
+of workers maps ``draw`` over the plan on its pool instead (``sim.workflow.run``): the
+same files. Importing this module does not import matplotlib (``draw`` does, on the
+first figure), so the parent of a pool never pays for it.
+
 Units and labels come from the registry of measures (``sim.results.measures``) and
 the scenario schema (each parameter's unit). Every figure is saved as PNG, and as
 SVG when asked (``svg=True``).
@@ -19,35 +25,46 @@ SVG when asked (``svg=True``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Literal
 
 from sim.errors import ResultsError
-from sim.results import charts, measures, plots
+from sim.results import measures
 from sim.results.directory import RunDirectory
 from sim.results.tableio import read_table
-from sim.scenario.fields import parameter_table
-from sim.scenario.schema import Scenario
 
-if TYPE_CHECKING:
-    import pandas as pd
+Kind = Literal["fans", "councils", "comparison", "comparison_all", "sweep"]
+
+
+@dataclass(frozen=True)
+class FigureJob:
+    """One unit of a directory's plots, small and picklable (sent to a worker).
+
+    Attributes:
+        directory: The results directory.
+        figure: Which figures: the fan charts, the councils' ranking, the forest plot
+            (of the headline outcomes, or of all), or one metric's sweep plots.
+        svg: Also write SVG.
+        part: For fan charts: this job draws the ``part``-th of ``parts`` runs of the
+            series (each run reuses one figure); for sweeps, unused.
+        parts: See ``part``.
+        metric: For sweeps: the metric whose response curves and sensitivity bars
+            this job draws (every variant's).
+    """
+
+    directory: Path
+    figure: Kind
+    svg: bool = False
+    part: int = 0
+    parts: int = 1
+    metric: str = ""
 
 
 def headline_metrics(metrics: list[str]) -> list[str]:
     """Headline outcomes with a better direction (the policy targets), in registry order."""
     chosen = [m for m in measures.headline(metrics) if measures.better(m) != "neither"]
     return chosen or metrics
-
-
-def _parameter_names(run_dir: RunDirectory) -> tuple[dict[str, str], dict[str, str]]:
-    """Units and readable labels of every scenario input, by dotted path."""
-    try:
-        scenario = Scenario.model_validate(run_dir.document("scenario.yaml"))
-    except (ResultsError, ValueError):
-        return {}, {}  # a directory of another model version: plot without parameter units
-    rows = parameter_table(scenario)
-    labels = {r.path: " ".join(r.path.split(".")[-2:]).replace("_", " ") for r in rows}
-    return {r.path: r.unit for r in rows}, labels
 
 
 def write_plots(directory: Path, everything: bool = False, *, svg: bool = False) -> list[Path]:
@@ -61,120 +78,83 @@ def write_plots(directory: Path, everything: bool = False, *, svg: bool = False)
     Raises:
         ResultsError: If the directory or a table it needs is missing or damaged.
     """
-    run_dir = RunDirectory(directory)
-    manifest = run_dir.manifest()
-    try:
-        return _write_plots(run_dir, manifest, everything, svg)
-    except (KeyError, TypeError, IndexError) as err:
-        raise ResultsError(
-            f"{run_dir.path}: incomplete or damaged results (no {err} where expected); "
-            "rebuild it by running again with --resume"
-        ) from None
+    return [path for job in plan(directory, everything, svg=svg) for path in draw(job)]
 
 
-def _write_plots(
-    run_dir: RunDirectory, manifest: dict[str, Any], everything: bool, svg: bool
-) -> list[Path]:
+def plan(
+    directory: Path, everything: bool = False, *, svg: bool = False, parts: int = 1
+) -> list[FigureJob]:
+    """The jobs that draw a directory's plots, the costliest first (a pool starts them in
+    this order): the fan charts in ``parts`` jobs (a worker each, when ``parts`` is the
+    pool's size), then the forest plots, the councils, and a job per swept metric.
+
+    Raises:
+        ResultsError: If the directory or its manifest is missing or damaged.
+    """
+    manifest = RunDirectory(directory).manifest()
     kind = manifest.get("kind", "run")
-    written: list[Path] = []
+    jobs: list[FigureJob] = []
     if kind == "run":
-        written += _fan_charts(run_dir, svg)
-        written += _council_ranking(run_dir, svg)
-    comparison_file = run_dir.path / "comparison.csv"
-    if comparison_file.exists():
-        comparison = read_table(comparison_file)
-        baseline, n = comparison["baseline"].iloc[0], int(comparison["n"].max())
-        pairs = "point and replication over the whole design" if kind == "sweep" else "replication"
-        title = f"Each variant minus baseline '{baseline}', paired by {pairs}, n = {n}, 95% CI"
-        written += _forest(run_dir, comparison, title, everything, svg)
+        jobs += [FigureJob(directory, "fans", svg, p, parts) for p in range(parts)]
+    if (directory / "comparison.csv").exists():
+        jobs.append(FigureJob(directory, "comparison", svg))
+        if everything:
+            jobs.append(FigureJob(directory, "comparison_all", svg))
+    if kind == "run":
+        jobs.append(FigureJob(directory, "councils", svg))
     if kind == "sweep":
-        written += _sweep_plots(run_dir, manifest, svg)
-    return written
+        try:
+            metrics = list(manifest["metrics"])
+        except (KeyError, TypeError) as err:
+            raise _damaged(directory, err) from None
+        jobs += [FigureJob(directory, "sweep", svg, metric=m) for m in metrics]
+    return jobs
 
 
-def _forest(
-    run_dir: RunDirectory, comparison: pd.DataFrame, title: str, everything: bool, svg: bool
-) -> list[Path]:
-    """The headline forest plot (``comparison``), and every outcome's on request."""
+def draw(job: FigureJob) -> list[Path]:
+    """Draw one job's figures from the stored tables; return the files written.
+
+    Raises:
+        ResultsError: If a table the job needs is missing or damaged (located, so that
+            it reads the same whichever process drew the job).
+    """
+    from sim.results import drawing  # matplotlib: on the first figure a process draws
+
+    run_dir = RunDirectory(job.directory)
+    try:
+        if job.figure == "fans":
+            return drawing.fan_charts(run_dir, job.svg, job.part, job.parts)
+        if job.figure == "councils":
+            return drawing.council_ranking(run_dir, job.svg)
+        if job.figure == "sweep":
+            return drawing.sweep_plots(run_dir, run_dir.manifest(), job.metric, job.svg)
+        return _forest(run_dir, job.figure == "comparison_all", job.svg)
+    except (KeyError, TypeError, IndexError) as err:
+        raise _damaged(run_dir.path, err) from None
+
+
+def _damaged(directory: Path, err: Exception) -> ResultsError:
+    return ResultsError(
+        f"{directory}: incomplete or damaged results (no {err} where expected); "
+        "rebuild it by running again with --resume"
+    )
+
+
+def _forest(run_dir: RunDirectory, every: bool, svg: bool) -> list[Path]:
+    """The headline forest plot (``comparison``), or every outcome's (``comparison_all``)."""
+    from sim.results import drawing
+
+    comparison = read_table(run_dir.path / "comparison.csv")
+    kind = run_dir.manifest().get("kind", "run")
+    baseline, n = comparison["baseline"].iloc[0], int(comparison["n"].max())
+    pairs = "point and replication over the whole design" if kind == "sweep" else "replication"
+    title = f"Each variant minus baseline '{baseline}', paired by {pairs}, n = {n}, 95% CI"
+    if every:
+        return drawing.forest_all(run_dir, comparison, title, svg)
     metrics = headline_metrics(list(dict.fromkeys(comparison["metric"])))
     count = comparison["variant"].nunique() * len(metrics)
     holm = any("holm" in c.lower() for c in comparison.columns)
     note = f"Up to {count} intervals, each at 95%: about 1 in 20 could exclude zero by chance" + (
         " (Holm-adjusted p-values in comparison.csv)." if holm else "; none is adjusted."
     )
-    figure = charts.headline_forest(comparison, metrics, title=title, note=note)
-    written = plots.save(figure, run_dir.inside("comparison"), svg=svg)
-    if everything:
-        every = list(dict.fromkeys(comparison["metric"]))
-        figure = plots.forest_plot(comparison, metrics=every, units=measures.units(), title=title)
-        written += plots.save(figure, run_dir.inside("comparison_all"), svg=svg)
-    return written
-
-
-def _council_ranking(run_dir: RunDirectory, svg: bool) -> list[Path]:
-    """The ranked chart of councils (``councils.png``) from ``councils.csv``, if written."""
-    file = run_dir.path / "councils.csv"
-    if not file.exists():
-        return []
-    summary = measures.without_units(read_table(file))
-    baseline = str(run_dir.document("scenario.yaml")["run"].get("baseline", "baseline"))
-    variant = baseline if (summary["variant"] == baseline).any() else summary["variant"].iloc[0]
-    return plots.save(charts.council_ranking(summary, variant), run_dir.inside("councils"), svg=svg)
-
-
-def _fan_charts(run_dir: RunDirectory, svg: bool) -> list[Path]:
-    """A fan chart per headline monthly series the run has (``measures.FAN_SERIES``), none
-    all zero. With more than three variants, each variant gets its own panel over the
-    baseline's bands (overlaid bands of many variants merge into one), every series drawn
-    in turn into the same panels."""
-    monthly = run_dir.table("monthly")
-    units, labels = measures.units("series"), measures.labels("series")
-    baseline = str(run_dir.document("scenario.yaml")["run"].get("baseline", "baseline"))
-    several = monthly["variant"].nunique() >= charts.SMALL_MULTIPLES_FROM
-    names = [n for n in measures.FAN_SERIES if n in monthly.columns and monthly[n].fillna(0).any()]
-    written: list[Path] = []
-    if several and (monthly["variant"] == baseline).any():
-        series = [(n, labels[n], units[n]) for n in names]
-        figures = charts.fan_panels(monthly, series, baseline=baseline)
-        for name, figure in zip(names, figures, strict=True):  # the last next() closes it
-            written += plots.save(figure, run_dir.inside(name), svg=svg, close=False)
-        return written
-    for name in names:
-        figure = plots.fan_chart(monthly, name, units=units, labels=labels)
-        written += plots.save(figure, run_dir.inside(name), svg=svg)
-    return written
-
-
-def _sweep_plots(run_dir: RunDirectory, manifest: dict[str, Any], svg: bool) -> list[Path]:
-    """Response curves and sensitivity bars of each metric (per variant when crossed)."""
-    points = read_table(run_dir.path / "points.parquet")
-    parameters, metrics = list(manifest["parameters"]), list(manifest["metrics"])
-    spec = run_dir.document("sweep.yaml")
-    log_x = {p["path"] for p in spec["parameters"] if p.get("log")}
-    parameter_units, labels = _parameter_names(run_dir)
-    units = {**measures.units(), **parameter_units}
-    sensitivity_file = run_dir.path / "sensitivity.csv"
-    sensitivity = read_table(sensitivity_file) if sensitivity_file.exists() else None
-    variants = list(dict.fromkeys(points["variant"]))
-    written: list[Path] = []
-    for variant in variants:
-        suffix = f"__{variant}" if len(variants) > 1 else ""
-        rows = points[points["variant"] == variant]
-        for metric in metrics:
-            if not rows[f"{metric}_mean"].notna().any():
-                continue
-            figure = plots.response_curves(
-                rows, parameters, metric, units=units, labels=labels, log_x=log_x
-            )
-            if len(variants) > 1:
-                figure.suptitle(f"{figure.get_suptitle()} (variant '{variant}')")
-            written += plots.save(figure, run_dir.inside(f"response_{metric}{suffix}"), svg=svg)
-        if sensitivity is None:
-            continue
-        for metric in metrics:
-            subset = sensitivity[(sensitivity["variant"] == variant)]
-            if (subset["metric"] == metric).any():
-                figure = plots.sensitivity_bars(subset, metric, labels=labels)
-                path = run_dir.inside(f"sensitivity_{metric}{suffix}")
-                written += plots.save(figure, path, svg=svg)
-    return written
+    return drawing.forest(run_dir, comparison, metrics, (title, note), svg)

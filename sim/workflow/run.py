@@ -25,11 +25,10 @@ from sim.experiments.execution import Execution, ProgressReceiver, ScenarioOf
 from sim.experiments.executors import Executor
 from sim.experiments.tasks import Task, fingerprint, plan
 from sim.provenance import code_hash, package_versions
-from sim.results import analysis
+from sim.results import analysis, figures
 from sim.results.directory import RunDirectory
 from sim.results.economics import cost_effectiveness, programme_value
 from sim.results.explain import write_council_summary
-from sim.results.figures import write_plots
 from sim.results.lock import locked
 from sim.results.measures import with_units
 from sim.results.report import write_report
@@ -247,9 +246,9 @@ def _run_scenario(
     work = _Work(variants, ParticleDraws.of(scenario), scenario.run.seed)
     if work.draws is not None:  # one scenario per replication: one task per unit of work
         execution = dataclasses.replace(execution, chunk=1)
-    with Executor(execution) as executor:  # one pool for every batch of the run
+    with Executor(execution) as executor:  # one pool for every batch of the run, and the plots
         ran = _execute(run_dir, work, table, executor, precision, scenario, progress or Silent())
-    return _conclude(run_dir, scenario, work, ran, began, plots=plots, svg=svg)
+        return _conclude(run_dir, scenario, work, ran, began, executor, plots=plots, svg=svg)
 
 
 def _execute(
@@ -279,6 +278,7 @@ def _conclude(
     work: _Work,
     ran: _Ran,
     began: float,
+    executor: Executor,
     *,
     plots: bool,
     svg: bool,
@@ -294,7 +294,9 @@ def _conclude(
     )
     counts = {"tasks": len(ran.tasks), "tasks_run": ran.ran}
     extra = {"precision": ran.outcome.reason} if ran.outcome else {}
-    seconds = close_directory(run_dir, began, {**counts, **extra}, plots=plots, svg=svg)
+    seconds = close_directory(
+        run_dir, began, {**counts, **extra}, plots=plots, svg=svg, executor=executor
+    )
     return RunReport(
         run_dir.path, summary, comparison, seconds, count, names, ran.ran, ran.outcome, derived,
         tuple(ran.damaged),
@@ -302,20 +304,34 @@ def _conclude(
 
 
 def close_directory(
-    run_dir: RunDirectory, began: float, counts: dict[str, Any], *, plots: bool, svg: bool
+    run_dir: RunDirectory,
+    began: float,
+    counts: dict[str, Any],
+    *,
+    plots: bool,
+    svg: bool,
+    executor: Executor | None = None,
 ) -> float:
     """The last steps of a run or sweep: the plots, timings.json, then the report (which
     embeds the plots and reads the timings).
 
+    The plots are drawn on the run's pool when it has one (``executor``), in parallel:
+    the fan charts in as many jobs as it has workers; else in this process, one after
+    another. The same files either way (``sim.results.figures``).
+
     Args:
         began: ``time.perf_counter()`` at the start.
         counts: Written into timings.json after ``seconds`` (tasks, tasks run, ...).
+        executor: The run's executor, still open (it is closed after the plots).
 
     Returns:
         The seconds since ``began``, measured before the report is written.
     """
-    if plots:
-        write_plots(run_dir.path, svg=svg)
+    if plots and executor is not None:
+        jobs = figures.plan(run_dir.path, svg=svg, parts=executor.pool_workers)
+        executor.map(figures.draw, jobs)
+    elif plots:
+        figures.write_plots(run_dir.path, svg=svg)
     seconds = time.perf_counter() - began
     run_dir.write_timings({"seconds": round(seconds, 3), **counts})
     write_report(run_dir.path)

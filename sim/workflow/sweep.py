@@ -140,14 +140,14 @@ def _run_sweep(
     if draws is not None:  # one scenario per replication: one task per unit of work
         execution = dataclasses.replace(execution, chunk=1)
     receiver, damaged = progress or Silent(), list[str]()
-    with Executor(execution) as executor:
+    with Executor(execution) as executor:  # the sweep's pool, for its tasks and its plots
         ran = fill(run_dir, tasks, scenario_of, load_councils(), executor, receiver, damaged)
-    run_dir.combine(tasks, sweep.design_table())
-    if draws is not None:
-        draws.write(run_dir.path, sweep.spec.replications)
-    points, sensitivity, comparison = _analyse(run_dir, sweep)
-    counts = {"tasks": len(tasks), "tasks_run": ran}
-    seconds = close_directory(run_dir, began, counts, plots=plots, svg=svg)
+        run_dir.combine(tasks, sweep.design_table())
+        if draws is not None:
+            draws.write(run_dir.path, sweep.spec.replications)
+        points, sensitivity, comparison = _analyse(run_dir, sweep)
+        counts = {"tasks": len(tasks), "tasks_run": ran}
+        seconds = close_directory(run_dir, began, counts, plots=plots, svg=svg, executor=executor)
     return SweepReport(
         run_dir.path, sweep.name, points, sensitivity, comparison, seconds, len(tasks), ran,
         tuple(damaged),
