@@ -1,7 +1,7 @@
 """Print what the plots of a small run cost, as a share of the model's CPU for that run.
 
 Usage: python benchmarks/plot_cost.py [SCENARIO] [--replications 8] [--rounds 3]
-       [--revision REV]
+       [--revision REV] [--pool [--workers 2]]
 
 ``sim run SCENARIO --replications N --no-plots`` writes a small run's results directory
 once (reform_2015 with 8 replications: 9 variants, 72 tasks). Then, round by round:
@@ -14,6 +14,13 @@ the first includes reading the tables) and ``report.html`` with the figures embe
 With ``--revision``, REV's plotting code (``git archive``) draws from the same tables in
 the same rounds, the order swapped every round. Goal (issue 10): plots <= 5% of the
 model's CPU for a small run.
+
+With ``--pool``, wall time instead, as the user waits for it: each round runs ``sim run
+SCENARIO --replications N --workers W`` whole in a fresh interpreter (each tree's in
+turn with ``--revision``), timing the model (the run's tasks on the pool, from the
+first task sent to the last stored), the plotting step (``close_directory`` to the
+report: drawn on the run's pool where the tree does so), the report, and the whole
+process; the plots' wall time is printed as a share of the model's.
 """
 
 from __future__ import annotations
@@ -62,6 +69,80 @@ sim.results.report.write_report(Path(sys.argv[1]))
 spent["report"] = time.process_time() - began
 print(json.dumps({"figures": figures, **spent}))
 """
+
+
+# What each timed run's interpreter runs: `sim run ...` (argv), stamping each step's start.
+RUNNER = """
+import json, sys, time
+began = time.perf_counter()
+import sim.workflow.run as run
+from sim.cli.app import main
+marks = {}
+def stamped(name, function):
+    def call(*args, **kwargs):
+        marks.setdefault(name, time.perf_counter())
+        result = function(*args, **kwargs)
+        marks[name + " end"] = time.perf_counter()
+        return result
+    return call
+run.fill = stamped("model", run.fill)
+run.close_directory = stamped("plots", run.close_directory)
+run.write_report = stamped("report", run.write_report)
+sys.argv = ["sim", "run", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+ended = time.perf_counter()
+spent = {name: marks[name + " end"] - marks[name] for name in ("model", "report")}
+spent["plots"] = marks["report"] - marks["plots"]  # the plots and timings.json
+spent["run"] = ended - began
+print(json.dumps(spent))
+"""
+
+
+def timed_run(root: Path, scenario: str, replications: int, workers: int, out: Path) -> dict:
+    """One whole ``sim run`` of the tree at ``root`` in a fresh interpreter: the wall
+    seconds of its model, plots and report (``RUNNER``) and of the process."""
+    shutil.rmtree(out, ignore_errors=True)
+    arguments = [scenario, "--replications", str(replications), "--workers", str(workers)]
+    began = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-c", RUNNER, *arguments, "--out", str(out)],
+        cwd=root,
+        check=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+    )
+    spent = dict(json.loads(result.stdout.splitlines()[-1]))
+    return {**spent, "process": time.perf_counter() - began}
+
+
+def pool_rounds(args: argparse.Namespace, scenario: str, trees: dict[str, Path], out: Path) -> None:
+    """``--pool``: whole runs of each tree, alternated, and their wall times by step."""
+    results: dict[str, list[dict]] = {name: [] for name in trees}
+    for r in range(args.rounds):
+        for name, tree in list(trees.items())[:: 1 if r % 2 == 0 else -1]:
+            results[name].append(timed_run(tree, scenario, args.replications, args.workers, out))
+    print(
+        f"{Path(scenario).stem}, {args.replications} replications, --workers {args.workers}: "
+        f"median (min-max) over {args.rounds} whole runs, wall seconds"
+    )
+    for name, rounds in results.items():
+        print(f"{name}:")
+        for step in ("model", "plots", "report", "run", "process"):
+            print(f"  {step:28} {spread([x[step] for x in rounds])}")
+        shares = [x["plots"] / x["model"] for x in rounds]
+        print(
+            f"  plots / model wall:          {statistics.median(shares):.1%} "
+            f"({min(shares):.1%}-{max(shares):.1%}) (goal <= 5%)"
+        )
+    if len(results) == 2:
+        first, second = results.values()
+        for step in ("plots", "process"):
+            ratios = [b[step] / a[step] for a, b in zip(first, second, strict=True)]
+            print(f"{step}: working tree / {args.revision}, per round: {spread(ratios)}")
 
 
 def small_run(scenario: str, replications: int, out: Path) -> Path:
@@ -124,6 +205,8 @@ def main() -> None:
     parser.add_argument("--replications", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--revision", help="also draw with this git revision's plotting code")
+    parser.add_argument("--pool", action="store_true", help="wall time of whole runs on a pool")
+    parser.add_argument("--workers", type=int, default=2, help="with --pool: the run's workers")
     args = parser.parse_args()
     scenario = str(Path(args.scenario).resolve())
     with tempfile.TemporaryDirectory() as folder:
@@ -136,6 +219,9 @@ def main() -> None:
             (root / "revision").mkdir()
             subprocess.run(["tar", "-x", "-C", str(root / "revision")], input=archive, check=True)
             trees = {args.revision: root / "revision", **trees}
+        if args.pool:
+            pool_rounds(args, scenario, trees, root / "run")
+            return
         run = small_run(scenario, args.replications, root / "run")
         tasks = len(list((run / "parts").iterdir()))
         results: dict[str, list[dict[str, object]]] = {name: [] for name in trees}

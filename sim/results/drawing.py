@@ -55,9 +55,11 @@ def council_ranking(run_dir: RunDirectory, svg: bool) -> list[Path]:
     return plots.save(charts.council_ranking(summary, variant), run_dir.inside("councils"), svg=svg)
 
 
-def fan_charts(run_dir: RunDirectory, svg: bool, part: int = 0, parts: int = 1) -> list[Path]:
+def fan_charts(
+    run_dir: RunDirectory, svg: bool, share: tuple[float, float] = (0.0, 1.0)
+) -> list[Path]:
     """A fan chart per headline monthly series the run has (``measures.FAN_SERIES``), none
-    all zero: the ``part``-th of ``parts`` runs of them, in order. With more than three
+    all zero: those in ``share`` of the list (from, to: 0 to 1), in order. With more than three
     variants, each variant gets its own panel over the baseline's bands (overlaid bands of
     many variants merge into one), the part's series drawn in turn into the same panels."""
     monthly = run_dir.table("monthly")
@@ -65,7 +67,7 @@ def fan_charts(run_dir: RunDirectory, svg: bool, part: int = 0, parts: int = 1) 
     baseline = str(run_dir.document("scenario.yaml")["run"].get("baseline", "baseline"))
     several = monthly["variant"].nunique() >= charts.SMALL_MULTIPLES_FROM
     names = [n for n in measures.FAN_SERIES if n in monthly.columns and monthly[n].fillna(0).any()]
-    names = names[part * len(names) // parts : (part + 1) * len(names) // parts]
+    names = names[round(share[0] * len(names)) : round(share[1] * len(names))]
     written: list[Path] = []
     if several and (monthly["variant"] == baseline).any():
         series = [(n, labels[n], units[n]) for n in names]

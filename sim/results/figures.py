@@ -26,6 +26,7 @@ SVG when asked (``svg=True``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 
@@ -46,9 +47,8 @@ class FigureJob:
         figure: Which figures: the fan charts, the councils' ranking, the forest plot
             (of the headline outcomes, or of all), or one metric's sweep plots.
         svg: Also write SVG.
-        part: For fan charts: this job draws the ``part``-th of ``parts`` runs of the
-            series (each run reuses one figure); for sweeps, unused.
-        parts: See ``part``.
+        share: For fan charts: the part of the list of series this job draws (from, to:
+            0 to 1), one figure reused for each in turn.
         metric: For sweeps: the metric whose response curves and sensitivity bars
             this job draws (every variant's).
     """
@@ -56,8 +56,7 @@ class FigureJob:
     directory: Path
     figure: Kind
     svg: bool = False
-    part: int = 0
-    parts: int = 1
+    share: tuple[float, float] = (0.0, 1.0)
     metric: str = ""
 
 
@@ -88,15 +87,19 @@ def plan(
     this order): the fan charts in ``parts`` jobs (a worker each, when ``parts`` is the
     pool's size), then the forest plots, the councils, and a job per swept metric.
 
+    With a comparison, the last fan job has half the others' share of the series: its
+    worker, done first, draws the forest plot (about two fan charts' worth) meanwhile.
+
     Raises:
         ResultsError: If the directory or its manifest is missing or damaged.
     """
     manifest = RunDirectory(directory).manifest()
     kind = manifest.get("kind", "run")
+    compared = (directory / "comparison.csv").exists()
     jobs: list[FigureJob] = []
     if kind == "run":
-        jobs += [FigureJob(directory, "fans", svg, p, parts) for p in range(parts)]
-    if (directory / "comparison.csv").exists():
+        jobs += [FigureJob(directory, "fans", svg, s) for s in _shares(parts, compared)]
+    if compared:
         jobs.append(FigureJob(directory, "comparison", svg))
         if everything:
             jobs.append(FigureJob(directory, "comparison_all", svg))
@@ -111,6 +114,15 @@ def plan(
     return jobs
 
 
+def _shares(parts: int, lighter_last: bool) -> list[tuple[float, float]]:
+    """``parts`` consecutive shares of 0 to 1, equal or with the last one half the others."""
+    weights = [1.0] * parts
+    if lighter_last and parts > 1:
+        weights[-1] = 0.5
+    edges = [sum(weights[:i]) / sum(weights) for i in range(parts + 1)]
+    return list(pairwise(edges))
+
+
 def draw(job: FigureJob) -> list[Path]:
     """Draw one job's figures from the stored tables; return the files written.
 
@@ -123,7 +135,7 @@ def draw(job: FigureJob) -> list[Path]:
     run_dir = RunDirectory(job.directory)
     try:
         if job.figure == "fans":
-            return drawing.fan_charts(run_dir, job.svg, job.part, job.parts)
+            return drawing.fan_charts(run_dir, job.svg, job.share)
         if job.figure == "councils":
             return drawing.council_ranking(run_dir, job.svg)
         if job.figure == "sweep":
