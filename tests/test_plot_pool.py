@@ -10,6 +10,7 @@ import sys
 import time
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -44,7 +45,7 @@ def pooled(tmp_path_factory) -> Path:
     seen: list[int] = []
     original = Executor.map
 
-    def spy(self, function, items):  # type: ignore[no-untyped-def]
+    def spy(self: Executor, function: Any, items: Any) -> Any:
         seen.append(self.pool_workers)
         return original(self, function, items)
 
@@ -121,3 +122,16 @@ def test_ctrl_c_while_plotting_leaves_no_workers_behind(tmp_path: Path) -> None:
     assert child.returncode == 130 and "interrupted" in errors and "Traceback" not in errors
     assert not [p for p in below if parent_alive(p)]
     assert not (out / "report.html").exists()
+
+
+def test_neither_the_workers_preload_nor_a_run_s_process_imports_matplotlib() -> None:
+    """A worker imports it on its first figure: the fork server's preload must not (every
+    worker would pay before its first task), nor the run's own process (it only plans)."""
+    code = (
+        "import sys, sim.experiments.preload, sim.workflow.run, sim.workflow.sweep; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -8,6 +8,7 @@ executor, the number of workers, the chunk size or the completion order.
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import ExitStack
@@ -115,7 +116,7 @@ class Executor:
         """
         if self._pool is None:
             return [function(item) for item in items]
-        futures = [self._pool.submit(function, item) for item in items]
+        futures = [self._pool.submit(interruptible, function, item) for item in items]
         try:
             return [future.result() for future in futures]
         finally:
@@ -130,9 +131,28 @@ class Executor:
                 # the main module too: else every worker runs it again before its first task
                 server.set_forkserver_preload(["__main__", "sim.experiments.preload"])
                 context = server
-            pool = ProcessPoolExecutor(max_workers=self.execution.workers, mp_context=context)
+            pool = ProcessPoolExecutor(
+                max_workers=self.execution.workers, mp_context=context, initializer=quiet_when_idle
+            )
             self._pool = self._stack.enter_context(pool)
         return self._pool
+
+
+def quiet_when_idle() -> None:
+    """A worker's start: Ctrl-C (sent to the whole process group) is ignored between tasks,
+    where it would only print a traceback from the queue the worker waits on; the parent
+    stops the pool. ``interruptible`` lets it interrupt a task, as before."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def interruptible(function: Callable[..., R], *arguments: Any) -> R:
+    """``function(*arguments)`` with Ctrl-C raising KeyboardInterrupt in it (a worker's
+    task: the parent receives it as the task's error), ignored again once it returns."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return function(*arguments)
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def execute(
@@ -156,7 +176,8 @@ def _pool_execute(
     """At most two units per worker in flight (bounded memory), the next sent as one ends."""
 
     def submit(unit: tuple[Task, ...]) -> Future[list[EncodedOutput]]:
-        return pool.submit(run_chunk, unit, scenario_of(unit[0]), table, execution.trace)
+        arguments = (unit, scenario_of(unit[0]), table, execution.trace)
+        return pool.submit(interruptible, run_chunk, *arguments)
 
     queue = iter(units)
     pending = {submit(unit) for unit in islice(queue, 2 * execution.workers)}

@@ -106,6 +106,8 @@ def plan(
     if kind == "run":
         jobs.append(FigureJob(directory, "councils", svg))
     if kind == "sweep":
+        if not (directory / "points.parquet").exists():
+            read_table(directory / "points.parquet")  # raises: located, before the manifest
         try:
             metrics = list(manifest["metrics"])
         except (KeyError, TypeError) as err:
