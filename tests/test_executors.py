@@ -6,12 +6,21 @@ grouped into units of work must not change what is stored either.
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from sim.experiments.execution import Execution
 from sim.experiments.executors import chunk_size, chunks
 from sim.experiments.sweep_file import load_sweep
-from sim.experiments.tasks import Task, fingerprint, plan, plan_order
+from sim.experiments.tasks import (
+    YOUNG_COLLECTION,
+    Task,
+    collector_tuned,
+    fingerprint,
+    plan,
+    plan_order,
+)
 from sim.results.parts import load
 from sim.workflow.sweep import run_sweep
 from tests.conftest import make_scenario
@@ -108,3 +117,19 @@ def test_dask_workers_are_checked_by_code_hash_not_version():
     assert "tcp://a:1" not in str(refused.value)
     # Another version string but the same code: accepted (the hash decides the numbers).
     _check_versions(_Workers({"tcp://a:1": ("0.0.0+other", code_hash())}))
+
+
+def test_tuned_collector_is_restored_and_leaves_a_callers_frozen_heap_alone():
+    threshold, frozen = gc.get_threshold(), gc.get_freeze_count()
+    with collector_tuned():
+        assert gc.get_threshold()[0] == YOUNG_COLLECTION
+        assert gc.get_freeze_count() >= frozen
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (threshold, frozen)
+    gc.freeze()
+    try:
+        held = gc.get_freeze_count()
+        with collector_tuned():
+            pass
+        assert gc.get_freeze_count() == held  # the caller's freeze is not undone
+    finally:
+        gc.unfreeze()
