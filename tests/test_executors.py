@@ -122,14 +122,16 @@ def test_dask_workers_are_checked_by_code_hash_not_version():
 def test_tuned_collector_is_restored_and_leaves_a_callers_frozen_heap_alone():
     threshold, frozen = gc.get_threshold(), gc.get_freeze_count()
     with collector_tuned():
-        assert gc.get_threshold()[0] == YOUNG_COLLECTION
-        assert gc.get_freeze_count() >= frozen
-    assert (gc.get_threshold(), gc.get_freeze_count()) == (threshold, frozen)
+        with collector_tuned():  # overlapping units (threads of a Dask worker)
+            pass
+        assert gc.get_threshold()[0] == YOUNG_COLLECTION  # only the outermost restores
+        assert gc.get_freeze_count() > 0
+    assert gc.get_threshold() == threshold
+    assert (gc.get_freeze_count() > 0) == (frozen > 0)
     gc.freeze()
     try:
-        held = gc.get_freeze_count()
         with collector_tuned():
             pass
-        assert gc.get_freeze_count() == held  # the caller's freeze is not undone
+        assert gc.get_freeze_count() > 0  # the caller's freeze is not undone
     finally:
         gc.unfreeze()
