@@ -208,7 +208,8 @@ class Latent:
 
     def set_level(self, i: int, time: float, value: float) -> None:
         """A new long-run level for council ``i`` from ``time`` (mu moved there exactly)."""
-        self.roll_to(time)
+        if time >= self.month + 1 - 1e-9:
+            self.roll_to(time)
         self.mu[i] = self.mean_at(i, time)
         self.mu_time[i] = time
         self.level[i] = value
