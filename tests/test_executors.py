@@ -14,10 +14,9 @@ from sim.experiments.execution import Execution
 from sim.experiments.executors import chunk_size, chunks
 from sim.experiments.sweep_file import load_sweep
 from sim.experiments.tasks import (
-    YOUNG_COLLECTION,
     Task,
-    collector_tuned,
     fingerprint,
+    heap_frozen,
     plan,
     plan_order,
 )
@@ -119,18 +118,16 @@ def test_dask_workers_are_checked_by_code_hash_not_version():
     _check_versions(_Workers({"tcp://a:1": ("0.0.0+other", code_hash())}))
 
 
-def test_tuned_collector_is_restored_and_leaves_a_callers_frozen_heap_alone():
-    threshold, frozen = gc.get_threshold(), gc.get_freeze_count()
-    with collector_tuned():
-        with collector_tuned():  # overlapping units (threads of a Dask worker)
+def test_frozen_heap_is_unfrozen_after_and_a_callers_frozen_heap_left_alone():
+    frozen = gc.get_freeze_count()
+    with heap_frozen():
+        with heap_frozen():  # overlapping units (threads of a Dask worker)
             pass
-        assert gc.get_threshold()[0] == YOUNG_COLLECTION  # only the outermost restores
-        assert gc.get_freeze_count() > 0
-    assert gc.get_threshold() == threshold
+        assert gc.get_freeze_count() > 0  # only the outermost unfreezes
     assert (gc.get_freeze_count() > 0) == (frozen > 0)
     gc.freeze()
     try:
-        with collector_tuned():
+        with heap_frozen():
             pass
         assert gc.get_freeze_count() > 0  # the caller's freeze is not undone
     finally:

@@ -39,9 +39,8 @@ from sim.scenario.schema import ResolvedScenario, Scenario
 
 KEY_LENGTH = 20  # hex digits of sha256 kept in a task key (80 bits)
 MAX_AUTO_CHUNK = 8  # replications per task when the chunk size is automatic
-YOUNG_COLLECTION = 50_000  # allocations between the collector's young passes during a chunk
-_COLLECTOR: dict[str, Any] = {"depth": 0, "saved": None}  # units of work running (threads)
-_COLLECTOR_LOCK = threading.Lock()
+_FREEZE: dict[str, Any] = {"depth": 0, "ours": False}  # units of work running (threads)
+_FREEZE_LOCK = threading.Lock()
 # Inputs that label a run but do not change any replication's numbers.
 NOT_IN_FINGERPRINT = {"run": ("name", "replications", "baseline"), "": ("variants", "calibration")}
 
@@ -297,7 +296,7 @@ def run_chunk(
 ) -> list[EncodedOutput]:
     """Run several replications of one variant at one point (one unit of work)."""
     outputs = []
-    with collector_tuned():
+    with heap_frozen():
         for task in tasks:
             result = run_replication(scenario, task.seed_key, table, trace=trace)
             outputs.append(encode_result(task, scenario, result))
@@ -305,37 +304,32 @@ def run_chunk(
 
 
 @contextmanager
-def collector_tuned() -> Iterator[None]:
-    """Run a unit of work with the cyclic garbage collector tuned for it; restore it after.
+def heap_frozen() -> Iterator[None]:
+    """Run a unit of work with the objects that exist already frozen (``gc.freeze``).
 
-    A replication allocates millions of short-lived objects (SimPy events, floats,
-    generator frames) and leaves a few thousand in cycles (its world) for the collector;
-    at the default young threshold (700 allocations) the collector's passes keep walking
-    the survivors and everything the imports hold (~56,000 objects). Freezing those and
-    collecting young objects every 50,000 allocations took a replication in a worker from
-    84-91 to 77-82 ms of CPU. The worker tunes it, not the model (which has no
-    process-wide effects); the outermost of overlapping units (threads of one Dask
-    worker) restores it, so an in-process run (one worker) leaves the process as it was.
-    It never changes a number.
+    A fresh worker holds about 85,000 objects from its imports (pandas,
+    pyarrow, numpy, the scenario) that the cyclic collector's full passes would walk
+    again and again while replications allocate; frozen, they are left out of every
+    pass. That took run_chunk's replications in fresh processes from 96-104 to 85-89
+    ms of CPU (a higher young threshold on top, 50,000, gained nothing). The worker
+    does it, not the model (which has no process-wide effects); the outermost of
+    overlapping units (threads of one Dask worker) unfreezes, and a heap the caller
+    froze is left alone, so an in-process run leaves the process as it was. It never
+    changes a number.
     """
-    with _COLLECTOR_LOCK:
-        if not _COLLECTOR["depth"]:
-            threshold, freeze = gc.get_threshold(), gc.get_freeze_count() == 0
-            _COLLECTOR["saved"] = (threshold, freeze)
-            if freeze:
+    with _FREEZE_LOCK:
+        if not _FREEZE["depth"]:
+            _FREEZE["ours"] = gc.get_freeze_count() == 0
+            if _FREEZE["ours"]:
                 gc.freeze()
-            gc.set_threshold(YOUNG_COLLECTION, *threshold[1:])
-        _COLLECTOR["depth"] += 1
+        _FREEZE["depth"] += 1
     try:
         yield
     finally:
-        with _COLLECTOR_LOCK:
-            _COLLECTOR["depth"] -= 1
-            if not _COLLECTOR["depth"]:
-                threshold, freeze = _COLLECTOR["saved"]
-                gc.set_threshold(*threshold)
-                if freeze:
-                    gc.unfreeze()
+        with _FREEZE_LOCK:
+            _FREEZE["depth"] -= 1
+            if not _FREEZE["depth"] and _FREEZE["ours"]:
+                gc.unfreeze()
 
 
 def _front(frame: pd.DataFrame, ids: dict[str, str | int]) -> pd.DataFrame:
