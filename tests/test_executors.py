@@ -7,6 +7,7 @@ grouped into units of work must not change what is stored either.
 from __future__ import annotations
 
 import gc
+import weakref
 
 import pytest
 
@@ -132,3 +133,16 @@ def test_frozen_heap_is_unfrozen_after_and_a_callers_frozen_heap_left_alone():
         assert gc.get_freeze_count() > 0  # the caller's freeze is not undone
     finally:
         gc.unfreeze()
+
+
+class _Node:
+    """An object that can sit in a reference cycle (and be weakly referenced)."""
+
+
+def test_a_units_cycles_are_freed_not_frozen_into_the_next_unit():
+    with heap_frozen():
+        node = _Node()
+        node.self = node  # type: ignore[attr-defined]  # a cycle, as a replication's world is
+        ref = weakref.ref(node)
+        del node
+    assert ref() is None
