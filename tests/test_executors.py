@@ -6,12 +6,21 @@ grouped into units of work must not change what is stored either.
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import pytest
 
 from sim.experiments.execution import Execution
 from sim.experiments.executors import chunk_size, chunks
 from sim.experiments.sweep_file import load_sweep
-from sim.experiments.tasks import Task, fingerprint, plan, plan_order
+from sim.experiments.tasks import (
+    Task,
+    fingerprint,
+    heap_frozen,
+    plan,
+    plan_order,
+)
 from sim.results.parts import load
 from sim.workflow.sweep import run_sweep
 from tests.conftest import make_scenario
@@ -108,3 +117,32 @@ def test_dask_workers_are_checked_by_code_hash_not_version():
     assert "tcp://a:1" not in str(refused.value)
     # Another version string but the same code: accepted (the hash decides the numbers).
     _check_versions(_Workers({"tcp://a:1": ("0.0.0+other", code_hash())}))
+
+
+def test_frozen_heap_is_unfrozen_after_and_a_callers_frozen_heap_left_alone():
+    frozen = gc.get_freeze_count()
+    with heap_frozen():
+        with heap_frozen():  # overlapping units (threads of a Dask worker)
+            pass
+        assert gc.get_freeze_count() > 0  # only the outermost unfreezes
+    assert (gc.get_freeze_count() > 0) == (frozen > 0)
+    gc.freeze()
+    try:
+        with heap_frozen():
+            pass
+        assert gc.get_freeze_count() > 0  # the caller's freeze is not undone
+    finally:
+        gc.unfreeze()
+
+
+class _Node:
+    """An object that can sit in a reference cycle (and be weakly referenced)."""
+
+
+def test_a_units_cycles_are_freed_not_frozen_into_the_next_unit():
+    with heap_frozen():
+        node = _Node()
+        node.self = node  # type: ignore[attr-defined]  # a cycle, as a replication's world is
+        ref = weakref.ref(node)
+        del node
+    assert ref() is None

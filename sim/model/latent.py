@@ -94,6 +94,7 @@ class Latent:
         within: Normal,
     ) -> None:
         self.theta, self.sigma = theta, sigma
+        self.w_scale = math.sqrt(float(tau(theta, 1.0)))  # sd of W at the month's end
         self.level = np.array(level, dtype=float)
         self._month_normals, self._within = month_normals, within
         self.month = 0
@@ -108,7 +109,7 @@ class Latent:
     @property
     def w_end(self) -> Array:
         """W at the month's end, in the Brownian clock of the dynamics in force."""
-        return self.z_end * math.sqrt(float(tau(self.theta, 1.0)))
+        return self.z_end * self.w_scale
 
     # --- months ------------------------------------------------------------------------
     def roll_to(self, time: float) -> None:
@@ -147,6 +148,7 @@ class Latent:
         if self._knots or self._extra or float(self.mu_time.max(initial=0.0)) > self.month:
             raise ValueError("the OU dynamics may change only at a month start")
         self.theta, self.sigma = theta, sigma
+        self.w_scale = math.sqrt(float(tau(theta, 1.0)))
 
     # --- points inside a month ------------------------------------------------------------
     def add_points(self, starts: list[int], offset: Array, w: Array) -> None:
@@ -165,7 +167,7 @@ class Latent:
                 if hi > lo:
                     us += self._extra["offset"][lo:hi].tolist()
                     ws += self._extra["w"][lo:hi].tolist()
-            end = float(self.z_end[i]) * math.sqrt(float(tau(self.theta, 1.0)))
+            end = self.z_end.item(i) * self.w_scale
             knots = self._knots[i] = ([*us, 1.0], [*ws, end])
         return knots
 
@@ -200,12 +202,14 @@ class Latent:
 
     def at(self, i: int, time: float) -> float:
         """q_i at ``time`` (not before the council's last level change), exact."""
-        self.roll_to(time)
+        if time >= self.month + 1 - 1e-9:  # ``roll_to``'s test, without its call
+            self.roll_to(time)
         return self.mean_at(i, time) + self.noise(i, time)
 
     def set_level(self, i: int, time: float, value: float) -> None:
         """A new long-run level for council ``i`` from ``time`` (mu moved there exactly)."""
-        self.roll_to(time)
+        if time >= self.month + 1 - 1e-9:
+            self.roll_to(time)
         self.mu[i] = self.mean_at(i, time)
         self.mu_time[i] = time
         self.level[i] = value

@@ -177,13 +177,11 @@ class Staffing:
         self.set_rates(params, reacting_grades(params, world.councils))
 
     def set_rate(self, params: WorkforceDynamics, grade: int, i: int) -> None:
-        """``set_rates`` for one council in plain floats (the same ``coefficients``, one event)."""
-        by_turnover, by_hiring, growth = self._rate_lists(params)
-        start = self.start_grade.item(i)
-        mt = by_turnover[grade] / by_turnover[start]
-        mh = by_hiring[grade] / by_hiring[start]
-        turnover = params.turnover_scale * self.turnover.item(i) * mt
-        hiring = params.hiring_scale * self.hiring.item(i) * mh
+        """``set_rates`` for one council in plain floats (the same ``coefficients``, one event),
+        its turnover and hiring read from ``_by_council`` (the same products)."""
+        by_turnover, by_hiring = self._by_council(params)
+        growth = self._rate_lists(params)[2]
+        turnover, hiring = by_turnover.item(grade, i), by_hiring.item(grade, i)
         share = float(self.graduates.item(i)) / self.posts.item(i)
         both = turnover + hiring  # ``coefficients`` in floats: the same operations in order
         self.a[i] = turnover + growth - (1.0 - params.displacement) * both * share
