@@ -15,7 +15,7 @@ from contextlib import ExitStack
 from itertools import islice
 from multiprocessing import get_context
 from multiprocessing.context import BaseContext
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from sim.experiments.execution import Execution, ScenarioOf
 from sim.experiments.tasks import MAX_AUTO_CHUNK, EncodedOutput, Task, run_chunk
@@ -23,6 +23,7 @@ from sim.scenario.councils import CouncilTable
 
 T = TypeVar("T")
 R = TypeVar("R")
+P = ParamSpec("P")
 
 
 def chunk_size(tasks: int, workers: int, requested: int | None) -> int:
@@ -145,12 +146,12 @@ def quiet_when_idle() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def interruptible(function: Callable[..., R], *arguments: Any) -> R:
-    """``function(*arguments)`` with Ctrl-C raising KeyboardInterrupt in it (a worker's
+def interruptible(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """``function(*args, **kwargs)`` with Ctrl-C raising KeyboardInterrupt in it (a worker's
     task: the parent receives it as the task's error), ignored again once it returns."""
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        return function(*arguments)
+        return function(*args, **kwargs)
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -176,8 +177,8 @@ def _pool_execute(
     """At most two units per worker in flight (bounded memory), the next sent as one ends."""
 
     def submit(unit: tuple[Task, ...]) -> Future[list[EncodedOutput]]:
-        arguments = (unit, scenario_of(unit[0]), table, execution.trace)
-        return pool.submit(interruptible, run_chunk, *arguments)
+        scenario = scenario_of(unit[0])
+        return pool.submit(interruptible, run_chunk, unit, scenario, table, execution.trace)
 
     queue = iter(units)
     pending = {submit(unit) for unit in islice(queue, 2 * execution.workers)}
