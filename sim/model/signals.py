@@ -151,7 +151,6 @@ class ConcernSignals:
         """A kept candidate ``j`` of the month arrives at ``time``, unless tested again first."""
         Arrival(self, j, owner, act, time - now)
 
-
     def level_changed(self, index: int | Array | slice) -> None:
         """Test again the later candidates of councils whose level just changed."""
         if self.latest <= self.env.now:  # the month's candidates are all past (month ends)
@@ -183,6 +182,7 @@ def _arrive(event: simpy.Event) -> None:
     arrival = cast(Arrival, event)
     if arrival.tokens[arrival.j] == arrival.token:  # not tested again since it was scheduled
         arrival.signals.fire(arrival.owner, arrival.act)
+
 
 def expected_rate(
     rate_at_inadequate: float, slope: float, cutpoint: float, q: float, bound: float
