@@ -199,29 +199,9 @@ class Staffing:
         self._rate_tables(params)
         return self._lists
 
-    def set_rates(
-        self,
-        params: WorkforceDynamics,
-        grades: int | Array,
-        index: int | Array | slice = slice(None),
-    ) -> None:
-        """Rates in force from now for councils whose staff react as to ``grades``."""
-        if isinstance(index, slice) and index == slice(None) and not isinstance(grades, int):
-            self._set_all_rates(params, grades)
-            return
-        _, by_turnover, by_hiring = self._rate_tables(params)
-        start = self.start_grade[index]
-        mt = by_turnover[grades] / by_turnover[start]
-        mh = by_hiring[grades] / by_hiring[start]
-        turnover = params.turnover_scale * self.turnover[index] * mt
-        hiring = params.hiring_scale * self.hiring[index] * mh
-        share = self.graduates[index] / self.posts[index]
-        self.a[index], self.b[index] = coefficients(
-            turnover, hiring, share, params.displacement, monthly_growth(params)
-        )
-
-    def _set_all_rates(self, params: WorkforceDynamics, grades: Array) -> None:
-        """``set_rates`` of every council, the turnover and hiring read from ``_by_council``."""
+    def set_rates(self, params: WorkforceDynamics, grades: Array) -> None:
+        """Rates in force from now for every council, its staff reacting as to its entry of
+        ``grades``; the turnover and hiring read from ``_by_council``."""
         turnover, hiring = self._by_council(params)
         councils = np.arange(len(grades))
         share = self.graduates / self.posts
