@@ -180,14 +180,9 @@ class Latent:
         right = bisect.bisect_left(us, u - 1e-12)
         if abs(us[right] - u) <= 1e-12:
             w = ws[right]
-        else:  # the clock ``tau`` of the two knots and of u, inlined (the same arithmetic)
-            theta = self.theta
-            if theta < 1e-12:
-                t0, t1, t = us[right - 1], us[right], u
-            else:
-                k = 2.0 * theta
-                t0, t1 = math.expm1(k * us[right - 1]) / k, math.expm1(k * us[right]) / k
-                t = math.expm1(k * u) / k
+        else:
+            t0, t1 = float(tau(self.theta, us[right - 1])), float(tau(self.theta, us[right]))
+            t = float(tau(self.theta, u))
             mean = ws[right - 1] + (t - t0) / (t1 - t0) * (ws[right] - ws[right - 1])
             w = mean + math.sqrt(max((t - t0) * (t1 - t) / (t1 - t0), 0.0)) * self._within(i)
             us.insert(right, u)
