@@ -310,14 +310,14 @@ def close_directory(
     *,
     plots: bool,
     svg: bool,
-    executor: Executor | None = None,
+    executor: Executor,
 ) -> float:
     """The last steps of a run or sweep: the plots, timings.json, then the report (which
     embeds the plots and reads the timings).
 
     The plots are drawn on the run's pool when it has one (``executor``), in parallel:
     the fan charts in as many jobs as it has workers; else in this process, one after
-    another. The same files either way (``sim.results.figures``).
+    another (``Executor.map``). The same files either way (``sim.results.figures``).
 
     Args:
         began: ``time.perf_counter()`` at the start.
@@ -327,11 +327,9 @@ def close_directory(
     Returns:
         The seconds since ``began``, measured before the report is written.
     """
-    if plots and executor is not None:
+    if plots:
         jobs = figures.plan(run_dir.path, svg=svg, parts=executor.pool_workers)
         executor.map(figures.draw, jobs)
-    elif plots:
-        figures.write_plots(run_dir.path, svg=svg)
     seconds = time.perf_counter() - began
     run_dir.write_timings({"seconds": round(seconds, 3), **counts})
     write_report(run_dir.path)
