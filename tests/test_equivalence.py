@@ -40,11 +40,18 @@ def new_sample() -> dict:
 def _agree(old: np.ndarray, new: np.ndarray) -> tuple[bool, str]:
     old, new = old[~np.isnan(old)], new[~np.isnan(new)]
     if np.ptp(old) == 0 and np.ptp(new) == 0:
-        same = math.isclose(old[0], new[0], rel_tol=ROUNDING, abs_tol=0.0)
-        return same, f"{old[0]!r} vs {new[0]!r} (no spread)"
+        a, b = float(old[0]), float(new[0])
+        return math.isclose(a, b, rel_tol=ROUNDING, abs_tol=0.0), f"{a!r} vs {b!r} (no spread)"
     se = math.sqrt(old.var(ddof=1) / len(old) + new.var(ddof=1) / len(new))
     gap = abs(new.mean() - old.mean())
     return gap <= Z * se, f"old {old.mean():.4g}, new {new.mean():.4g}, {gap / se:.1f} SE"
+
+
+def test_no_spread_outcomes_allow_rounding_only():
+    spend = 89491394.77413034
+    assert _agree(np.array([spend] * 3), np.array([math.nextafter(spend, math.inf)] * 3))[0]
+    assert not _agree(np.array([spend] * 3), np.array([spend * (1 + 1e-9)] * 3))[0]
+    assert not _agree(np.array([0.0] * 3), np.array([1e-300] * 3))[0]
 
 
 def test_every_outcome_has_the_same_mean(new_sample):
